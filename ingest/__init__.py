@@ -1,0 +1,1 @@
+"""Ingest: validate delivered feed files against their data contracts, pseudonymise, quarantine."""
