@@ -76,10 +76,9 @@ def pipeline_lock(settings: Settings) -> Iterator[None]:
 def run_pipeline(settings: Settings, *, progress: Progress | None = None) -> RunOutcome:
     """Ingest new deliveries, build and check a new warehouse, publish it if everything passed."""
     # Imported here: dbt and GX are heavy, and `cpmonitor status` should stay quick.
+    from cpmonitor.dbt_runner import run_dbt
     from expectations.marts import validate_marts
     from ingest.run import ingest_landing
-
-    from cpmonitor.dbt_runner import run_dbt
 
     settings.ensure_dirs()
     run_id = new_run_id()

@@ -35,9 +35,8 @@ class StatusInfo:
 
 def collect_status(settings: Settings) -> StatusInfo:
     """Summarise the ledger, the run log and the served warehouse."""
-    from ingest.run import read_ledger
-
     from cpmonitor.pipeline import read_runs
+    from ingest.run import read_ledger
 
     runs = read_runs(settings)
     published_runs = [r for r in runs if r["status"] == "published"]

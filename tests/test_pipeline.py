@@ -1,0 +1,189 @@
+"""The whole pipeline on a small generated country: publish, privacy, idempotency, failed builds."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from cpmonitor.pipeline import read_runs, run_pipeline
+from cpmonitor.settings import CATALOGUE_FILE, Settings
+from cpmonitor.synthetic import generate
+from ingest.contracts import load_contracts
+
+pytestmark = pytest.mark.slow
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def fetch(settings: Settings, sql: str, params: list | None = None) -> list[tuple]:
+    with duckdb.connect(str(settings.warehouse_file), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """A small country over two years, generated and run through the pipeline once."""
+    settings = Settings.from_env(tmp_path_factory.mktemp("country"))
+    generate(settings, seed=7, scale=0.05, start_year=2016, end_year=2017)
+    outcome = run_pipeline(settings)
+    assert outcome.status == "published", outcome.details
+    assert outcome.files_quarantined == 0
+    return settings
+
+
+def test_every_catalogue_indicator_is_computed_and_nothing_else(published: Settings) -> None:
+    catalogue = set(pd.read_csv(CATALOGUE_FILE)["indicator_code"])
+    computed = {
+        code
+        for (code,) in fetch(published, "select distinct indicator_code from fct_indicator_values")
+    }
+    assert computed == catalogue
+    assert {
+        code for (code,) in fetch(published, "select indicator_code from dim_indicator")
+    } == catalogue
+
+
+def test_all_care_reform_indicators_published_at_every_level(published: Settings) -> None:
+    rows = fetch(
+        published,
+        """select indicator_code, geo_level, count(*) from fct_indicator_values
+           where period_type = 'month' and disaggregation = 'total'
+           group by all order by all""",
+    )
+    levels = {(code, level) for code, level, _ in rows}
+    for code in ("AC03", "AC04", "AC05", "AC06", "AC07"):
+        for level in ("national", "province", "district"):
+            assert (code, level) in levels, (code, level)
+    # 24 months of data: one national monthly value per indicator.
+    national = {code: n for code, level, n in rows if level == "national"}
+    assert national == {"AC03": 24, "AC04": 24, "AC05": 24, "AC06": 24, "AC07": 24}
+
+
+def test_province_values_add_up_to_national(published: Settings) -> None:
+    ((nat, prov),) = fetch(
+        published,
+        """select sum(numerator) filter (where geo_level = 'national'),
+                  sum(numerator) filter (where geo_level = 'province')
+           from fct_indicator_values
+           where indicator_code = 'AC04' and period_id = '2017-12' and disaggregation = 'total'""",
+    )
+    assert nat > 0
+    assert nat == prov
+
+
+def test_year_value_of_a_stock_is_its_december_value(published: Settings) -> None:
+    ((year, december),) = fetch(
+        published,
+        """select max(value) filter (where period_id = '2017'), max(value) filter (where period_id = '2017-12')
+           from fct_indicator_values
+           where indicator_code = 'AC04' and geo_code = 'NAT' and disaggregation = 'total'""",
+    )
+    assert year == december
+
+
+def test_audit_tables_are_published(published: Settings) -> None:
+    ((files, loaded),) = fetch(
+        published,
+        "select count(*), count(*) filter (where status = 'loaded') from audit.ingest_files",
+    )
+    # 1 admin_units + 2 population + 2 register + 24 placement deliveries.
+    assert files == loaded == 29
+    ((runs,),) = fetch(
+        published, "select count(*) from audit.pipeline_runs where status = 'published'"
+    )
+    assert runs == 1
+    ((checks,),) = fetch(
+        published, "select count(*) from audit.check_results where suite like 'mart.%'"
+    )
+    assert checks > 0
+
+
+def test_no_personal_data_in_the_published_warehouse(published: Settings) -> None:
+    """Direct identifiers and record ids never reach the warehouse; row-level schemas are not published."""
+    personal = {
+        column.name
+        for contract in load_contracts().values()
+        for column in contract.columns
+        if column.privacy in ("direct_identifier", "record_id", "quasi_identifier")
+    } - {"sex", "district_code"}  # coded aggregates keep a sex and a place, never a child
+    columns = fetch(
+        published, "select table_schema, table_name, column_name from information_schema.columns"
+    )
+    schemas = {schema for schema, _, _ in columns}
+    assert schemas <= {"main", "audit"}, schemas
+    leaked = [(s, t, c) for s, t, c in columns if c in personal]
+    assert leaked == []
+
+
+def test_rerun_on_the_same_deliveries_is_idempotent(published: Settings, tmp_path: Path) -> None:
+    settings = Settings.from_env(tmp_path / "copy")
+    shutil.copytree(published.data_dir, settings.data_dir)
+    before = fetch(settings, "select * from fct_indicator_values order by all")
+    outcome = run_pipeline(settings)
+    assert outcome.status == "published"
+    assert (outcome.files_loaded, outcome.files_skipped) == (0, 29)
+    assert fetch(settings, "select * from fct_indicator_values order by all") == before
+
+
+def test_bad_file_is_quarantined_and_the_rest_still_publishes(
+    published: Settings, tmp_path: Path
+) -> None:
+    settings = Settings.from_env(tmp_path / "copy")
+    shutil.copytree(published.data_dir, settings.data_dir)
+    bad = (
+        settings.landing_dir / "mosa" / "placements" / "2018-01" / "mosa_placements_2018-01.parquet"
+    )
+    bad.parent.mkdir(parents=True)
+    bad.write_bytes(b"this is not a parquet file")
+    digest = sha256(bad)
+
+    outcome = run_pipeline(settings)
+
+    assert outcome.status == "published"
+    assert outcome.files_quarantined == 1
+    assert sha256(bad) == digest  # the delivered original is kept as it came
+    ((reason,),) = fetch(
+        settings, "select reason from audit.ingest_files where status = 'quarantined'"
+    )
+    assert "mosa/placements/2018-01/mosa_placements_2018-01.parquet" in reason
+    assert "Parquet" in reason
+
+
+def test_failed_build_keeps_the_served_warehouse(published: Settings, tmp_path: Path) -> None:
+    """A delivery that passes its contract but breaks a warehouse test is never published."""
+    settings = Settings.from_env(tmp_path / "copy")
+    shutil.copytree(published.data_dir, settings.data_dir)
+    served = sha256(settings.warehouse_file)
+
+    # A placement in a district that does not exist: contract-valid, caught by dbt's relationship test.
+    contract = load_contracts()["placements"]
+    first = next((settings.landing_dir / "mosa" / "placements" / "2016-01").glob("*.parquet"))
+    table = pq.read_table(first).slice(0, 1)
+    table = table.set_column(
+        contract.column_names.index("district_code"), "district_code", pa.array(["9999"])
+    )
+    table = table.set_column(
+        contract.column_names.index("placement_id"), "placement_id", pa.array(["P-NEW-1"])
+    )
+    target = (
+        settings.landing_dir / "mosa" / "placements" / "2018-01" / "mosa_placements_2018-01.parquet"
+    )
+    target.parent.mkdir(parents=True)
+    pq.write_table(table, target)
+
+    outcome = run_pipeline(settings)
+
+    assert outcome.status == "failed"
+    assert "previous warehouse is still being served" in outcome.message
+    assert sha256(settings.warehouse_file) == served
+    assert read_runs(settings)[-1]["status"] == "failed"
+    assert list(settings.builds_dir.glob("*.duckdb")) == []
