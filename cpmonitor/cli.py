@@ -52,13 +52,10 @@ def _progress() -> Iterator:
         console=console,
         transient=True,
     ) as bar:
-        tasks: dict[str, int] = {}
+        task = bar.add_task("Starting", total=None)
 
         def update(label: str, done: int, total: int) -> None:
-            key = label.split(":")[0]
-            if key not in tasks:
-                tasks[key] = bar.add_task(label, total=total or None)
-            bar.update(tasks[key], description=label, completed=done, total=total or None)
+            bar.update(task, description=label, completed=done, total=total or None)
 
         yield update
 

@@ -66,7 +66,9 @@ def summarise_feeds(ledger: pd.DataFrame) -> list[dict]:
     """One row per entity and feed: files received, loaded, quarantined, periods and latest arrival."""
     if ledger.empty:
         return []
-    grouped = ledger.groupby(["entity", "feed"], sort=True)
+    grouped = ledger.fillna({"entity": "(unknown)", "feed": "(unknown)"}).groupby(
+        ["entity", "feed"], sort=True
+    )
     summary = grouped.agg(
         files=("sha256", "size"),
         loaded=("status", lambda s: int((s == "loaded").sum())),

@@ -1,0 +1,102 @@
+"""A small wrapper around one ephemeral GX context: register suites once, validate DataFrames often.
+
+Create one ``SuiteRunner`` per pipeline run (creating the context and importing GX is the slow part),
+add the suites, then call ``validate`` per DataFrame. Results come back as plain ``Outcome`` records
+so the rest of the code never touches GX objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+import cpmonitor.settings  # noqa: F401  (sets the no-telemetry environment before GX is imported)
+
+EXAMPLE_COUNT = 5
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of one expectation on one DataFrame, reduced to what reports need.
+
+    ``example_rows`` are 0-based positions in the validated frame (up to ``EXAMPLE_COUNT``) and
+    ``example_values`` the offending values at those rows; ``meta`` is what the suite builder attached.
+    """
+
+    expectation: str
+    column_name: str | None
+    success: bool
+    severity: str
+    unexpected_count: int | None
+    example_rows: list[int] = field(default_factory=list)
+    example_values: list[Any] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+    error: str = ""
+
+
+class SuiteRunner:
+    """One ephemeral GX context holding named suites; validates pandas DataFrames against them."""
+
+    def __init__(self) -> None:
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        self._gx = gx
+        self._context = gx.get_context(mode="ephemeral")
+        self._context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        asset = self._context.data_sources.add_pandas("frames").add_dataframe_asset("frame")
+        self._batch = asset.add_batch_definition_whole_dataframe("whole_frame")
+        self._definitions: dict[str, Any] = {}
+
+    @property
+    def suite_names(self) -> list[str]:
+        return list(self._definitions)
+
+    def add_suite(self, name: str, expectations: list[Any]) -> None:
+        """Register a suite (GX expectation objects) under ``name``; replaces one of the same name."""
+        gx = self._gx
+        if name in self._definitions:
+            self._context.validation_definitions.delete(name)
+            self._context.suites.delete(name)
+        suite = self._context.suites.add(gx.ExpectationSuite(name=name))
+        for expectation in expectations:
+            suite.add_expectation(expectation)
+        definition = gx.ValidationDefinition(name=name, data=self._batch, suite=suite)
+        self._definitions[name] = self._context.validation_definitions.add(definition)
+
+    def validate(self, name: str, frame: pd.DataFrame) -> list[Outcome]:
+        """Run suite ``name`` on ``frame`` (index reset so example rows are positions)."""
+        frame = frame.reset_index(drop=True)
+        result = self._definitions[name].run(
+            batch_parameters={"dataframe": frame},
+            result_format={"result_format": "SUMMARY", "partial_unexpected_count": EXAMPLE_COUNT},
+        )
+        return [_outcome(r) for r in result.results]
+
+
+def _outcome(result: Any) -> Outcome:
+    config = result.expectation_config
+    kwargs = config.kwargs
+    column = kwargs.get("column")
+    if column is None and kwargs.get("column_list"):
+        column = ", ".join(kwargs["column_list"])
+    details = result.result or {}
+    severity = str(getattr(config, "severity", "critical") or "critical")
+    severity = severity.split(".")[-1].lower()
+    error = ""
+    info = result.exception_info or {}
+    if info.get("raised_exception"):
+        error = str(info.get("exception_message") or "the check could not run")
+    return Outcome(
+        expectation=config.type,
+        column_name=column,
+        success=bool(result.success),
+        severity="warning" if severity in ("warning", "info") else "error",
+        unexpected_count=details.get("unexpected_count"),
+        example_rows=[int(i) for i in details.get("partial_unexpected_index_list") or []],
+        example_values=list(details.get("partial_unexpected_list") or []),
+        meta=dict(config.meta or {}),
+        error=error,
+    )

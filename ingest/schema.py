@@ -1,0 +1,151 @@
+"""Schema of a delivered file against its contract (plain Python, before any row-level rule), and the
+typed, pseudonymised table that ingest writes for dbt."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ingest.contracts import ColumnType, Contract
+
+ARROW_TYPES: dict[str, pa.DataType] = {
+    "string": pa.string(),
+    "integer": pa.int64(),
+    "float": pa.float64(),
+    "date": pa.date32(),
+    "boolean": pa.bool_(),
+}
+
+METADATA_FIELDS: list[pa.Field] = [
+    pa.field("_entity", pa.string()),
+    pa.field("_feed", pa.string()),
+    pa.field("_period", pa.string()),
+    pa.field("_source_file", pa.string()),
+    pa.field("_source_sha256", pa.string()),
+    pa.field("_received_at", pa.timestamp("us")),
+    pa.field("_ingested_at", pa.timestamp("us")),
+]
+
+
+def type_matches(contract_type: ColumnType, arrow_type: pa.DataType) -> bool:
+    """Whether a delivered Arrow type is acceptable for a contract type.
+
+    integer: any integer width; float: float or integer; date: date32/date64; boolean: bool;
+    string: string/large_string/string_view. Dictionary-encoded columns are judged by their values,
+    and an all-null column (Arrow type ``null``) fits any type.
+    """
+    if pa.types.is_dictionary(arrow_type):
+        arrow_type = arrow_type.value_type
+    if pa.types.is_null(arrow_type):
+        return True
+    checks = {
+        "integer": pa.types.is_integer,
+        "float": lambda t: pa.types.is_floating(t) or pa.types.is_integer(t),
+        "date": pa.types.is_date,
+        "boolean": pa.types.is_boolean,
+        "string": lambda t: (
+            pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t)
+        ),
+    }
+    return checks[contract_type](arrow_type)
+
+
+def schema_problems(contract: Contract, schema: pa.Schema) -> tuple[list[str], set[str]]:
+    """Problems with a file's columns (missing, extra, wrong type), and the names of the columns
+    that are absent or mistyped, so row-level rules on them are not reported twice."""
+    problems: list[str] = []
+    present = schema.names
+    missing = [c for c in contract.column_names if c not in present]
+    extra = [c for c in present if c not in contract.column_names]
+    if missing:
+        problems.append(f"missing {_names(missing)} (in the contract, not in the file)")
+    if extra:
+        problems.append(f"unexpected extra {_names(extra)} (in the file, not in the contract)")
+    mistyped = []
+    for column in contract.columns:
+        if column.name in present:
+            arrow_type = schema.field(column.name).type
+            if not type_matches(column.type, arrow_type):
+                mistyped.append(column.name)
+                problems.append(
+                    f"column '{column.name}': type {arrow_type}, but the contract says {column.type}"
+                )
+    return problems, set(missing) | set(mistyped)
+
+
+def blank_strings_to_null(table: pa.Table) -> pa.Table:
+    """Empty or whitespace-only text is no value: make it null, so ``required`` means something."""
+    for index, field in enumerate(table.schema):
+        field_type = field.type
+        if pa.types.is_dictionary(field_type):
+            table = table.set_column(index, field.name, table.column(index).cast(pa.string()))
+            field_type = pa.string()
+        if pa.types.is_string(field_type) or pa.types.is_large_string(field_type):
+            column = table.column(index)
+            blank = pc.match_substring_regex(column, r"^\s*$")
+            cleaned = pc.if_else(blank, pa.scalar(None, field_type), column)
+            table = table.set_column(index, field.name, cleaned)
+    return table
+
+
+def cast_to_contract(contract: Contract, table: pa.Table) -> pa.Table:
+    """The contract's columns in contract order, cast to the contract's types."""
+    columns = []
+    for column in contract.columns:
+        values = table.column(column.name)
+        if pa.types.is_dictionary(values.type):
+            values = values.cast(values.type.value_type)
+        columns.append(values.cast(ARROW_TYPES[column.type]))
+    return pa.Table.from_arrays(columns, schema=contract_schema(contract))
+
+
+def contract_schema(contract: Contract) -> pa.Schema:
+    """Arrow schema of the contract's columns, with the contract's types."""
+    return pa.schema([pa.field(c.name, ARROW_TYPES[c.type]) for c in contract.columns])
+
+
+def ingested_schema(contract: Contract) -> pa.Schema:
+    """Schema of an ingested file: contract columns minus direct identifiers, plus metadata."""
+    dropped = set(contract.columns_with_privacy("direct_identifier"))
+    fields = [
+        pa.field(c.name, ARROW_TYPES[c.type]) for c in contract.columns if c.name not in dropped
+    ]
+    return pa.schema(fields + METADATA_FIELDS)
+
+
+def pseudonymise(value: str | None, key: bytes) -> str | None:
+    """HMAC-SHA-256 hex of a record identifier (null stays null): links records, reveals nothing."""
+    if value is None:
+        return None
+    return hmac.new(key, str(value).encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def to_ingested(
+    contract: Contract, table: pa.Table, key: bytes, metadata: dict[str, str | dt.datetime]
+) -> pa.Table:
+    """The table dbt reads: typed, direct identifiers dropped, record ids hashed, metadata added.
+
+    ``metadata`` maps each metadata column name (``_entity`` ...) to its value for every row.
+    """
+    typed = cast_to_contract(contract, table)
+    record_ids = set(contract.columns_with_privacy("record_id"))
+    schema = ingested_schema(contract)
+    arrays = []
+    for field in schema:
+        if field.name in metadata:
+            arrays.append(pa.array([metadata[field.name]] * typed.num_rows, type=field.type))
+        elif field.name in record_ids:
+            hashed = [pseudonymise(v, key) for v in typed.column(field.name).to_pylist()]
+            arrays.append(pa.array(hashed, type=field.type))
+        else:
+            arrays.append(typed.column(field.name))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _names(names: list[str]) -> str:
+    label = "column" if len(names) == 1 else "columns"
+    return f"{label} " + ", ".join(f"'{n}'" for n in names)
