@@ -1,0 +1,17 @@
+-- Every value follows from its own numerator and denominator: counts have no denominator and
+-- value = numerator; rates are finite, null exactly when the denominator is 0 or unknown; AC05
+-- has total rows only. Returns the offending rows.
+select
+    facts.*,
+    indicators.unit
+from {{ ref('fct_indicator_values') }} as facts
+inner join {{ ref('dim_indicator') }} as indicators
+    on indicators.indicator_code = facts.indicator_code
+where
+    (indicators.unit = 'count' and (facts.denominator is not null or facts.value <> facts.numerator))
+    or (indicators.unit <> 'count' and coalesce(facts.denominator, 0) = 0 and facts.value is not null)
+    or (indicators.unit <> 'count' and facts.denominator > 0 and facts.value is null)
+    or isnan(facts.value)
+    or isinf(facts.value)
+    or facts.numerator < 0
+    or (facts.indicator_code = 'AC05' and facts.disaggregation <> 'total')

@@ -1,0 +1,9 @@
+{#- Generic test: the given columns are unique together (rows returned = duplicated keys). -#}
+{% test unique_combination(model, combination_of_columns) %}
+select
+    {{ combination_of_columns | join(', ') }},
+    count(*) as n_rows
+from {{ model }}
+group by {{ combination_of_columns | join(', ') }}
+having count(*) > 1
+{% endtest %}

@@ -1,0 +1,20 @@
+-- Exits from residential care: residential episodes that ended with a known reason other than
+-- `transferred` (a transfer moves the child to another institution: the child stays in care).
+-- One row per exit, with the categories the indicators count.
+select
+    placement_id,
+    child_id,
+    district_code,
+    sex,
+    end_date as exit_date,
+    exit_reason,
+    exit_reason in ('reintegrated_parents', 'kinship_care', 'foster_care', 'adoption')
+        as is_exit_to_family,
+    exit_reason in ('reintegrated_parents', 'kinship_care') as is_reintegration
+
+from {{ ref('int_placements_deduplicated') }}
+
+where care_type = 'residential'
+    and end_date is not null
+    and exit_reason is not null
+    and exit_reason <> 'transferred'
