@@ -234,18 +234,20 @@ def sql(
         raise typer.Exit(1)
     try:
         with open_published(settings) as con:
-            frame = con.execute(query).fetchdf()
+            cursor = con.execute(query)
+            columns = [d[0] for d in cursor.description or []]
+            rows = cursor.fetchall()
     except duckdb.Error as exc:
         console.print(f"[red]Query failed:[/] {exc}")
         raise typer.Exit(1) from exc
     table = Table(show_edge=False)
-    for column in frame.columns:
+    for column in columns:
         table.add_column(str(column))
-    for row in frame.head(limit).itertuples(index=False):
+    for row in rows[:limit]:
         table.add_row(*["" if v is None else str(v) for v in row])
     console.print(table)
-    if len(frame) > limit:
-        console.print(f"... {len(frame) - limit} more row(s); use --limit")
+    if len(rows) > limit:
+        console.print(f"... {len(rows) - limit} more row(s); use --limit")
 
 
 if __name__ == "__main__":

@@ -131,7 +131,7 @@ def run_pipeline(settings: Settings, *, progress: Progress | None = None) -> Run
         outcome = RunOutcome(
             run_id=run_id,
             status="published",
-            message="published",
+            message=_published_message(report.files_loaded, report.files_quarantined, len(warned)),
             started_at=started_at,
             finished_at=_now(),
             published_file=str(settings.warehouse_file),
@@ -221,6 +221,15 @@ def _append_feed_checks(settings: Settings, results: list) -> None:
     tmp = path.with_suffix(".tmp")
     combined.to_parquet(tmp, index=False)
     os.replace(tmp, path)
+
+
+def _published_message(loaded: int, quarantined: int, warnings: int) -> str:
+    parts = [f"{loaded} new file(s) loaded"]
+    if quarantined:
+        parts.append(f"{quarantined} quarantined")
+    if warnings:
+        parts.append(f"{warnings} check warning(s)")
+    return "published: " + ", ".join(parts)
 
 
 def _finish(
