@@ -20,7 +20,9 @@ from typing import Literal
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
+from cpmonitor.parquet_io import write_parquet_atomic
 from cpmonitor.settings import Settings
 
 Progress = Callable[[str, int, int], None]
@@ -217,10 +219,9 @@ def _append_feed_checks(settings: Settings, results: list) -> None:
     combined = pd.concat(
         [_read_feed_checks(settings), check_results_frame(results)], ignore_index=True
     )
-    path = _feed_checks_file(settings)
-    tmp = path.with_suffix(".tmp")
-    combined.to_parquet(tmp, index=False)
-    os.replace(tmp, path)
+    write_parquet_atomic(
+        pa.Table.from_pandas(combined, preserve_index=False), _feed_checks_file(settings)
+    )
 
 
 def _published_message(loaded: int, quarantined: int, warnings: int) -> str:

@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ingest.parquet_io import write_parquet_atomic
+from cpmonitor.parquet_io import write_parquet_atomic
 
 LEDGER_SCHEMA = pa.schema(
     [

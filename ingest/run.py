@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from cpmonitor.parquet_io import write_parquet_atomic, write_text_atomic
 from cpmonitor.settings import Settings
 from expectations.feeds import (
     describe_outcome,
@@ -29,7 +30,6 @@ from expectations.results import CheckResult, utc_now
 from expectations.runner import SuiteRunner
 from ingest.contracts import PERIOD_EXAMPLES, Contract, load_contracts
 from ingest.ledger import append_rows, ledger_frame, read_ledger_table, row_to_json, write_ledger
-from ingest.parquet_io import write_parquet_atomic, write_text_atomic
 from ingest.schema import (
     ARROW_TYPES,
     blank_strings_to_null,

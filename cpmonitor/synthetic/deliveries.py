@@ -1,0 +1,264 @@
+"""Turn the simulated country into the files each ministry delivers, typed by the data contracts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from cpmonitor.synthetic import names
+from cpmonitor.synthetic.geography import Geography, build_geography
+from cpmonitor.synthetic.institutions import NO_DATE, build_institutions
+from cpmonitor.synthetic.placements import CARE_TYPES, OPEN, REASONS, simulate_placements
+from cpmonitor.synthetic.population import district_weights, population_table
+from ingest.contracts import Contract, load_contracts
+
+ARROW_TYPES: Mapping[str, pa.DataType] = MappingProxyType(
+    {
+        "string": pa.string(),
+        "integer": pa.int64(),
+        "float": pa.float64(),
+        "date": pa.date32(),
+        "boolean": pa.bool_(),
+    }
+)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One file as a ministry would deliver it: who, which feed, which period, and the rows."""
+
+    entity: str
+    feed: str
+    period: str
+    table: pa.Table
+
+    @property
+    def relative_path(self) -> Path:
+        """``<entity>/<feed>/<period>/<entity>_<feed>_<period>.parquet`` under the landing dir."""
+        name = f"{self.entity}_{self.feed}_{self.period}.parquet"
+        return Path(self.entity, self.feed, self.period, name)
+
+
+def arrow_schema(contract: Contract) -> pa.Schema:
+    """The Arrow schema of a feed: the contract's columns, in order, with their Arrow types."""
+    return pa.schema([pa.field(c.name, ARROW_TYPES[c.type]) for c in contract.columns])
+
+
+def _table(contract: Contract, columns: dict[str, object]) -> pa.Table:
+    """A table with exactly the contract's columns and types (a missing column is an error)."""
+    schema = arrow_schema(contract)
+    arrays = []
+    for f in schema:
+        values = columns[f.name]
+        if isinstance(values, np.ndarray) and values.dtype.kind == "i" and f.type == pa.date32():
+            values = _dates(values)
+        arrays.append(pa.array(values, type=f.type, from_pandas=True))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _dates(days: np.ndarray) -> np.ndarray:
+    """Days since 1970-01-01 (negative or ``NO_DATE`` sentinels mean no date) as datetime64[D]."""
+    days = np.asarray(days, dtype=np.int64)
+    missing = (days == OPEN) | (days >= NO_DATE)
+    return np.where(
+        missing, np.datetime64("NaT"), np.where(missing, 0, days).astype("datetime64[D]")
+    )
+
+
+def _rng(seed: int, stream: int) -> np.random.Generator:
+    """An independent, reproducible random stream per part of the country."""
+    return np.random.Generator(np.random.PCG64([seed, stream]))
+
+
+def _day(text: str) -> int:
+    return int(np.datetime64(text, "D").astype(np.int64))
+
+
+def admin_units_delivery(contract: Contract, geo: Geography, period: str) -> Delivery:
+    """Provinces then districts, with their GeoJSON boundaries."""
+    parents = [geo.province_codes[p] for p in geo.district_province]
+    table = _table(
+        contract,
+        {
+            "unit_code": geo.province_codes + geo.district_codes,
+            "unit_name": geo.province_names + geo.district_names,
+            "level": ["province"] * len(geo.province_codes)
+            + ["district"] * len(geo.district_codes),
+            "parent_code": [None] * len(geo.province_codes) + parents,
+            "boundary_geojson": geo.province_geojson + geo.district_geojson,
+        },
+    )
+    return Delivery(contract.owner, contract.feed, period, table)
+
+
+def institution_deliveries(
+    contract: Contract,
+    rng: np.random.Generator,
+    geo: Geography,
+    institutions: pd.DataFrame,
+    years: list[int],
+) -> list[Delivery]:
+    """One full register per year: every institution opened by 31 December, closure if known then.
+
+    Each year some capacities are revised after inspection and some unregistered institutions
+    register, so yearly registers differ as real ones do.
+    """
+    deliveries = []
+    capacity = institutions["capacity"].copy()
+    registered = institutions["registered"].to_numpy().copy()
+    for year in years:
+        revised = rng.random(len(capacity)) < 0.15
+        factor = rng.uniform(0.85, 1.1, len(capacity))
+        capacity = capacity.where(
+            ~revised, (capacity.astype("Float64") * factor).round().clip(8, 300).astype("Int64")
+        )
+        registered = registered | (rng.random(len(registered)) < 0.12)
+        year_end = _day(f"{year}-12-31")
+        known = institutions.assign(capacity=capacity, registered=registered)
+        known = known[known["opened"] <= year_end]
+        closed = known["closed"].to_numpy()
+        table = _table(
+            contract,
+            {
+                "institution_id": known["institution_id"].tolist(),
+                "institution_name": known["institution_name"].tolist(),
+                "district_code": [geo.district_codes[d] for d in known["district"]],
+                "institution_type": known["institution_type"].tolist(),
+                "ownership": known["ownership"].tolist(),
+                "registered": known["registered"].tolist(),
+                "capacity": known["capacity"],
+                "opened_date": known["opened"].to_numpy(),
+                "closed_date": np.where(closed <= year_end, closed, NO_DATE),
+                "contact_phone": known["contact_phone"].tolist(),
+            },
+        )
+        deliveries.append(Delivery(contract.owner, contract.feed, str(year), table))
+    return deliveries
+
+
+def placement_deliveries(
+    contract: Contract,
+    rng: np.random.Generator,
+    geo: Geography,
+    institutions: pd.DataFrame,
+    children: pd.DataFrame,
+    episodes: pd.DataFrame,
+    first_month: np.datetime64,
+    n_months: int,
+) -> list[Delivery]:
+    """Monthly extracts: episodes that started or ended in the month (the first also holds the
+    episodes open at its start). An episode open at month end is delivered without its end."""
+    order = np.lexsort(
+        (episodes["institution"], episodes["care_type"], episodes["child"], episodes["start"])
+    )
+    ep = episodes.iloc[order].reset_index(drop=True)
+    ep["placement_id"] = [f"PL-{i + 1:08d}" for i in range(len(ep))]
+    start_month = (
+        ep["start"].to_numpy().astype("datetime64[D]").astype("datetime64[M]") - first_month
+    ).astype(np.int64)
+    ended = ep["end"].to_numpy() != OPEN
+    end_days = np.where(ended, ep["end"].to_numpy(), 0)
+    end_month = np.where(
+        ended,
+        (end_days.astype("datetime64[D]").astype("datetime64[M]") - first_month).astype(np.int64),
+        -1,
+    )
+    ep["start_month"] = np.maximum(start_month, 0)
+    ep["end_month"] = end_month
+
+    kids = children.set_index("child")
+    female = kids["female"].to_numpy()
+    child_names = names.child_names(rng, female)
+
+    opened = ep[ep["start_month"] != ep["end_month"]].assign(period=lambda d: d["start_month"])
+    opened = opened.assign(end=OPEN, reason=-1)
+    closed = ep[ended].assign(period=lambda d: d["end_month"])
+    rows = pd.concat([opened, closed], ignore_index=True)
+    rows = rows.sort_values(["period", "placement_id"], ignore_index=True)
+
+    notes = np.empty(len(rows), dtype=object)
+    reason = rows["reason"].to_numpy()
+    admission = np.asarray(names.NOTES_ADMISSION, dtype=object)
+    notes[reason == -1] = admission[rng.integers(0, len(admission), int((reason == -1).sum()))]
+    for code, text in enumerate(REASONS):
+        pool = np.asarray(names.NOTES_EXIT[text], dtype=object)
+        hit = reason == code
+        notes[hit] = pool[rng.integers(0, len(pool), int(hit.sum()))]
+    notes[notes == ""] = None
+
+    child = rows["child"].to_numpy()
+    inst = rows["institution"].to_numpy()
+    inst_ids = institutions["institution_id"].to_numpy(dtype=object)
+    district_codes = np.asarray(geo.district_codes, dtype=object)
+    columns = {
+        "placement_id": rows["placement_id"].to_numpy(dtype=object),
+        "child_id": np.asarray([f"CH-{c + 1:07d}" for c in child], dtype=object),
+        "child_name": child_names[child],
+        "sex": np.where(female[child], "F", "M").astype(object),
+        "date_of_birth": kids["dob"].to_numpy()[child],
+        "disability": kids["disability"].to_numpy(dtype=object, na_value=None)[child],
+        "care_type": np.asarray(CARE_TYPES, dtype=object)[rows["care_type"].to_numpy()],
+        "institution_id": np.where(inst >= 0, inst_ids[np.maximum(inst, 0)], None),
+        "district_code": district_codes[rows["district"].to_numpy()],
+        "start_date": rows["start"].to_numpy(),
+        "end_date": rows["end"].to_numpy(),
+        "exit_reason": np.where(
+            reason >= 0, np.asarray(REASONS, dtype=object)[np.maximum(reason, 0)], None
+        ),
+        "caseworker_notes": notes,
+    }
+    bounds = np.searchsorted(rows["period"].to_numpy(), np.arange(n_months + 1))
+    deliveries = []
+    for m in range(n_months):
+        part = slice(bounds[m], bounds[m + 1])
+        table = _table(contract, {k: v[part] for k, v in columns.items()})
+        period = str(first_month + m)
+        deliveries.append(Delivery(contract.owner, contract.feed, period, table))
+    return deliveries
+
+
+def build_deliveries(seed: int, scale: float, start_year: int, end_year: int) -> list[Delivery]:
+    """Every delivery of the demo country, in a stable order (pure: no files are touched)."""
+    if scale <= 0:
+        raise ValueError(f"scale must be above 0 (1.0 is the full-size country), got {scale}")
+    if end_year < start_year:
+        raise ValueError(f"end_year {end_year} is before start_year {start_year}")
+    contracts = load_contracts()
+    years = list(range(start_year, end_year + 1))
+    baseline_day = _day(f"{start_year - 1}-12-31")
+    geo = build_geography(_rng(seed, 1))
+    weights = district_weights(_rng(seed, 2), geo)
+    population = population_table(_rng(seed, 3), geo, weights, years, scale)
+    institutions = build_institutions(_rng(seed, 4), geo, weights, scale, baseline_day)
+    first_month = np.datetime64(f"{start_year}-01", "M")
+    months = np.arange(first_month, np.datetime64(f"{end_year}-12", "M") + 1)
+    placements = simulate_placements(
+        _rng(seed, 5), geo, weights, institutions, scale, baseline_day, months
+    )
+
+    deliveries = [admin_units_delivery(contracts["admin_units"], geo, str(start_year))]
+    pop_contract = contracts["population"]
+    for year in years:
+        part = population[population["year"] == year]
+        table = _table(pop_contract, {c: part[c].to_numpy() for c in pop_contract.column_names})
+        deliveries.append(Delivery(pop_contract.owner, pop_contract.feed, str(year), table))
+    deliveries += institution_deliveries(
+        contracts["care_institutions"], _rng(seed, 7), geo, institutions, years
+    )
+    deliveries += placement_deliveries(
+        contracts["placements"],
+        _rng(seed, 6),
+        geo,
+        institutions,
+        placements.children,
+        placements.episodes,
+        first_month,
+        len(months),
+    )
+    return deliveries

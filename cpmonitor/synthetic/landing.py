@@ -1,0 +1,128 @@
+"""Write the demo country's deliveries into the landing zone, never altering a delivered file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from cpmonitor.parquet_io import parquet_bytes, write_bytes_atomic
+from cpmonitor.settings import Settings
+from cpmonitor.synthetic.deliveries import Delivery, build_deliveries
+from cpmonitor.synthetic.names import COUNTRY_NAME
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class GenerateSummary:
+    """What a generation did: the country, files written or already there, rows per feed."""
+
+    country_name: str
+    files_written: int
+    files_unchanged: int
+    rows_by_feed: dict[str, int]
+    landing_dir: Path
+
+
+class LandingZoneConflictError(RuntimeError):
+    """The landing zone already holds other data for a delivery the generator would write."""
+
+    def __init__(self, landing_dir: Path, conflicts: list[str]) -> None:
+        self.conflicts = conflicts
+        shown = ", ".join(conflicts[:3]) + (
+            f" and {len(conflicts) - 3} more" if len(conflicts) > 3 else ""
+        )
+        super().__init__(
+            f"The landing zone {landing_dir} already holds other data for {shown}. Landing files "
+            "are deliveries and are never modified, so nothing was written. Generate into an empty "
+            "data directory (--data-dir), or use the seed, scale and years that produced the files "
+            "already there."
+        )
+
+
+def delivered_at(delivery: Delivery) -> dt.datetime:
+    """When a ministry would plausibly have sent the file (used as the file's modification time).
+
+    Monthly extracts on the 10th of the next month; registers on 20 January after their year;
+    population projections and boundaries early in their own year.
+    """
+    if delivery.feed == "placements":
+        year, month = (int(x) for x in delivery.period.split("-"))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        day = dt.date(year, month, 10)
+    elif delivery.feed == "care_institutions":
+        day = dt.date(int(delivery.period) + 1, 1, 20)
+    elif delivery.feed == "population":
+        day = dt.date(int(delivery.period), 1, 31)
+    else:
+        day = dt.date(int(delivery.period), 1, 15)
+    return dt.datetime(day.year, day.month, day.day, 9, 0, tzinfo=dt.UTC)
+
+
+def _conflict(landing_dir: Path, delivery: Delivery, data: bytes) -> tuple[str | None, bool]:
+    """(description of a conflict or None, whether the identical file is already there)."""
+    target = landing_dir / delivery.relative_path
+    where = f"{delivery.entity}/{delivery.feed}/{delivery.period}"
+    others = sorted(p.name for p in target.parent.glob("*.parquet") if p.name != target.name)
+    if others:
+        return f"{where} (file {others[0]})", False
+    if target.exists():
+        if target.read_bytes() == data:
+            return None, True
+        return f"{where} (a different {target.name})", False
+    return None, False
+
+
+def generate(
+    settings: Settings,
+    *,
+    seed: int = 2016,
+    scale: float = 1.0,
+    start_year: int = 2016,
+    end_year: int = 2025,
+    progress: Progress | None = None,
+) -> GenerateSummary:
+    """Write the synthetic demo country's ministry feeds into ``settings.landing_dir``.
+
+    The same seed, scale and years always give byte-identical files. Files already delivered with
+    the same bytes are left alone; if the landing zone holds anything else for one of the
+    deliveries, ``LandingZoneConflictError`` is raised before any file is written.
+    """
+    report = progress or (lambda label, done, total: None)
+    report(f"Simulating {COUNTRY_NAME}", 0, 0)
+    deliveries = build_deliveries(seed, scale, start_year, end_year)
+    total = len(deliveries)
+    landing = settings.landing_dir
+
+    payloads = [parquet_bytes(d.table) for d in deliveries]
+    checked = [_conflict(landing, d, data) for d, data in zip(deliveries, payloads, strict=True)]
+    conflicts = [problem for problem, _ in checked if problem]
+    if conflicts:
+        raise LandingZoneConflictError(landing, conflicts)
+
+    written = unchanged = 0
+    now = dt.datetime.now(dt.UTC)
+    rows: dict[str, int] = {}
+    for done, (delivery, data, (_, same)) in enumerate(
+        zip(deliveries, payloads, checked, strict=True), start=1
+    ):
+        rows[delivery.feed] = rows.get(delivery.feed, 0) + delivery.table.num_rows
+        if same:
+            unchanged += 1
+        else:
+            path = landing / delivery.relative_path
+            write_bytes_atomic(data, path)
+            stamp = min(delivered_at(delivery), now).timestamp()
+            os.utime(path, (stamp, stamp))
+            written += 1
+        report(f"{delivery.feed} {delivery.period}", done, total)
+    return GenerateSummary(
+        country_name=COUNTRY_NAME,
+        files_written=written,
+        files_unchanged=unchanged,
+        rows_by_feed=dict(sorted(rows.items())),
+        landing_dir=landing,
+    )
