@@ -1,0 +1,331 @@
+"""Care reform page content: headline numbers, trends, reintegration target and province map.
+
+The page module (``pages/care.py``) only registers the route; everything here is importable and
+testable without a running app.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+import duckdb
+import pandas as pd
+import plotly.graph_objects as go
+from dash import Input, Output, dcc, html
+
+from dashboards import figures, kpis, queries
+from dashboards.components import (
+    format_timestamp,
+    not_published,
+    page_header,
+    unreadable,
+)
+from dashboards.context import current_warehouse
+
+SOURCE = (
+    "Source: Ministry of Social Affairs placement records; National Statistics Office "
+    "population projections."
+)
+LEAD = (
+    "Is the country moving children out of residential institutions and back to families? "
+    "Figures are for the last day of each month unless stated."
+)
+
+
+def page_layout(warehouse: Path, province: str | None = None) -> html.Div:
+    """Page shell; ``province`` (from the URL query, e.g. ``?province=01``) preselects a province."""
+    if not queries.warehouse_exists(warehouse):
+        return not_published()
+    try:
+        places = queries.provinces(warehouse)
+        country = queries.country_name(warehouse)
+    except duckdb.Error:
+        return unreadable()
+    options = [
+        {"label": f"National ({country})" if country else "National", "value": queries.NATIONAL}
+    ]
+    options += [
+        {"label": name, "value": code}
+        for code, name in zip(places["geo_code"], places["geo_name"], strict=True)
+    ]
+    chosen = province if province in set(places["geo_code"]) else queries.NATIONAL
+    graph_config = {"displaylogo": False}
+    return html.Div(
+        [
+            page_header("Care reform", LEAD),
+            dbc.Row(
+                dbc.Col(
+                    [
+                        dbc.Label("Show", html_for="care-province", className="cp-label"),
+                        dbc.Select(id="care-province", options=options, value=chosen),
+                    ],
+                    xs=12,
+                    sm=6,
+                    md=4,
+                    lg=3,
+                ),
+                class_name="mb-3",
+            ),
+            html.Div(id="care-kpis"),
+            dbc.Row(
+                [
+                    dbc.Col(_card(dcc.Graph(id="care-children-graph", config=graph_config)), lg=6),
+                    dbc.Col(
+                        _card(dcc.Graph(id="care-institutions-graph", config=graph_config)), lg=6
+                    ),
+                ],
+                class_name="g-3 mb-3",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        _card(dcc.Graph(id="care-reintegration-graph", config=graph_config)), lg=6
+                    ),
+                    dbc.Col(
+                        _card(
+                            [
+                                dcc.Graph(id="care-map-graph", config=graph_config),
+                                html.P("Click a province to show it.", className="cp-hint"),
+                            ]
+                        ),
+                        lg=6,
+                    ),
+                ],
+                class_name="g-3 mb-3",
+            ),
+            html.P(id="care-source", className="cp-source"),
+        ]
+    )
+
+
+def _card(children: Any) -> dbc.Card:
+    return dbc.Card(dbc.CardBody(children), class_name="cp-card h-100")
+
+
+def register_callbacks(app: dash.Dash) -> None:
+    """Wire the care page's callbacks to ``app`` (not the global ``dash.callback`` list)."""
+    app.callback(
+        Output("care-kpis", "children"),
+        Output("care-children-graph", "figure"),
+        Output("care-institutions-graph", "figure"),
+        Output("care-reintegration-graph", "figure"),
+        Output("care-map-graph", "figure"),
+        Output("care-source", "children"),
+        Input("care-province", "value"),
+    )(update_page)
+    app.callback(
+        Output("care-province", "value"),
+        Input("care-map-graph", "clickData"),
+        prevent_initial_call=True,
+    )(province_from_map)
+
+
+def update_page(province: str | None) -> tuple:
+    """Callback: redraw the headline numbers, charts and footnote for the chosen place."""
+    try:
+        return care_content(current_warehouse(), province or queries.NATIONAL)
+    except queries.WarehouseNotPublishedError:
+        blank = figures.empty_figure("No warehouse has been published yet")
+        return not_published(), blank, blank, blank, blank, ""
+    except duckdb.Error:
+        blank = figures.empty_figure("The data could not be read")
+        return unreadable(), blank, blank, blank, blank, ""
+
+
+def province_from_map(click_data: dict | None) -> str:
+    """Callback: clicking a province on the map selects it."""
+    points = (click_data or {}).get("points") or []
+    location = points[0].get("location") if points else None
+    return location if isinstance(location, str) else dash.no_update
+
+
+def care_content(
+    warehouse: Path, geo_code: str
+) -> tuple[html.Div, go.Figure, go.Figure, go.Figure, go.Figure, str]:
+    """Headline cards, the four figures and the source line for one place."""
+    places = queries.provinces(warehouse)
+    names = dict(zip(places["geo_code"], places["geo_name"], strict=True))
+    if geo_code not in names:
+        geo_code = queries.NATIONAL
+    place = names.get(geo_code, "National")
+
+    children_ind = queries.indicator(warehouse, "AC04")
+    institutions_ind = queries.indicator(warehouse, "AC05")
+    exits_ind = queries.indicator(warehouse, "AC06")
+    reint_ind = queries.indicator(warehouse, "AC07")
+    rate_ind = queries.indicator(warehouse, "AC03")
+
+    children = queries.indicator_series(warehouse, "AC04", geo_code, "month")
+    children_years = queries.indicator_series(warehouse, "AC04", geo_code, "year")
+    institutions = queries.indicator_series(warehouse, "AC05", geo_code, "month")
+    institutions_years = queries.indicator_series(warehouse, "AC05", geo_code, "year")
+    exits = queries.indicator_series(warehouse, "AC06", geo_code, "month")
+    reintegration = queries.indicator_series(warehouse, "AC07", geo_code, "month")
+    map_values = queries.province_values_latest(warehouse, "AC03", "year")
+    published = queries.published_at(warehouse)
+
+    cards = dbc.Row(
+        [
+            dbc.Col(
+                _stock_card("care-kpi-children", children_ind, children, children_years), md=6, xl=3
+            ),
+            dbc.Col(
+                _stock_card(
+                    "care-kpi-institutions", institutions_ind, institutions, institutions_years
+                ),
+                md=6,
+                xl=3,
+            ),
+            dbc.Col(
+                _target_card("care-kpi-reintegration", reint_ind, reintegration, geo_code),
+                md=6,
+                xl=3,
+            ),
+            dbc.Col(_exits_card("care-kpi-exits", exits_ind, exits), md=6, xl=3),
+        ],
+        class_name="g-3 mb-3",
+    )
+
+    where = "nationally" if geo_code == queries.NATIONAL else f"in {place}"
+    children_fig = figures.trend_figure(
+        children,
+        title=f"Children living in residential care institutions, {where}",
+        y_title="Children (end of month)",
+        number_format=children_ind.get("number_format") or ",.0f",
+        name=children_ind.get("short_label") or "Children",
+    )
+    institutions_fig = figures.trend_figure(
+        institutions,
+        title=f"Residential care institutions open, {where}",
+        y_title="Institutions (end of month)",
+        number_format=institutions_ind.get("number_format") or ",.0f",
+        name=institutions_ind.get("short_label") or "Institutions",
+    )
+    baseline = _date_words(reint_ind.get("baseline_date"))
+    reintegration_fig = figures.target_figure(
+        reintegration,
+        title=f"Children reintegrated with family since {baseline or 'the baseline'}, {where}",
+        y_title="% of children in care at baseline",
+        number_format=reint_ind.get("number_format") or ",.1f",
+        name=reint_ind.get("short_label") or "Reintegrated",
+        target_value=reint_ind.get("target_value"),
+        target_year=reint_ind.get("target_year"),
+        unit=reint_ind.get("unit"),
+    )
+    year = str(map_values["period_label"].iloc[0]) if len(map_values) else ""
+    rate_unit = (rate_ind.get("unit") or "").replace("100 000", "100,000")
+    map_fig = figures.province_map(
+        map_values,
+        title=f"Children in residential care {rate_unit} children, by province, {year}".strip(", "),
+        number_format=rate_ind.get("number_format") or ",.1f",
+        colourbar_title=rate_unit,
+        selected=None if geo_code == queries.NATIONAL else geo_code,
+    )
+    source = f"{SOURCE} Published {format_timestamp(published)}." if published else SOURCE
+    return cards, children_fig, institutions_fig, reintegration_fig, map_fig, source
+
+
+def _date_words(value: Any) -> str:
+    if value is None or pd.isna(value):
+        return ""
+    return pd.Timestamp(value).strftime("%-d %b %Y")
+
+
+def _with_unit(text: str, unit: str | None) -> str:
+    return f"{text}%" if unit and unit.startswith("%") else text
+
+
+def _good_or_bad(difference: float | None, direction: str | None) -> str:
+    if difference is None or difference == 0 or direction not in ("up", "down"):
+        return "cp-neutral"
+    improving = difference < 0 if direction == "down" else difference > 0
+    return "cp-good" if improving else "cp-bad"
+
+
+def _kpi(
+    card_id: str, title: str, value: str, when: str, detail: Any, detail_class: str
+) -> dbc.Card:
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.Div(title, className="cp-kpi-title"),
+                html.Div(value, id=f"{card_id}-value", className="cp-kpi-value"),
+                html.Div(when, className="cp-kpi-when"),
+                html.Div(detail, id=f"{card_id}-detail", className=f"cp-kpi-detail {detail_class}"),
+            ]
+        ),
+        id=card_id,
+        class_name="cp-card cp-kpi h-100",
+    )
+
+
+def _stock_card(card_id: str, ind: dict, monthly: pd.DataFrame, yearly: pd.DataFrame) -> dbc.Card:
+    title = ind.get("short_label") or ind.get("indicator_name") or ""
+    number_format = ind.get("number_format") or ",.0f"
+    change = kpis.latest_with_base(monthly, yearly)
+    if change is None:
+        return _kpi(card_id, title, "—", "No data yet", "", "cp-neutral")
+    value = kpis.format_number(change.latest, number_format)
+    if change.difference is None:
+        return _kpi(card_id, title, value, f"End of {change.latest_label}", "", "cp-neutral")
+    arrow = "▼" if change.difference < 0 else "▲" if change.difference > 0 else "●"
+    amount = kpis.format_number(abs(change.difference), number_format)
+    percent = f" ({change.percent:+.1f}%)".replace("-", "−") if change.percent is not None else ""
+    detail = f"{arrow} {amount}{percent} since end of {change.base_label}"
+    css = _good_or_bad(change.difference, ind.get("direction"))
+    return _kpi(card_id, title, value, f"End of {change.latest_label}", detail, css)
+
+
+def _target_card(card_id: str, ind: dict, monthly: pd.DataFrame, geo_code: str) -> dbc.Card:
+    title = ind.get("short_label") or ind.get("indicator_name") or ""
+    rows = monthly.dropna(subset=["value"])
+    if rows.empty:
+        return _kpi(card_id, title, "—", "No data yet", "", "cp-neutral")
+    last = rows.iloc[-1]
+    value = _with_unit(kpis.format_number(last["value"], ind.get("number_format")), ind.get("unit"))
+    baseline = _date_words(ind.get("baseline_date"))
+    when = (
+        f"End of {last['period_label']}, of children in care on {baseline}"
+        if baseline
+        else (f"End of {last['period_label']}")
+    )
+    target_value, target_year = ind.get("target_value"), ind.get("target_year")
+    if target_value is None or target_year is None:
+        return _kpi(card_id, title, value, when, "No target set", "cp-neutral")
+    status = kpis.target_status(
+        float(last["value"]),
+        pd.Timestamp(last["period_end"]).date(),
+        direction=ind.get("direction"),
+        target_value=float(target_value),
+        target_year=int(target_year),
+        baseline_value=ind.get("baseline_value"),
+        baseline_date=pd.Timestamp(ind["baseline_date"]).date()
+        if ind.get("baseline_date")
+        else None,
+    )
+    label = figures.target_label(float(target_value), int(target_year), ind.get("unit"))
+    scope = " (national target)" if geo_code != queries.NATIONAL else ""
+    css = {"met": "cp-good", "on_track": "cp-good", "missed": "cp-bad", "off_track": "cp-bad"}
+    detail = [html.Span(status.text, className="cp-status"), f" · {label}{scope}"]
+    return _kpi(card_id, title, value, when, detail, css.get(status.state, "cp-neutral"))
+
+
+def _exits_card(card_id: str, ind: dict, monthly: pd.DataFrame) -> dbc.Card:
+    title = ind.get("short_label") or ind.get("indicator_name") or ""
+    value, first, last = kpis.rolling_rate(monthly, float(ind.get("factor") or 100.0), months=12)
+    if value is None:
+        return _kpi(
+            card_id, title, "—", "No exits recorded in the last 12 months", "", "cp-neutral"
+        )
+    shown = _with_unit(kpis.format_number(value, ind.get("number_format")), ind.get("unit"))
+    return _kpi(
+        card_id,
+        title,
+        shown,
+        "of children leaving residential care went to a family",
+        f"{first} – {last} (last 12 months)",
+        "cp-muted",
+    )

@@ -1,0 +1,269 @@
+"""Figure builders: DataFrame in, ``go.Figure`` out. No queries, no Dash, no shared state."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+COLOURS = {
+    "series": "#1f5f8b",
+    "target": "#c2571a",
+    "grid": "#e6e9ee",
+    "text": "#26323f",
+    "muted": "#5f6b7a",
+}
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+MAP_COLOURSCALE = [[0.0, "#9dbcd9"], [0.5, "#5f8fbd"], [1.0, "#1f4e79"]]
+
+
+def _style(fig: go.Figure, title: str, y_title: str | None = None, height: int = 370) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        template="plotly_white",
+        font={"family": FONT, "color": COLOURS["text"], "size": 13},
+        height=height,
+        margin={"l": 64, "r": 24, "t": 56, "b": 48},
+        hovermode="x unified",
+        showlegend=False,
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+    )
+    fig.update_xaxes(showgrid=False, linecolor="#c9ced6", ticks="outside", tickcolor="#c9ced6")
+    fig.update_yaxes(
+        title_text=y_title, gridcolor=COLOURS["grid"], zeroline=False, rangemode="tozero"
+    )
+    return fig
+
+
+def _suffix(unit: str | None) -> str:
+    return "%" if unit and unit.startswith("%") else ""
+
+
+def axis_format(number_format: str) -> str:
+    """Catalogue format for axis ticks without trailing zeros (``,.1f`` -> ``,.1~f``)."""
+    if number_format.endswith("f") and "~" not in number_format:
+        return number_format[:-1] + "~f"
+    return number_format
+
+
+def empty_figure(message: str, title: str = "") -> go.Figure:
+    """A blank chart that says why there is nothing to show."""
+    fig = go.Figure()
+    _style(fig, title)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    fig.add_annotation(
+        text=message,
+        showarrow=False,
+        x=0.5,
+        y=0.5,
+        xref="paper",
+        yref="paper",
+        font={"color": COLOURS["muted"], "size": 14},
+    )
+    return fig
+
+
+def trend_figure(
+    series: pd.DataFrame,
+    *,
+    title: str,
+    y_title: str,
+    number_format: str,
+    name: str,
+    unit: str | None = None,
+) -> go.Figure:
+    """Line chart of one indicator over time (``period_end``, ``value``, ``period_label``)."""
+    rows = series.dropna(subset=["value"])
+    if rows.empty:
+        return empty_figure("No data for this selection yet", title)
+    fig = go.Figure(
+        go.Scatter(
+            x=rows["period_end"],
+            y=rows["value"],
+            customdata=rows["period_label"],
+            mode="lines",
+            name=name,
+            line={"color": COLOURS["series"], "width": 2.5},
+            hovertemplate=(
+                f"%{{customdata}}: <b>%{{y:{number_format}}}{_suffix(unit)}</b><extra></extra>"
+            ),
+        )
+    )
+    _style(fig, title, y_title)
+    fig.update_yaxes(tickformat=axis_format(number_format), ticksuffix=_suffix(unit))
+    fig.update_xaxes(dtick="M12", tickformat="%Y", hoverformat="%b %Y")
+    fig.update_layout(hovermode="closest")
+    return fig
+
+
+def target_label(target_value: float, target_year: int, unit: str | None) -> str:
+    """Plain words for a target, e.g. ``Target 30% by 2018``."""
+    number = f"{target_value:,.0f}" if float(target_value).is_integer() else f"{target_value:,.1f}"
+    suffix = "%" if unit and unit.startswith("%") else f" {unit}" if unit else ""
+    return f"Target {number}{suffix} by {int(target_year)}"
+
+
+def target_figure(
+    series: pd.DataFrame,
+    *,
+    title: str,
+    y_title: str,
+    number_format: str,
+    name: str,
+    target_value: float | None,
+    target_year: int | None,
+    unit: str | None,
+) -> go.Figure:
+    """Trend with a dashed line at the catalogue target, drawn out to the end of the target year."""
+    fig = trend_figure(
+        series, title=title, y_title=y_title, number_format=number_format, name=name, unit=unit
+    )
+    rows = series.dropna(subset=["value"])
+    if rows.empty or target_value is None or target_year is None:
+        return fig
+    label = target_label(target_value, target_year, unit)
+    start = rows["period_end"].min()
+    end = max(rows["period_end"].max(), pd.Timestamp(int(target_year), 12, 31))
+    fig.add_trace(
+        go.Scatter(
+            x=[start, end],
+            y=[target_value, target_value],
+            mode="lines",
+            name=label,
+            line={"color": COLOURS["target"], "width": 2, "dash": "dash"},
+            hovertemplate=f"{label}<extra></extra>",
+        )
+    )
+    fig.add_annotation(
+        x=end,
+        y=target_value,
+        text=label,
+        showarrow=False,
+        xanchor="right",
+        yanchor="bottom",
+        yshift=4,
+        font={"color": COLOURS["target"], "size": 12},
+    )
+    top = max(float(rows["value"].max()), float(target_value)) * 1.15
+    fig.update_yaxes(range=[0, top])
+    return fig
+
+
+def _positions(geometry: dict[str, Any]) -> Iterable[list[float]]:
+    coordinates = geometry.get("coordinates", [])
+    polygons = coordinates if geometry.get("type") == "MultiPolygon" else [coordinates]
+    for polygon in polygons:
+        for ring in polygon:
+            yield from ring
+
+
+def _signed_area(ring: list[list[float]]) -> float:
+    """Shoelace area in the lon/lat plane: positive for counter-clockwise rings."""
+    return (
+        sum(x1 * y2 - x2 * y1 for (x1, y1, *_a), (x2, y2, *_b) in zip(ring, ring[1:], strict=False))
+        / 2
+    )
+
+
+def rewind_for_plotly(geometry: dict[str, Any]) -> dict[str, Any]:
+    """Orient rings the way plotly.js (d3-geo) reads them: outer rings clockwise, holes not.
+
+    GeoJSON (RFC 7946) asks for the opposite, and d3 would then fill the whole globe except the
+    province. Fine for provinces (far smaller than a hemisphere), where planar orientation holds.
+    """
+
+    def polygon(rings: list) -> list:
+        fixed = []
+        for index, ring in enumerate(rings):
+            clockwise = _signed_area(ring) < 0
+            want_clockwise = index == 0
+            fixed.append(ring if clockwise == want_clockwise else list(reversed(ring)))
+        return fixed
+
+    kind = geometry.get("type")
+    if kind == "Polygon":
+        return {"type": kind, "coordinates": polygon(geometry["coordinates"])}
+    if kind == "MultiPolygon":
+        return {"type": kind, "coordinates": [polygon(p) for p in geometry["coordinates"]]}
+    return geometry
+
+
+def _label_point(geometry: dict[str, Any]) -> tuple[float, float]:
+    """Centre of the bounding box: good enough to place a name on a province."""
+    points = list(_positions(geometry))
+    lons = [p[0] for p in points]
+    lats = [p[1] for p in points]
+    return (min(lons) + max(lons)) / 2, (min(lats) + max(lats)) / 2
+
+
+def province_map(
+    provinces: pd.DataFrame,
+    *,
+    title: str,
+    number_format: str,
+    colourbar_title: str,
+    selected: str | None = None,
+) -> go.Figure:
+    """Choropleth of province values drawn from their own GeoJSON: no tiles, no external files.
+
+    ``provinces`` has ``geo_code``, ``geo_name``, ``boundary_geojson`` (geometry as text), ``value``.
+    """
+    rows = provinces.dropna(subset=["boundary_geojson"])
+    if rows.empty:
+        return empty_figure("No province boundaries or values yet", title)
+    geometries = [json.loads(text) for text in rows["boundary_geojson"]]
+    features = [
+        {
+            "type": "Feature",
+            "id": code,
+            "properties": {"geo_code": code},
+            "geometry": rewind_for_plotly(geometry),
+        }
+        for code, geometry in zip(rows["geo_code"], geometries, strict=True)
+    ]
+    line_widths = [3.0 if code == selected else 1.0 for code in rows["geo_code"]]
+    line_colours = [COLOURS["text"] if code == selected else "white" for code in rows["geo_code"]]
+    centres = [_label_point(geometry) for geometry in geometries]
+    # The names trace comes first on purpose: plotly.js decides whether to download its world
+    # topojson from a CDN by looking at the first trace's ``locationmode`` only. Text at lon/lat has
+    # none, so nothing is fetched; the choropleth draws from our own GeoJSON.
+    labels = go.Scattergeo(
+        lon=[c[0] for c in centres],
+        lat=[c[1] for c in centres],
+        text=rows["geo_name"],
+        mode="text",
+        textfont={"color": "white", "size": 13, "weight": "bold", "shadow": "1px 1px 2px #16324f"},
+        hoverinfo="skip",
+        name="",
+    )
+    areas = go.Choropleth(
+        geojson={"type": "FeatureCollection", "features": features},
+        featureidkey="properties.geo_code",
+        locations=rows["geo_code"],
+        z=rows["value"],
+        text=rows["geo_name"],
+        colorscale=MAP_COLOURSCALE,
+        marker={"line": {"color": line_colours, "width": line_widths}},
+        colorbar={
+            "title": {"text": colourbar_title, "side": "right"},
+            "tickformat": axis_format(number_format),
+            "thickness": 14,
+            "len": 0.8,
+        },
+        hovertemplate=f"<b>%{{text}}</b><br>%{{z:{number_format}}}<extra></extra>",
+    )
+    fig = go.Figure([labels, areas])
+    fig.update_geos(
+        fitbounds="locations",
+        visible=False,
+        projection_type="mercator",
+        bgcolor="white",
+    )
+    _style(fig, title)
+    fig.update_layout(hovermode="closest", margin={"l": 8, "r": 8, "t": 56, "b": 8})
+    return fig

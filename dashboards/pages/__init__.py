@@ -1,0 +1,1 @@
+"""One module per dashboard page (loaded by Dash pages)."""

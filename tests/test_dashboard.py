@@ -1,0 +1,312 @@
+"""Dashboard query layer, headline numbers, figure builders and pages against the fixture warehouse.
+
+Expected values are worked out by hand from the rules in ``warehouse_fixture.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import dash
+import duckdb
+import pandas as pd
+import pytest
+from warehouse_fixture import build_fixture_warehouse
+
+from cpmonitor.settings import Settings
+from dashboards import care, figures, kpis, queries
+from dashboards.app import create_app
+from dashboards.components import NOT_PUBLISHED
+from dashboards.figures import _signed_area
+
+HOSTILE = "01' OR 1=1 --"
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("published") / "cpmonitor.duckdb"
+    build_fixture_warehouse(path)
+    return path
+
+
+def _reset_pages() -> None:
+    """Dash pages keep a global registry (see plotly/dash tests' ``clear_pages_state``)."""
+    dash._pages.PAGE_REGISTRY.clear()
+    dash._pages.CONFIG.clear()
+    dash._pages.CONFIG.__dict__.clear()
+
+
+@pytest.fixture
+def clear_pages_state() -> Iterator[None]:
+    _reset_pages()
+    yield
+    _reset_pages()
+
+
+def _page_layout(path: str):
+    for page in dash.page_registry.values():
+        if page["path"] == path:
+            return page["layout"]
+    raise AssertionError(f"no page at {path}")
+
+
+# --- query layer -------------------------------------------------------------------------------
+
+
+def test_country_and_provinces(warehouse: Path) -> None:
+    assert queries.country_name(warehouse) == "Republic of Examplia"
+    places = queries.provinces(warehouse)
+    assert list(places["geo_code"]) == ["01", "02"]
+    assert list(places["geo_name"]) == ["Northlake", "Southhill"]
+
+
+def test_children_in_care_national_series(warehouse: Path) -> None:
+    monthly = queries.indicator_series(warehouse, "AC04", "NAT", "month")
+    assert len(monthly) == 48
+    # Jan 2015: 1000 + 800 + 600 + 400; Dec 2018 (i = 47): 765 + 612 + 459 + 306.
+    assert monthly["value"].iloc[0] == 2800
+    assert monthly["value"].iloc[-1] == 2142
+    assert monthly["period_label"].iloc[-1] == "Dec 2018"
+    yearly = queries.indicator_series(warehouse, "AC04", "NAT", "year")
+    # Year ends (i = 11, 23, 35, 47): 2646, then 168 fewer a year.
+    assert list(yearly["value"]) == [2646, 2478, 2310, 2142]
+    assert list(yearly["period_id"]) == ["2015", "2016", "2017", "2018"]
+
+
+def test_province_series_excludes_sex_rows(warehouse: Path) -> None:
+    series = queries.indicator_series(warehouse, "AC04", "01", "month")
+    assert len(series) == 48  # one total per month, not three
+    assert series["value"].iloc[-1] == 765 + 612
+
+
+def test_institutions_and_reintegration(warehouse: Path) -> None:
+    institutions = queries.indicator_series(warehouse, "AC05", "02", "year")
+    assert list(institutions["value"]) == [14, 12, 10, 8]
+    reintegration = queries.indicator_series(warehouse, "AC07", "NAT", "month")
+    assert reintegration["period_id"].iloc[0] == "2015-12"
+    assert reintegration["value"].iloc[0] == 0
+    # 10 reintegrations a month for 36 months over 2646 children in care on 31 Dec 2015.
+    assert reintegration["numerator"].iloc[-1] == 360
+    assert reintegration["value"].iloc[-1] == pytest.approx(13.605442, abs=1e-6)
+
+
+def test_province_values_latest_year(warehouse: Path) -> None:
+    rates = queries.province_values_latest(warehouse, "AC03", "year")
+    assert list(rates["geo_code"]) == ["01", "02"]
+    assert list(rates["period_id"]) == ["2018", "2018"]
+    assert rates["value"].tolist() == pytest.approx([1377 / 350_000 * 1e5, 382.5])
+    assert rates["boundary_geojson"].notna().all()
+
+
+def test_indicator_catalogue_entry(warehouse: Path) -> None:
+    entry = queries.indicator(warehouse, "AC07")
+    assert entry["target_value"] == 30
+    assert entry["target_year"] == 2018
+    assert entry["direction"] == "up"
+    assert entry["baseline_date"] == pd.Timestamp("2015-12-31")
+    assert queries.indicator(warehouse, "ZZ99") == {}
+
+
+def test_hostile_province_matches_nothing(warehouse: Path) -> None:
+    assert queries.indicator_series(warehouse, "AC04", HOSTILE, "month").empty
+    assert queries.indicator(warehouse, "AC04' OR 1=1 --") == {}
+
+
+def test_queries_cannot_read_other_files(warehouse: Path) -> None:
+    with pytest.raises(duckdb.Error, match="disabled by configuration"):
+        queries._fetch(warehouse, "SELECT * FROM read_csv('/etc/passwd')")
+
+
+def test_missing_warehouse_raises_friendly_error(tmp_path: Path) -> None:
+    with pytest.raises(queries.WarehouseNotPublishedError):
+        queries.country_name(tmp_path / "cpmonitor.duckdb")
+
+
+def test_audit_queries(warehouse: Path) -> None:
+    assert queries.published_at(warehouse) == pd.Timestamp("2019-01-15 06:30", tz="UTC")
+    feeds = queries.feed_summary(warehouse).set_index("feed")
+    assert feeds.loc["placements", "files_loaded"] == 1
+    assert feeds.loc["placements", "files_quarantined"] == 1
+    assert feeds.loc["placements", "rows_loaded"] == 4210
+    assert feeds.loc["population", "entity"] == "nso"
+    refused = queries.quarantined_files(warehouse)
+    assert list(refused["source_file"]) == ["mosa/placements/2018-11/placements_nov_v2.parquet"]
+    assert "date_of_placement" in refused["reason"].iloc[0]
+    problems = queries.check_problems(warehouse)
+    assert list(problems["severity"]) == ["warning", "warning"]
+    assert queries.check_counts(warehouse) == {"passed": 2, "warned": 2, "failed": 0}
+
+
+# --- headline numbers --------------------------------------------------------------------------
+
+
+def test_children_change_since_first_year(warehouse: Path) -> None:
+    change = kpis.latest_with_base(
+        queries.indicator_series(warehouse, "AC04", "NAT", "month"),
+        queries.indicator_series(warehouse, "AC04", "NAT", "year"),
+    )
+    assert change is not None
+    assert (change.latest, change.base, change.base_label) == (2142, 2646, "2015")
+    assert change.difference == -504
+    assert change.percent == pytest.approx(-504 / 2646 * 100)
+
+
+def test_exits_to_family_over_last_twelve_months(warehouse: Path) -> None:
+    monthly = queries.indicator_series(warehouse, "AC06", "NAT", "month")
+    value, first, last = kpis.rolling_rate(monthly, factor=100)
+    assert value == pytest.approx(180 / 336 * 100)  # 53.57 %
+    assert (first, last) == ("Jan 2018", "Dec 2018")
+
+
+def test_target_status_is_direction_aware() -> None:
+    common = {"target_value": 30.0, "target_year": 2018}
+    base = {"baseline_value": 0.0, "baseline_date": dt.date(2015, 12, 31)}
+    up = {"direction": "up", **common}
+    assert kpis.target_status(13.6, dt.date(2018, 12, 31), **up).state == "missed"
+    assert kpis.target_status(31.0, dt.date(2018, 12, 31), **up).state == "met"
+    # Halfway through (end of 2017 is 731 of 1096 days): the straight path is at 20.0 %.
+    assert kpis.target_status(21.0, dt.date(2017, 12, 31), **up, **base).state == "on_track"
+    assert kpis.target_status(15.0, dt.date(2017, 12, 31), **up, **base).state == "off_track"
+    down = {"direction": "down", "target_value": 100.0, "target_year": 2020}
+    down_base = {"baseline_value": 400.0, "baseline_date": dt.date(2015, 12, 31)}
+    assert kpis.target_status(90.0, dt.date(2021, 1, 31), **down).state == "met"
+    assert kpis.target_status(300.0, dt.date(2018, 12, 31), **down, **down_base).state == (
+        "off_track"
+    )
+    assert kpis.target_status(5.0, dt.date(2018, 1, 1), direction="up", target_value=None,
+                              target_year=None).state == "unknown"  # fmt: skip
+
+
+def test_format_number_follows_catalogue() -> None:
+    assert kpis.format_number(2142, ",.0f") == "2,142"
+    assert kpis.format_number(13.60544, ",.1f") == "13.6"
+    assert kpis.format_number(None, ",.1f") == "—"
+
+
+# --- figures ------------------------------------------------------------------------------------
+
+
+def test_target_figure_draws_catalogue_target(warehouse: Path) -> None:
+    entry = queries.indicator(warehouse, "AC07")
+    fig = figures.target_figure(
+        queries.indicator_series(warehouse, "AC07", "NAT", "month"),
+        title="Reintegration",
+        y_title="%",
+        number_format=entry["number_format"],
+        name="Reintegrated",
+        target_value=entry["target_value"],
+        target_year=entry["target_year"],
+        unit=entry["unit"],
+    )
+    series, target = fig.data
+    assert series.y[-1] == pytest.approx(13.605442, abs=1e-6)
+    assert list(target.y) == [30.0, 30.0]
+    assert target.name == "Target 30% by 2018"
+    assert target.line.dash == "dash"
+    assert pd.Timestamp(target.x[-1]) == pd.Timestamp("2018-12-31")
+    assert fig.layout.annotations[0].text == "Target 30% by 2018"
+    assert fig.layout.yaxis.ticksuffix == "%"
+
+
+def test_province_map_is_self_contained(warehouse: Path) -> None:
+    fig = figures.province_map(
+        queries.province_values_latest(warehouse, "AC03"),
+        title="Map",
+        number_format=",.1f",
+        colourbar_title="per 100,000",
+        selected="02",
+    )
+    labels, areas = fig.data
+    assert labels.type == "scattergeo" and list(labels.text) == ["Northlake", "Southhill"]
+    assert areas.type == "choropleth"
+    assert list(areas.locations) == ["01", "02"]
+    assert list(areas.z) == pytest.approx([393.428571, 382.5])
+    assert areas.featureidkey == "properties.geo_code"
+    assert list(areas.marker.line.width) == [1.0, 3.0]
+    # Outer rings turned clockwise for plotly.js (the fixture writes them counter-clockwise).
+    for feature in areas.geojson["features"]:
+        assert _signed_area(feature["geometry"]["coordinates"][0]) < 0
+    assert fig.layout.geo.fitbounds == "locations"
+    assert fig.layout.geo.visible is False
+
+
+def test_trend_figure_without_data_says_so() -> None:
+    empty = pd.DataFrame(columns=["period_end", "value", "period_label"])
+    fig = figures.trend_figure(empty, title="T", y_title="Y", number_format=",.0f", name="n")
+    assert fig.data == ()
+    assert "No data" in fig.layout.annotations[0].text
+
+
+# --- pages and app ------------------------------------------------------------------------------
+
+
+def test_care_content_for_a_province(warehouse: Path) -> None:
+    cards, children, institutions, reintegration, rate_map, source = care.care_content(
+        warehouse, "02"
+    )
+    assert cards["care-kpi-children-value"].children == "765"
+    assert cards["care-kpi-institutions-value"].children == "8"
+    assert cards["care-kpi-reintegration-value"].children == "11.4%"  # 108 / 945
+    assert cards["care-kpi-exits-value"].children == "50.0%"  # 60 / 120
+    assert "since end of 2015" in cards["care-kpi-children-detail"].children
+    assert "in Southhill" in children.layout.title.text
+    assert institutions.data[0].y[-1] == 8
+    assert reintegration.data[1].name == "Target 30% by 2018"
+    assert list(rate_map.data[1].marker.line.width) == [1.0, 3.0]
+    assert source.endswith("Published 15 Jan 2019, 06:30 UTC.")
+
+
+def test_care_content_with_hostile_province_shows_national(warehouse: Path) -> None:
+    cards, children, *_rest = care.care_content(warehouse, HOSTILE)
+    assert cards["care-kpi-children-value"].children == "2,142"
+    assert "nationally" in children.layout.title.text
+
+
+def test_map_click_selects_province() -> None:
+    assert care.province_from_map({"points": [{"location": "02", "z": 382.5}]}) == "02"
+    assert care.province_from_map({"points": [{"lon": 105, "lat": 12}]}) is dash.no_update
+    assert care.province_from_map(None) is dash.no_update
+
+
+def test_pages_without_warehouse_show_friendly_message(
+    tmp_path: Path, clear_pages_state: None
+) -> None:
+    app = create_app(Settings.from_env(tmp_path / "nothing-yet"))
+    with app.server.test_request_context("/"):
+        for path in ("/", "/data-quality"):
+            assert NOT_PUBLISHED in str(_page_layout(path)())
+        assert "Traceback" not in str(app.layout())
+    response = app.server.test_client().get("/")
+    assert response.status_code == 200
+
+
+def test_two_apps_in_one_process_keep_their_own_warehouse(
+    warehouse: Path, tmp_path: Path, clear_pages_state: None
+) -> None:
+    published = create_app(Settings.from_env(warehouse.parent))
+    empty = create_app(Settings.from_env(tmp_path / "empty"))
+    care_layout = _page_layout("/")
+    with published.server.test_request_context("/?province=02"):
+        shell = care_layout(province="02")
+        assert shell["care-province"].value == "02"
+        assert [o["value"] for o in shell["care-province"].options] == ["NAT", "01", "02"]
+        assert care_layout(province=HOSTILE)["care-province"].value == "NAT"
+        assert care.update_page("01")[0]["care-kpi-children-value"].children == "1,377"
+    with empty.server.test_request_context("/"):
+        assert NOT_PUBLISHED in str(care_layout())
+        assert NOT_PUBLISHED in str(care.update_page("01")[0])
+
+
+def test_reads_the_new_file_after_an_atomic_swap(tmp_path: Path) -> None:
+    served = tmp_path / "cpmonitor.duckdb"
+    build_fixture_warehouse(served)
+    assert queries.country_name(served) == "Republic of Examplia"
+    build = tmp_path / "builds" / "next.duckdb"
+    build_fixture_warehouse(build)
+    with duckdb.connect(str(build)) as con:
+        con.execute("UPDATE main.dim_geography SET geo_name = 'Examplia' WHERE geo_code = 'NAT'")
+    os.replace(build, served)
+    assert queries.country_name(served) == "Examplia"

@@ -1,0 +1,152 @@
+"""The dashboard in headless Chromium against the fixture warehouse: renders, offline, no errors.
+
+Screenshots go to pytest's tmp dir, and also to ``$CPMONITOR_SCREENSHOT_DIR`` when it is set.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from warehouse_fixture import build_fixture_warehouse
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium"
+    ),
+]
+sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
+
+
+@pytest.fixture(scope="module")
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app on a free localhost port, served by werkzeug in a background thread."""
+    from werkzeug.serving import make_server
+
+    from cpmonitor.settings import Settings
+    from dashboards.app import create_app
+
+    data_dir = tmp_path_factory.mktemp("browser-data")
+    settings = Settings.from_env(data_dir)
+    build_fixture_warehouse(settings.warehouse_file)
+    app = create_app(settings)
+    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def _open(browser, url: str) -> tuple[object, list[str], list[str]]:
+    """A fresh page that records console errors and every requested host."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1100})
+    errors: list[str] = []
+    hosts: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("request", lambda req: hosts.append(urlparse(req.url).hostname or req.url))
+    page.goto(url)
+    return page, errors, hosts
+
+
+def _save(page, tmp_path: Path, name: str) -> Path:
+    target = tmp_path / name
+    page.screenshot(path=str(target), full_page=True)
+    extra = os.environ.get("CPMONITOR_SCREENSHOT_DIR")
+    if extra:
+        Path(extra).mkdir(parents=True, exist_ok=True)
+        shutil.copy(target, Path(extra) / name)
+    return target
+
+
+def test_care_page_renders_offline(browser, server_url: str, tmp_path: Path) -> None:
+    page, errors, hosts = _open(browser, server_url + "/")
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 4")
+    page.wait_for_selector("#care-map-graph path.choroplethlocation", state="attached")
+    page.wait_for_selector("#care-kpi-children-value")
+    page.wait_for_load_state("networkidle")
+
+    assert page.locator(".js-plotly-plot").count() >= 4
+    assert page.locator("#care-map-graph path.choroplethlocation").count() == 2
+    # Fixture: 2,142 children in care at the end of Dec 2018, 24 institutions, 13.6% reintegrated.
+    assert page.inner_text("#care-kpi-children-value") == "2,142"
+    assert page.inner_text("#care-kpi-institutions-value") == "24"
+    assert page.inner_text("#care-kpi-reintegration-value") == "13.6%"
+    assert "Target 30% by 2018" in page.inner_text("#care-kpi-reintegration-detail")
+    assert "Republic of Examplia" in page.inner_text(".cp-navbar")
+    assert "Published 15 Jan 2019, 06:30 UTC" in page.inner_text("#care-source")
+    _save(page, tmp_path, "care.png")
+
+    assert errors == []
+    assert set(hosts) <= LOCAL_HOSTS, f"requests left localhost: {set(hosts) - LOCAL_HOSTS}"
+    page.close()
+
+
+def test_province_from_url_query(browser, server_url: str) -> None:
+    page, errors, _hosts = _open(browser, server_url + "/?province=02")
+    page.wait_for_function(
+        "document.querySelector('#care-kpi-children-value')?.innerText === '765'"
+    )
+    assert page.input_value("#care-province") == "02"
+    assert "in Southhill" in page.inner_text("#care-children-graph")
+    assert errors == []
+    page.close()
+
+
+def test_clicking_the_map_selects_the_province(browser, server_url: str) -> None:
+    page, errors, _hosts = _open(browser, server_url + "/")
+    page.wait_for_selector("#care-map-graph path.choroplethlocation", state="attached")
+    page.wait_for_selector("#care-kpi-children-value")
+    page.locator("#care-map-graph path.choroplethlocation").first.click(force=True)
+    # Province 01 (Northlake): 765 + 612 children at the end of Dec 2018.
+    page.wait_for_function(
+        "document.querySelector('#care-kpi-children-value')?.innerText === '1,377'"
+    )
+    assert page.input_value("#care-province") == "01"
+    assert errors == []
+    page.close()
+
+
+def test_data_quality_page(browser, server_url: str, tmp_path: Path) -> None:
+    page, errors, hosts = _open(browser, server_url + "/data-quality")
+    page.wait_for_selector("#dq-quarantine-table")
+    page.wait_for_load_state("networkidle")
+    assert "column 'date_of_placement' is missing" in page.inner_text("#dq-quarantine-table")
+    assert "3 AC06 values above 95%" in page.inner_text("#dq-checks-table")
+    assert page.inner_text("#dq-files-value") == "3"
+    _save(page, tmp_path, "data_quality.png")
+    assert errors == []
+    assert set(hosts) <= LOCAL_HOSTS
+    page.close()
