@@ -184,19 +184,39 @@ def _finalise_build(
     )
     for column in ("started_at", "finished_at"):
         runs[column] = pd.to_datetime(runs[column], utc=True)
+    tables = {
+        "feeds": feeds_frame(),
+        "ingest_files": ingest_files,
+        "check_results": checks,
+        "pipeline_runs": runs,
+    }
     with duckdb.connect(str(build_db)) as con:
         con.execute("CREATE SCHEMA IF NOT EXISTS audit")
-        for name, frame in (
-            ("ingest_files", ingest_files),
-            ("check_results", checks),
-            ("pipeline_runs", runs),
-        ):
+        for name, frame in tables.items():
             con.register("frame", frame)
             con.execute(f"CREATE OR REPLACE TABLE audit.{name} AS SELECT * FROM frame")
             con.unregister("frame")
         for schema in UNPUBLISHED_SCHEMAS:
             con.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
         con.execute("CHECKPOINT")
+
+
+def feeds_frame() -> pd.DataFrame:
+    """The contracted feeds (what each entity is expected to deliver), for people reading audit data."""
+    from ingest.contracts import load_contracts
+
+    return pd.DataFrame(
+        [
+            {
+                "feed": c.feed,
+                "title": c.title,
+                "entity": c.owner,
+                "entity_name": c.owner_name,
+                "frequency": c.frequency,
+            }
+            for c in load_contracts().values()
+        ]
+    )
 
 
 def _feed_checks_file(settings: Settings) -> Path:

@@ -42,8 +42,8 @@ def page_layout(warehouse: Path, province: str | None = None) -> html.Div:
     try:
         places = queries.provinces(warehouse)
         country = queries.country_name(warehouse)
-    except duckdb.Error:
-        return unreadable()
+    except duckdb.Error as exc:
+        return unreadable(exc)
     options = [
         {"label": f"National ({country})" if country else "National", "value": queries.NATIONAL}
     ]
@@ -130,9 +130,9 @@ def update_page(province: str | None) -> tuple:
     except queries.WarehouseNotPublishedError:
         blank = figures.empty_figure("No warehouse has been published yet")
         return not_published(), blank, blank, blank, blank, ""
-    except duckdb.Error:
+    except duckdb.Error as exc:
         blank = figures.empty_figure("The data could not be read")
-        return unreadable(), blank, blank, blank, blank, ""
+        return unreadable(exc), blank, blank, blank, blank, ""
 
 
 def province_from_map(click_data: dict | None) -> str:
@@ -159,9 +159,7 @@ def care_content(
     rate_ind = queries.indicator(warehouse, "AC03")
 
     children = queries.indicator_series(warehouse, "AC04", geo_code, "month")
-    children_years = queries.indicator_series(warehouse, "AC04", geo_code, "year")
     institutions = queries.indicator_series(warehouse, "AC05", geo_code, "month")
-    institutions_years = queries.indicator_series(warehouse, "AC05", geo_code, "year")
     exits = queries.indicator_series(warehouse, "AC06", geo_code, "month")
     reintegration = queries.indicator_series(warehouse, "AC07", geo_code, "month")
     map_values = queries.province_values_latest(warehouse, "AC03", "year")
@@ -169,13 +167,9 @@ def care_content(
 
     cards = dbc.Row(
         [
+            dbc.Col(_stock_card("care-kpi-children", children_ind, children, geo_code), md=6, xl=3),
             dbc.Col(
-                _stock_card("care-kpi-children", children_ind, children, children_years), md=6, xl=3
-            ),
-            dbc.Col(
-                _stock_card(
-                    "care-kpi-institutions", institutions_ind, institutions, institutions_years
-                ),
+                _stock_card("care-kpi-institutions", institutions_ind, institutions, geo_code),
                 md=6,
                 xl=3,
             ),
@@ -262,10 +256,16 @@ def _kpi(
     )
 
 
-def _stock_card(card_id: str, ind: dict, monthly: pd.DataFrame, yearly: pd.DataFrame) -> dbc.Card:
+def _stock_card(card_id: str, ind: dict, monthly: pd.DataFrame, geo_code: str) -> dbc.Card:
     title = ind.get("short_label") or ind.get("indicator_name") or ""
     number_format = ind.get("number_format") or ",.0f"
-    change = kpis.latest_with_base(monthly, yearly)
+    # The catalogue's baseline is national; a province is compared with its first month.
+    national = geo_code == queries.NATIONAL
+    change = kpis.change_since_baseline(
+        monthly,
+        baseline_value=ind.get("baseline_value") if national else None,
+        baseline_date=ind.get("baseline_date") if national else None,
+    )
     if change is None:
         return _kpi(card_id, title, "—", "No data yet", "", "cp-neutral")
     value = kpis.format_number(change.latest, number_format)
@@ -274,7 +274,7 @@ def _stock_card(card_id: str, ind: dict, monthly: pd.DataFrame, yearly: pd.DataF
     arrow = "▼" if change.difference < 0 else "▲" if change.difference > 0 else "●"
     amount = kpis.format_number(abs(change.difference), number_format)
     percent = f" ({change.percent:+.1f}%)".replace("-", "−") if change.percent is not None else ""
-    detail = f"{arrow} {amount}{percent} since end of {change.base_label}"
+    detail = f"{arrow} {amount}{percent} since {change.base_label}"
     css = _good_or_bad(change.difference, ind.get("direction"))
     return _kpi(card_id, title, value, f"End of {change.latest_label}", detail, css)
 

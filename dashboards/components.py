@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -31,8 +32,12 @@ def not_published() -> html.Div:
     )
 
 
-def unreadable() -> html.Div:
-    """Shown when the warehouse exists but a query failed (e.g. an older schema)."""
+def unreadable(error: Exception) -> html.Div:
+    """Shown when the warehouse exists but a query failed (e.g. an older schema).
+
+    People see a calm message; the operator finds the real error in the server log.
+    """
+    logging.getLogger("cpmonitor.dashboard").error("warehouse query failed: %s", error)
     return html.Div(
         dbc.Alert(
             [html.H4("The data could not be read", className="alert-heading"), html.P(UNREADABLE)],

@@ -32,8 +32,8 @@ def page_layout(warehouse: Path) -> html.Div:
         return quality_content(warehouse)
     except queries.WarehouseNotPublishedError:
         return not_published()
-    except duckdb.Error:
-        return unreadable()
+    except duckdb.Error as exc:
+        return unreadable(exc)
 
 
 def _humanise(expectation: Any) -> str:
@@ -86,7 +86,9 @@ def quality_content(warehouse: Path) -> html.Div:
             dbc.Badge(f"{n} refused", color="warning", text_color="dark", class_name="cp-badge")
             if n
             else dbc.Badge("All loaded", color="success", class_name="cp-badge")
-            for n in feeds["files_quarantined"]
+            if loaded
+            else dbc.Badge("Nothing received", color="secondary", class_name="cp-badge")
+            for n, loaded in zip(feeds["files_quarantined"], feeds["files_loaded"], strict=True)
         ]
     )
     summary = dbc.Row(
@@ -116,8 +118,9 @@ def quality_content(warehouse: Path) -> html.Div:
     feeds_table = data_table(
         feeds,
         {
-            "entity": "Reporting entity",
-            "feed": "Feed",
+            "entity_name": "Reporting entity",
+            "feed_title": "Feed",
+            "frequency": "Delivered",
             "status": "Status",
             "files_loaded": "Files loaded",
             "files_quarantined": "Files refused",
@@ -136,8 +139,8 @@ def quality_content(warehouse: Path) -> html.Div:
             refused,
             {
                 "received_at": "Received",
-                "entity": "Reporting entity",
-                "feed": "Feed",
+                "entity_name": "Reporting entity",
+                "feed_title": "Feed",
                 "period": "Period",
                 "source_file": "File",
                 "reason": "Why it was refused",

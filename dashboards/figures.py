@@ -237,7 +237,7 @@ def province_map(
         lat=[c[1] for c in centres],
         text=rows["geo_name"],
         mode="text",
-        textfont={"color": "white", "size": 13, "weight": "bold", "shadow": "1px 1px 2px #16324f"},
+        textfont={"color": "white", "size": 11, "weight": "bold", "shadow": "1px 1px 2px #16324f"},
         hoverinfo="skip",
         name="",
     )

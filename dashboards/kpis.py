@@ -49,25 +49,31 @@ def format_number(value: float | None, number_format: str | None) -> str:
         return f"{value:,.1f}"
 
 
-def latest_with_base(latest_series: pd.DataFrame, base_series: pd.DataFrame) -> Change | None:
-    """Latest value of ``latest_series`` against the first row of ``base_series`` (both oldest first).
+def change_since_baseline(
+    monthly: pd.DataFrame,
+    *,
+    baseline_value: float | None = None,
+    baseline_date: dt.date | str | None = None,
+) -> Change | None:
+    """Latest value of a stock series (oldest first) against its baseline.
 
-    Used for stocks: the latest month against the end of the first (baseline) year.
+    The catalogue's baseline (value on ``baseline_date``) when one is given, e.g. the national
+    care-reform baseline; otherwise the first value of the series, e.g. for a province.
     """
-    latest_rows = latest_series.dropna(subset=["value"])
-    if latest_rows.empty:
+    rows = monthly.dropna(subset=["value"])
+    if rows.empty:
         return None
-    last = latest_rows.iloc[-1]
-    base_rows = base_series.dropna(subset=["value"])
-    if base_rows.empty or base_rows.iloc[0]["period_end"] >= last["period_end"]:
-        return Change(float(last["value"]), str(last["period_label"]), None, None)
-    first = base_rows.iloc[0]
-    return Change(
-        float(last["value"]),
-        str(last["period_label"]),
-        float(first["value"]),
-        str(first["period_label"]),
-    )
+    last = rows.iloc[-1]
+    latest, latest_label = float(last["value"]), str(last["period_label"])
+    if baseline_value is not None and baseline_date is not None:
+        when = pd.Timestamp(baseline_date)
+        if when < pd.Timestamp(last["period_end"]):
+            label = f"the {when.strftime('%-d %b %Y')} baseline"
+            return Change(latest, latest_label, float(baseline_value), label)
+    first = rows.iloc[0]
+    if first["period_end"] >= last["period_end"]:
+        return Change(latest, latest_label, None, None)
+    return Change(latest, latest_label, float(first["value"]), f"end of {first['period_label']}")
 
 
 def rolling_rate(

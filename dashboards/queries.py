@@ -147,19 +147,38 @@ def published_at(warehouse: Path) -> pd.Timestamp | None:
 
 
 def feed_summary(warehouse: Path) -> pd.DataFrame:
-    """Files received per entity and feed: loaded, quarantined, latest period, last received."""
+    """Every contracted feed with the files received: loaded, quarantined, latest period, last received.
+
+    A feed with no delivery yet is listed too (with zero files), so a gap is visible.
+    """
     return _fetch(
         warehouse,
         """
-        SELECT entity, feed,
-               count(*) FILTER (WHERE status = 'loaded') AS files_loaded,
-               count(*) FILTER (WHERE status = 'quarantined') AS files_quarantined,
-               max(period) FILTER (WHERE status = 'loaded') AS latest_period,
-               coalesce(sum(rows) FILTER (WHERE status = 'loaded'), 0) AS rows_loaded,
-               max(received_at) AS last_received
-        FROM audit.ingest_files
-        GROUP BY entity, feed
-        ORDER BY entity, feed
+        WITH received AS (
+            SELECT entity, feed,
+                   count(*) FILTER (WHERE status = 'loaded') AS files_loaded,
+                   count(*) FILTER (WHERE status = 'quarantined') AS files_quarantined,
+                   max(period) FILTER (WHERE status = 'loaded') AS latest_period,
+                   coalesce(sum(rows) FILTER (WHERE status = 'loaded'), 0) AS rows_loaded,
+                   max(received_at) AS last_received
+            FROM audit.ingest_files
+            WHERE feed IS NOT NULL
+            GROUP BY entity, feed
+        )
+        SELECT coalesce(feeds.entity, received.entity) AS entity,
+               coalesce(feeds.entity_name, received.entity) AS entity_name,
+               coalesce(feeds.feed, received.feed) AS feed,
+               coalesce(feeds.title, received.feed) AS feed_title,
+               feeds.frequency,
+               coalesce(received.files_loaded, 0) AS files_loaded,
+               coalesce(received.files_quarantined, 0) AS files_quarantined,
+               received.latest_period,
+               coalesce(received.rows_loaded, 0) AS rows_loaded,
+               received.last_received
+        FROM audit.feeds AS feeds
+        FULL OUTER JOIN received
+            ON received.feed = feeds.feed AND received.entity = feeds.entity
+        ORDER BY entity_name, feed_title
         """,
     )
 
@@ -169,10 +188,14 @@ def quarantined_files(warehouse: Path) -> pd.DataFrame:
     return _fetch(
         warehouse,
         """
-        SELECT entity, feed, period, source_file, reason, received_at
-        FROM audit.ingest_files
-        WHERE status = 'quarantined'
-        ORDER BY received_at DESC, source_file
+        SELECT files.entity, coalesce(feeds.entity_name, files.entity) AS entity_name,
+               files.feed, coalesce(feeds.title, files.feed) AS feed_title,
+               files.period, files.source_file, files.reason, files.received_at
+        FROM audit.ingest_files AS files
+        LEFT JOIN audit.feeds AS feeds
+            ON feeds.feed = files.feed AND feeds.entity = files.entity
+        WHERE files.status = 'quarantined'
+        ORDER BY files.received_at DESC, files.source_file
         """,
     )
 

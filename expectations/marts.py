@@ -183,5 +183,8 @@ def _percent_scope(frame: pd.DataFrame) -> pd.Series:
     cumulative = frame["_kind"].fillna("").astype(str).eq("cumulative_rate")
     scope = pd.Series("other", index=frame.index, dtype="object")
     scope[percent & ~cumulative] = "percent"
-    scope[percent & cumulative] = "cumulative_percent"
+    # Below national level a cumulative share can pass 100% legitimately (children admitted after
+    # the baseline are reintegrated too), so only the national figure is questioned.
+    national = frame["geo_level"].astype(str).eq("national")
+    scope[percent & cumulative & national] = "cumulative_percent"
     return scope

@@ -132,8 +132,16 @@ def test_audit_queries(warehouse: Path) -> None:
     assert feeds.loc["placements", "files_quarantined"] == 1
     assert feeds.loc["placements", "rows_loaded"] == 4210
     assert feeds.loc["population", "entity"] == "nso"
+    assert (
+        feeds.loc["population", "entity_name"]
+        == "National Statistics Office (Ministry of Planning)"
+    )
+    # A contracted feed with no delivery is listed, with nothing received.
+    assert feeds.loc["admin_units", "files_loaded"] == 0
+    assert pd.isna(feeds.loc["admin_units", "last_received"])
     refused = queries.quarantined_files(warehouse)
     assert list(refused["source_file"]) == ["mosa/placements/2018-11/placements_nov_v2.parquet"]
+    assert list(refused["entity_name"]) == ["Ministry of Social Affairs"]
     assert "date_of_placement" in refused["reason"].iloc[0]
     problems = queries.check_problems(warehouse)
     assert list(problems["severity"]) == ["warning", "warning"]
@@ -143,15 +151,27 @@ def test_audit_queries(warehouse: Path) -> None:
 # --- headline numbers --------------------------------------------------------------------------
 
 
-def test_children_change_since_first_year(warehouse: Path) -> None:
-    change = kpis.latest_with_base(
+def test_children_change_since_the_catalogue_baseline(warehouse: Path) -> None:
+    # The catalogue's AC04 baseline: 16,500 children on 31 Dec 2015; the fixture ends at 2,142.
+    change = kpis.change_since_baseline(
         queries.indicator_series(warehouse, "AC04", "NAT", "month"),
-        queries.indicator_series(warehouse, "AC04", "NAT", "year"),
+        baseline_value=16500,
+        baseline_date="2015-12-31",
     )
     assert change is not None
-    assert (change.latest, change.base, change.base_label) == (2142, 2646, "2015")
-    assert change.difference == -504
-    assert change.percent == pytest.approx(-504 / 2646 * 100)
+    assert (change.latest, change.base, change.base_label) == (
+        2142,
+        16500,
+        "the 31 Dec 2015 baseline",
+    )
+    assert change.difference == -14358
+
+
+def test_children_change_without_a_baseline_uses_the_first_month(warehouse: Path) -> None:
+    change = kpis.change_since_baseline(queries.indicator_series(warehouse, "AC04", "02", "month"))
+    assert change is not None
+    assert (change.latest, change.base, change.base_label) == (765, 1000, "end of Jan 2015")
+    assert change.percent == pytest.approx(-23.5)
 
 
 def test_exits_to_family_over_last_twelve_months(warehouse: Path) -> None:
@@ -251,7 +271,7 @@ def test_care_content_for_a_province(warehouse: Path) -> None:
     assert cards["care-kpi-institutions-value"].children == "8"
     assert cards["care-kpi-reintegration-value"].children == "11.4%"  # 108 / 945
     assert cards["care-kpi-exits-value"].children == "50.0%"  # 60 / 120
-    assert "since end of 2015" in cards["care-kpi-children-detail"].children
+    assert cards["care-kpi-children-detail"].children == "▼ 235 (−23.5%) since end of Jan 2015"
     assert "in Southhill" in children.layout.title.text
     assert institutions.data[0].y[-1] == 8
     assert reintegration.data[1].name == "Target 30% by 2018"
@@ -281,6 +301,19 @@ def test_pages_without_warehouse_show_friendly_message(
         assert "Traceback" not in str(app.layout())
     response = app.server.test_client().get("/")
     assert response.status_code == 200
+
+
+def test_unreadable_warehouse_shows_a_calm_message_and_logs_the_error(
+    tmp_path: Path, clear_pages_state: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = Settings.from_env(tmp_path)
+    duckdb.connect(str(settings.warehouse_file)).close()  # a file with no tables in it
+    app = create_app(settings)
+    with app.server.test_request_context("/"):
+        for path in ("/", "/data-quality"):
+            assert "The data could not be read" in str(_page_layout(path)())
+    assert "warehouse query failed" in caplog.text
+    assert "dim_geography" in caplog.text or "ingest_files" in caplog.text
 
 
 def test_two_apps_in_one_process_keep_their_own_warehouse(

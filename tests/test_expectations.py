@@ -77,6 +77,8 @@ def bad_results(tmp_path_factory: pytest.TempPathFactory) -> list[CheckResult]:
         ("AC04", "month", "2024-03", "district", "0101", "sex", "female", 31.0, None, 31.0),
         ("AC06", "month", "2024-03", "national", "NAT", "total", "total", 13.0, 12.0, 108.5),
         ("AC07", "year", "2024", "national", "NAT", "total", "total", 13.0, 10.0, 130.0),
+        # A district may pass 100% legitimately (children admitted after the baseline): no warning.
+        ("AC07", "year", "2024", "district", "0101", "total", "total", 5.0, 4.0, 125.0),
     ]
     dim = DIM + [("AC05", "Institutions open", "count", "stock")]
     path = make_warehouse(tmp_path_factory.mktemp("bad") / "bad.duckdb", facts, dim)

@@ -255,6 +255,20 @@ def _catalogue() -> pd.DataFrame:
     return pd.DataFrame(rows).replace({"": None})
 
 
+def _audit_feeds() -> pd.DataFrame:
+    rows = [
+        ("admin_units", "Administrative units and boundaries", "nso",
+         "National Statistics Office (Ministry of Planning)", "yearly"),
+        ("population", "Child population projections", "nso",
+         "National Statistics Office (Ministry of Planning)", "yearly"),
+        ("care_institutions", "Register of residential care institutions", "mosa",
+         "Ministry of Social Affairs", "yearly"),
+        ("placements", "Child placements in formal care", "mosa", "Ministry of Social Affairs",
+         "monthly"),
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=["feed", "title", "entity", "entity_name", "frequency"])
+
+
 def _audit_ingest_files() -> pd.DataFrame:
     received = pd.Timestamp("2019-01-10 09:00:00")
     ingested = pd.Timestamp("2019-01-15 06:00:00")
@@ -332,6 +346,7 @@ def build_fixture_warehouse(path: Path) -> None:
         "main.dim_geography": _geography(),
         "main.dim_period": periods,
         "main.fct_indicator_values": _facts(periods),
+        "audit.feeds": _audit_feeds(),
         "audit.ingest_files": _audit_ingest_files(),
         "audit.check_results": _audit_check_results(),
         "audit.pipeline_runs": _audit_pipeline_runs(),
