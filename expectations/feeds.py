@@ -157,6 +157,8 @@ def _bound(column: Column, value: float | dt.date | None) -> Any:
         return None
     if column.type == "date":
         return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+    if column.type == "timestamp":
+        return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
     if column.type == "integer" and float(value).is_integer():
         return int(value)
     return value

@@ -12,14 +12,25 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
+import pyarrow as pa
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from cpmonitor.settings import CONTRACTS_DIR
 
-ColumnType = Literal["string", "integer", "float", "date", "boolean"]
+ColumnType = Literal["string", "integer", "float", "date", "timestamp", "boolean"]
 PrivacyClass = Literal["direct_identifier", "record_id", "quasi_identifier", "public"]
 Frequency = Literal["monthly", "quarterly", "yearly"]
+
+# The Arrow type each contract type is stored as (delivered files may use compatible widths).
+ARROW_TYPES: dict[str, pa.DataType] = {
+    "string": pa.string(),
+    "integer": pa.int64(),
+    "float": pa.float64(),
+    "date": pa.date32(),
+    "timestamp": pa.timestamp("us"),
+    "boolean": pa.bool_(),
+}
 
 PERIOD_PATTERNS: dict[str, re.Pattern[str]] = {
     "monthly": re.compile(r"^\d{4}-(0[1-9]|1[0-2])$"),
@@ -37,8 +48,8 @@ class Column(BaseModel):
     required: bool = False
     privacy: PrivacyClass
     allowed: list[str] | None = None
-    min: float | dt.date | None = None
-    max: float | dt.date | None = None
+    min: float | dt.datetime | dt.date | None = None
+    max: float | dt.datetime | dt.date | None = None
     unique: bool = False
     description: str = ""
 
@@ -77,6 +88,11 @@ class Contract(BaseModel):
 
     def period_is_valid(self, period: str) -> bool:
         return bool(PERIOD_PATTERNS[self.frequency].match(period))
+
+
+def arrow_schema(contract: Contract) -> pa.Schema:
+    """The Arrow schema of a feed as delivered: the contract's columns, in order, with their types."""
+    return pa.schema([pa.field(c.name, ARROW_TYPES[c.type]) for c in contract.columns])
 
 
 def load_contract(path: Path) -> Contract:

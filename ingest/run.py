@@ -28,10 +28,9 @@ from expectations.feeds import (
 )
 from expectations.results import CheckResult, utc_now
 from expectations.runner import SuiteRunner
-from ingest.contracts import PERIOD_EXAMPLES, Contract, load_contracts
+from ingest.contracts import ARROW_TYPES, PERIOD_EXAMPLES, Contract, load_contracts
 from ingest.ledger import append_rows, ledger_frame, read_ledger_table, row_to_json, write_ledger
 from ingest.schema import (
-    ARROW_TYPES,
     blank_strings_to_null,
     ingested_schema,
     schema_problems,

@@ -10,15 +10,7 @@ import hmac
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ingest.contracts import ColumnType, Contract
-
-ARROW_TYPES: dict[str, pa.DataType] = {
-    "string": pa.string(),
-    "integer": pa.int64(),
-    "float": pa.float64(),
-    "date": pa.date32(),
-    "boolean": pa.bool_(),
-}
+from ingest.contracts import ARROW_TYPES, ColumnType, Contract, arrow_schema
 
 METADATA_FIELDS: list[pa.Field] = [
     pa.field("_entity", pa.string()),
@@ -34,7 +26,8 @@ METADATA_FIELDS: list[pa.Field] = [
 def type_matches(contract_type: ColumnType, arrow_type: pa.DataType) -> bool:
     """Whether a delivered Arrow type is acceptable for a contract type.
 
-    integer: any integer width; float: float or integer; date: date32/date64; boolean: bool;
+    integer: any integer width; float: float or integer; date: date32/date64; timestamp: any
+    timestamp unit; boolean: bool;
     string: string/large_string/string_view. Dictionary-encoded columns are judged by their values,
     and an all-null column (Arrow type ``null``) fits any type.
     """
@@ -46,6 +39,7 @@ def type_matches(contract_type: ColumnType, arrow_type: pa.DataType) -> bool:
         "integer": pa.types.is_integer,
         "float": lambda t: pa.types.is_floating(t) or pa.types.is_integer(t),
         "date": pa.types.is_date,
+        "timestamp": pa.types.is_timestamp,
         "boolean": pa.types.is_boolean,
         "string": lambda t: (
             pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t)
@@ -100,12 +94,7 @@ def cast_to_contract(contract: Contract, table: pa.Table) -> pa.Table:
         if pa.types.is_dictionary(values.type):
             values = values.cast(values.type.value_type)
         columns.append(values.cast(ARROW_TYPES[column.type]))
-    return pa.Table.from_arrays(columns, schema=contract_schema(contract))
-
-
-def contract_schema(contract: Contract) -> pa.Schema:
-    """Arrow schema of the contract's columns, with the contract's types."""
-    return pa.schema([pa.field(c.name, ARROW_TYPES[c.type]) for c in contract.columns])
+    return pa.Table.from_arrays(columns, schema=arrow_schema(contract))
 
 
 def ingested_schema(contract: Contract) -> pa.Schema:

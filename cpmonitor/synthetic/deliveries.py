@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -16,17 +14,7 @@ from cpmonitor.synthetic.geography import Geography, build_geography
 from cpmonitor.synthetic.institutions import NO_DATE, build_institutions
 from cpmonitor.synthetic.placements import CARE_TYPES, OPEN, REASONS, simulate_placements
 from cpmonitor.synthetic.population import district_weights, population_table
-from ingest.contracts import Contract, load_contracts
-
-ARROW_TYPES: Mapping[str, pa.DataType] = MappingProxyType(
-    {
-        "string": pa.string(),
-        "integer": pa.int64(),
-        "float": pa.float64(),
-        "date": pa.date32(),
-        "boolean": pa.bool_(),
-    }
-)
+from ingest.contracts import Contract, arrow_schema, load_contracts
 
 
 @dataclass(frozen=True)
@@ -43,11 +31,6 @@ class Delivery:
         """``<entity>/<feed>/<period>/<entity>_<feed>_<period>.parquet`` under the landing dir."""
         name = f"{self.entity}_{self.feed}_{self.period}.parquet"
         return Path(self.entity, self.feed, self.period, name)
-
-
-def arrow_schema(contract: Contract) -> pa.Schema:
-    """The Arrow schema of a feed: the contract's columns, in order, with their Arrow types."""
-    return pa.schema([pa.field(c.name, ARROW_TYPES[c.type]) for c in contract.columns])
 
 
 def _table(contract: Contract, columns: dict[str, object]) -> pa.Table:
