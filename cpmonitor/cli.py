@@ -250,5 +250,17 @@ def sql(
         console.print(f"... {len(rows) - limit} more row(s); use --limit")
 
 
+@app.command("sync-sources", hidden=True)
+def sync_sources_command() -> None:
+    """Regenerate dbt source files from the data contracts (for developers)."""
+    from cpmonitor.dbt_sources import sync_sources
+
+    changed = sync_sources()
+    for path in changed:
+        console.print(f"wrote {path}")
+    if not changed:
+        console.print("dbt sources already match the contracts")
+
+
 if __name__ == "__main__":
     app()
