@@ -14,6 +14,7 @@ select
     cast(direction as varchar) as direction,
     cast(number_format as varchar) as number_format,
     cast(frequency as varchar) as frequency,
+    cast(disaggregations as varchar) as disaggregations,
     cast(source_feeds as varchar) as source_feeds,
     cast(framework_ref as varchar) as framework_ref,
     cast(baseline_value as double) as baseline_value,

@@ -1,12 +1,22 @@
--- Indicator values per period, geography and disaggregation. District parts are rolled up to
--- province and nation by summing numerators and denominators (ratios are never averaged); the
+-- Indicator values per period, geography and disaggregation.
+--
+-- Additive parts (int_indicator_parts, district grain) are rolled up to province and nation and
+-- into each disaggregation by SUMMING numerators and denominators (ratios are never averaged); the
 -- value is then numerator x factor / denominator, null when the denominator is 0 or unknown.
--- Counts (unit 'count') have a null denominator and value = numerator.
+-- Counts have a null denominator and value = numerator. Kinds that cannot be summed (median,
+-- distinct, survey) arrive as final values from int_indicator_values.
+-- Each row then carries the catalogue target and a direction-aware status.
 with
 
 parts as (
 
-    select * from {{ ref('int_indicator_parts_by_district') }}
+    select * from {{ ref('int_indicator_parts') }}
+
+),
+
+final_values as (
+
+    select * from {{ ref('int_indicator_values') }}
 
 ),
 
@@ -20,7 +30,9 @@ districts as (
 
 indicators as (
 
-    select indicator_code, unit, factor
+    select
+        indicator_code, unit, factor, direction,
+        baseline_value, baseline_date, target_value, target_year
     from {{ ref('dim_indicator') }}
 
 ),
@@ -33,12 +45,14 @@ levels as (
 
 disaggregations as (
 
-    select * from (values ('total'), ('sex')) as disaggregations (disaggregation)
+    select * from (
+        values ('total'), ('sex'), ('age_band'), ('disability')
+    ) as disaggregations (disaggregation)
 
 ),
 
--- each district part counts once in its district, once in its province and once in the nation,
--- and (when it has a sex) once under its sex and once in the total
+-- each district part counts once in its district, its province and the nation, and once in the
+-- total and once under each disaggregation it carries (sex, age band, disability)
 exploded as (
 
     select
@@ -56,7 +70,9 @@ exploded as (
         disaggregations.disaggregation,
         case disaggregations.disaggregation
             when 'total' then 'total'
-            else parts.sex
+            when 'sex' then parts.sex
+            when 'age_band' then parts.age_band
+            when 'disability' then parts.disability
         end as disaggregation_value,
         parts.numerator,
         parts.denominator
@@ -65,7 +81,6 @@ exploded as (
         on districts.district_code = parts.district_code
     cross join levels
     cross join disaggregations
-    where disaggregations.disaggregation = 'total' or parts.sex is not null
 
 ),
 
@@ -83,38 +98,108 @@ rolled_up as (
         disaggregation_value,
         sum(numerator) as numerator,
         -- a denominator unknown in any part leaves the sum unknown
-        case when count(denominator) = count(*) then sum(denominator) end as denominator
+        case when count(denominator) = count(*) then sum(denominator) end as denominator,
+        cast(null as double) as value,
+        cast(null as double) as ci_lower,
+        cast(null as double) as ci_upper
     from exploded
+    where disaggregation_value is not null
     group by all
+
+),
+
+combined as (
+
+    select * from rolled_up
+    union all by name
+    select * from final_values
+
+),
+
+valued as (
+
+    select
+        combined.*,
+        indicators.direction,
+        indicators.baseline_value,
+        indicators.baseline_date,
+        indicators.target_value,
+        indicators.target_year,
+        indicators.unit,
+        coalesce(
+            combined.value,
+            case
+                when indicators.unit = 'count' then combined.numerator
+                else combined.numerator * indicators.factor / nullif(combined.denominator, 0)
+            end
+        ) as computed_value
+    from combined
+    -- left join: an indicator missing from the catalogue keeps its rows (value null) and fails
+    -- the relationships test instead of silently disappearing
+    left join indicators
+        on indicators.indicator_code = combined.indicator_code
+
+),
+
+-- Targets are national. Percentages, rates, ratios and durations are compared at every level;
+-- a count target (e.g. children in care) applies to the nation only. Before the target year the
+-- value is compared with a straight path from the baseline (when the catalogue has one) to the
+-- target; from the target year on, and without a baseline, with the target itself.
+targeted as (
+
+    select
+        *,
+        target_value is not null
+        and direction in ('up', 'down')
+        and (unit <> 'count' or geo_level = 'national') as has_target,
+        case
+            when baseline_value is not null
+                and baseline_date is not null
+                and period_end > baseline_date
+                and period_end < make_date(target_year, 12, 31)
+                then baseline_value
+                    + (target_value - baseline_value)
+                    * date_diff('day', baseline_date, period_end)
+                    / date_diff('day', baseline_date, make_date(target_year, 12, 31))
+            else target_value
+        end as expected_value
+    from valued
 
 ),
 
 final as (
 
     select
-        rolled_up.indicator_code,
-        rolled_up.period_type,
-        rolled_up.period_id,
-        rolled_up.period_start,
-        rolled_up.period_end,
-        rolled_up.geo_level,
-        rolled_up.geo_code,
-        rolled_up.disaggregation,
-        rolled_up.disaggregation_value,
-        cast(rolled_up.numerator as double) as numerator,
-        cast(rolled_up.denominator as double) as denominator,
+        indicator_code,
+        period_type,
+        period_id,
+        period_start,
+        period_end,
+        geo_level,
+        geo_code,
+        disaggregation,
+        disaggregation_value,
+        cast(numerator as double) as numerator,
+        cast(denominator as double) as denominator,
+        cast(computed_value as double) as value,
+        cast(ci_lower as double) as ci_lower,
+        cast(ci_upper as double) as ci_upper,
+        cast(case when has_target then target_value end as double) as target_value,
         cast(
             case
-                when indicators.unit = 'count' then rolled_up.numerator
-                else rolled_up.numerator * indicators.factor / nullif(rolled_up.denominator, 0)
+                when has_target and baseline_value is not null and target_value <> baseline_value
+                    then (computed_value - baseline_value) / (target_value - baseline_value) * 100
             end
             as double
-        ) as value
-    from rolled_up
-    -- left join: an indicator missing from the catalogue keeps its rows (value null) and fails
-    -- the relationships test instead of silently disappearing
-    left join indicators
-        on indicators.indicator_code = rolled_up.indicator_code
+        ) as progress,
+        case
+            when not has_target then 'no_target'
+            when computed_value is null then null
+            when direction = 'up' and computed_value >= expected_value then 'on_track'
+            when direction = 'down' and computed_value <= expected_value then 'on_track'
+            else 'off_track'
+        end as status
+    from targeted
 
 )
 

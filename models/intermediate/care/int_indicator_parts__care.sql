@@ -240,6 +240,8 @@ select
     period_end,
     district_code,
     sex,
+    cast(null as varchar) as age_band,
+    cast(null as varchar) as disability,
     numerator,
     denominator
 from unioned

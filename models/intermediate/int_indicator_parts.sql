@@ -1,0 +1,13 @@
+-- Additive indicator parts of every area, at district grain (one row per indicator x period x
+-- district x sex x age band x disability; the last three null where a feed does not carry them).
+-- The mart rolls them up; see docs/indicators-and-feeds.md for which area computes what.
+{% set areas = ['care', 'case_management', 'justice', 'registration_health', 'services'] %}
+{% for area in areas %}
+select
+    indicator_code, period_type, period_id, period_start, period_end,
+    district_code, sex, age_band, disability,
+    cast(numerator as double) as numerator,
+    cast(denominator as double) as denominator
+from {{ ref('int_indicator_parts__' ~ area) }}
+{% if not loop.last %}union all{% endif %}
+{% endfor %}
