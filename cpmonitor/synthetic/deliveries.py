@@ -33,7 +33,7 @@ class Delivery:
         return Path(self.entity, self.feed, self.period, name)
 
 
-def _table(contract: Contract, columns: dict[str, object]) -> pa.Table:
+def table_from_columns(contract: Contract, columns: dict[str, object]) -> pa.Table:
     """A table with exactly the contract's columns and types (a missing column is an error)."""
     schema = arrow_schema(contract)
     arrays = []
@@ -66,7 +66,7 @@ def _day(text: str) -> int:
 def admin_units_delivery(contract: Contract, geo: Geography, period: str) -> Delivery:
     """Provinces then districts, with their GeoJSON boundaries."""
     parents = [geo.province_codes[p] for p in geo.district_province]
-    table = _table(
+    table = table_from_columns(
         contract,
         {
             "unit_code": geo.province_codes + geo.district_codes,
@@ -106,7 +106,7 @@ def institution_deliveries(
         known = institutions.assign(capacity=capacity, registered=registered)
         known = known[known["opened"] <= year_end]
         closed = known["closed"].to_numpy()
-        table = _table(
+        table = table_from_columns(
             contract,
             {
                 "institution_id": known["institution_id"].tolist(),
@@ -200,19 +200,41 @@ def placement_deliveries(
     deliveries = []
     for m in range(n_months):
         part = slice(bounds[m], bounds[m + 1])
-        table = _table(contract, {k: v[part] for k, v in columns.items()})
+        table = table_from_columns(contract, {k: v[part] for k, v in columns.items()})
         period = str(first_month + m)
         deliveries.append(Delivery(contract.owner, contract.feed, period, table))
     return deliveries
 
 
-def build_deliveries(seed: int, scale: float, start_year: int, end_year: int) -> list[Delivery]:
-    """Every delivery of the demo country, in a stable order (pure: no files are touched)."""
+@dataclass(frozen=True)
+class Country:
+    """The simulated country every sector's feeds are drawn from, so feeds agree with each other
+    (a child placed in care is the same child in the placements and the case-management feeds)."""
+
+    seed: int
+    scale: float
+    years: list[int]
+    baseline_day: int  # days since 1970-01-01 of the care-reform baseline (31 Dec before start)
+    first_month: np.datetime64
+    months: np.ndarray  # datetime64[M], every reporting month
+    geo: Geography
+    weights: np.ndarray  # relative child population of each district
+    population: pd.DataFrame  # year, district_code, sex, age, population
+    institutions: pd.DataFrame
+    children: pd.DataFrame  # children who have been in formal care (simulate_placements)
+    episodes: pd.DataFrame  # their placement episodes
+
+    def rng(self, stream: int) -> np.random.Generator:
+        """An independent reproducible random stream; each sector uses its own stream numbers."""
+        return _rng(self.seed, stream)
+
+
+def simulate_country(seed: int, scale: float, start_year: int, end_year: int) -> Country:
+    """Simulate the demo country once (pure: no files are touched)."""
     if scale <= 0:
         raise ValueError(f"scale must be above 0 (1.0 is the full-size country), got {scale}")
     if end_year < start_year:
         raise ValueError(f"end_year {end_year} is before start_year {start_year}")
-    contracts = load_contracts()
     years = list(range(start_year, end_year + 1))
     baseline_day = _day(f"{start_year - 1}-12-31")
     geo = build_geography(_rng(seed, 1))
@@ -224,24 +246,63 @@ def build_deliveries(seed: int, scale: float, start_year: int, end_year: int) ->
     placements = simulate_placements(
         _rng(seed, 5), geo, weights, institutions, scale, baseline_day, months
     )
+    return Country(
+        seed=seed,
+        scale=scale,
+        years=years,
+        baseline_day=baseline_day,
+        first_month=first_month,
+        months=months,
+        geo=geo,
+        weights=weights,
+        population=population,
+        institutions=institutions,
+        children=placements.children,
+        episodes=placements.episodes,
+    )
 
-    deliveries = [admin_units_delivery(contracts["admin_units"], geo, str(start_year))]
+
+def care_reform_deliveries(country: Country, contracts: dict[str, Contract]) -> list[Delivery]:
+    """Boundaries, population, the institutions register and the placements of the care slice."""
+    start_year = country.years[0]
+    deliveries = [admin_units_delivery(contracts["admin_units"], country.geo, str(start_year))]
     pop_contract = contracts["population"]
-    for year in years:
-        part = population[population["year"] == year]
-        table = _table(pop_contract, {c: part[c].to_numpy() for c in pop_contract.column_names})
+    for year in country.years:
+        part = country.population[country.population["year"] == year]
+        table = table_from_columns(
+            pop_contract, {c: part[c].to_numpy() for c in pop_contract.column_names}
+        )
         deliveries.append(Delivery(pop_contract.owner, pop_contract.feed, str(year), table))
     deliveries += institution_deliveries(
-        contracts["care_institutions"], _rng(seed, 7), geo, institutions, years
+        contracts["care_institutions"],
+        _rng(country.seed, 7),
+        country.geo,
+        country.institutions,
+        country.years,
     )
     deliveries += placement_deliveries(
         contracts["placements"],
-        _rng(seed, 6),
-        geo,
-        institutions,
-        placements.children,
-        placements.episodes,
-        first_month,
-        len(months),
+        _rng(country.seed, 6),
+        country.geo,
+        country.institutions,
+        country.children,
+        country.episodes,
+        country.first_month,
+        len(country.months),
     )
+    return deliveries
+
+
+def build_deliveries(seed: int, scale: float, start_year: int, end_year: int) -> list[Delivery]:
+    """Every delivery of the demo country, in a stable order (pure: no files are touched).
+
+    The care-reform feeds first, then each sector module's feeds (``cpmonitor.synthetic.sectors``).
+    """
+    from cpmonitor.synthetic.sectors import SECTORS
+
+    country = simulate_country(seed, scale, start_year, end_year)
+    contracts = load_contracts()
+    deliveries = care_reform_deliveries(country, contracts)
+    for sector in SECTORS:
+        deliveries += sector.deliveries(country, contracts)
     return deliveries
