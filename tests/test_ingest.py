@@ -55,7 +55,7 @@ EXPECTED_PROBLEMS = {
     ],
     "feed": [
         "unknown feed 'adoptions': no data contract "
-        "(known feeds: admin_units, care_institutions, placements, population)",
+        f"(known feeds: {', '.join(sorted(load_contracts()))})",
     ],
     "owner_period": [
         "feed 'placements' is delivered by 'mosa' (Ministry of Social Affairs), not by 'nso'",
@@ -75,8 +75,8 @@ EXPECTED_PROBLEMS = {
         "column 'district_code': 1 row has no value, but a value is required (row 6)",
     ],
     "population": [
-        "column 'age': 6 rows have values outside the allowed range 0 to 17 "
-        "(first 5: rows 9, 10, 11, 12, 13: 18, 19, 20, 21, 22)",
+        "column 'age': 6 rows have values outside the allowed range 0 to 24 "
+        "(first 5: rows 9, 10, 11, 12, 13: 25, 26, 27, 28, 29)",
         "columns (year, district_code, sex, age): 2 rows have a duplicate primary key "
         "(each key must appear once) (rows 1, 15: (2023, '0101', 'F', 0), (2023, '0101', 'F', 0))",
     ],
@@ -128,7 +128,7 @@ def fill_landing(landing: Path) -> None:
     deliver(landing, BAD["schema"], schema_table())
     deliver(landing, BAD["rows"], table("placements", bad_placement_rows()))
     population = population_rows(2023)
-    population += [dict(population[0], age=age) for age in range(18, 24)] + [population[0]]
+    population += [dict(population[0], age=age) for age in range(25, 31)] + [population[0]]
     deliver(landing, BAD["population"], table("population", population))
     institutions = care_institutions_rows()
     institutions[0]["ownership"] = "unknown"

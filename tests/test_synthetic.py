@@ -221,7 +221,9 @@ def test_rerun_is_a_no_op_and_reports_progress(small: Settings) -> None:
     assert summary.files_unchanged == len(before) == 1 + 2 + 2 + 24
     assert summary.country_name == COUNTRY_NAME
     assert summary.landing_dir == small.landing_dir
-    assert summary.rows_by_feed["population"] == 2 * 100 * 2 * 18
+    assert (
+        summary.rows_by_feed["population"] == 2 * 100 * 2 * 25
+    )  # years x districts x sex x ages 0-24
     assert {p: p.stat().st_mtime_ns for p in before} == before
     assert calls[-1][1:] == (len(before), len(before))
 

@@ -31,14 +31,15 @@ def district_weights(rng: np.random.Generator, geo: Geography) -> np.ndarray:
 def population_table(
     rng: np.random.Generator, geo: Geography, weights: np.ndarray, years: list[int], scale: float
 ) -> pd.DataFrame:
-    """Rows (year, district_code, sex, age, population) for every year, district, sex and age.
+    """Rows (year, district_code, sex, age, population) for every year, district, sex and age 0-24.
 
-    A slightly younger age structure (births rising slowly), 105 boys per 100 girls at birth, and
+    Children are ages 0-17; ages 18-24 are delivered too (adolescent birth rates need girls 15-19,
+    child marriage women 20-24) and follow the same profile. A slightly younger age structure (births rising slowly), 105 boys per 100 girls at birth, and
     gentle province trends; the total scales with ``scale`` so rates stay plausible at any size.
     """
-    ages = np.arange(18)
+    ages = np.arange(25)
     age_profile = 1.0 - 0.012 * ages
-    age_profile /= age_profile.sum()
+    age_profile /= age_profile[:18].sum()  # NATIONAL_CHILDREN counts ages 0-17
     male_share = 0.512 - 0.0006 * ages  # boys' slight majority narrows with age
     province = np.asarray(geo.district_province)
     growth = np.asarray(PROVINCE_GROWTH)[province]
