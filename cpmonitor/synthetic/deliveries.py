@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,7 @@ class Delivery:
     feed: str
     period: str
     table: pa.Table
+    delivered_on: dt.date | None = None  # when it arrived; None: the feed's usual day (landing.py)
 
     @property
     def relative_path(self) -> Path:

@@ -46,19 +46,27 @@ class LandingZoneConflictError(RuntimeError):
 def delivered_at(delivery: Delivery) -> dt.datetime:
     """When a ministry would plausibly have sent the file (used as the file's modification time).
 
-    Monthly extracts on the 10th of the next month; registers on 20 January after their year;
-    population projections and boundaries early in their own year.
+    A delivery's own ``delivered_on`` when set (a late delivery); otherwise monthly extracts on the
+    10th of the next month, quarterly ones on the 15th of the month after the quarter, yearly
+    registers on 20 January after their year, and population projections and boundaries early in
+    their own year.
     """
-    if delivery.feed == "placements":
-        year, month = (int(x) for x in delivery.period.split("-"))
+    period = delivery.period
+    if delivery.delivered_on is not None:
+        day = delivery.delivered_on
+    elif "-Q" in period:
+        year, quarter = int(period[:4]), int(period[-1])
+        day = dt.date(year + 1, 1, 15) if quarter == 4 else dt.date(year, 3 * quarter + 1, 15)
+    elif "-" in period:
+        year, month = (int(x) for x in period.split("-"))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
         day = dt.date(year, month, 10)
-    elif delivery.feed == "care_institutions":
-        day = dt.date(int(delivery.period) + 1, 1, 20)
     elif delivery.feed == "population":
-        day = dt.date(int(delivery.period), 1, 31)
+        day = dt.date(int(period), 1, 31)
+    elif delivery.feed == "admin_units":
+        day = dt.date(int(period), 1, 15)
     else:
-        day = dt.date(int(delivery.period), 1, 15)
+        day = dt.date(int(period) + 1, 1, 20)
     return dt.datetime(day.year, day.month, day.day, 9, 0, tzinfo=dt.UTC)
 
 
