@@ -65,6 +65,9 @@ class Contract(BaseModel):
     owner: str = Field(description="Code of the reporting entity that delivers the feed")
     owner_name: str
     frequency: Frequency
+    due_days: int = Field(
+        default=15, ge=0, description="Days after the end of a period by which its delivery is due"
+    )
     primary_key: list[str] = []
     columns: list[Column]
 
