@@ -3,12 +3,14 @@
 Layout under the data directory (default ``<project>/data``)::
 
     landing/<entity>/<feed>/<period>/<file>.parquet   files as ministries deliver them (never modified)
+    archive/<sha[:2]>/<sha256>.parquet                an immutable copy of every delivered file
     ingested/<feed>/<entity>__<period>__<sha12>.parquet  validated, pseudonymised copies read by dbt
     quarantine/<sha12>__<file name>.json              why a delivered file was refused
     state/ingest_ledger.parquet                       one row per delivered file (hash, rows, status, reason)
     state/runs.jsonl                                  one line per pipeline run
     state/pseudonym.key                               secret for keyed hashing (created on first use, 0600)
     builds/<run id>.duckdb                            warehouses being built and checked
+    versions/<run id>.duckdb                          the last published warehouses, for rollback
     cpmonitor.duckdb                                  the published warehouse (swapped in atomically)
 """
 
@@ -49,6 +51,11 @@ class Settings:
         return self.data_dir / "landing"
 
     @property
+    def archive_dir(self) -> Path:
+        """Every delivered file, content-addressed by SHA-256, read-only: nothing is ever lost."""
+        return self.data_dir / "archive"
+
+    @property
     def ingested_dir(self) -> Path:
         return self.data_dir / "ingested"
 
@@ -71,6 +78,11 @@ class Settings:
     @property
     def builds_dir(self) -> Path:
         return self.data_dir / "builds"
+
+    @property
+    def versions_dir(self) -> Path:
+        """The last few published warehouses (hard links), for `cpmonitor rollback`."""
+        return self.data_dir / "versions"
 
     @property
     def warehouse_file(self) -> Path:

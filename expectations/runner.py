@@ -22,7 +22,8 @@ class Outcome:
     """The result of one expectation on one DataFrame, reduced to what reports need.
 
     ``example_rows`` are 0-based positions in the validated frame (up to ``EXAMPLE_COUNT``) and
-    ``example_values`` the offending values at those rows; ``meta`` is what the suite builder attached.
+    ``example_values`` the offending values at those rows; ``unexpected_rows`` holds every offending
+    position when the validation asked for all rows; ``meta`` is what the suite builder attached.
     """
 
     expectation: str
@@ -34,6 +35,7 @@ class Outcome:
     example_values: list[Any] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
     error: str = ""
+    unexpected_rows: list[int] = field(default_factory=list)
 
 
 class SuiteRunner:
@@ -54,6 +56,9 @@ class SuiteRunner:
     def suite_names(self) -> list[str]:
         return list(self._definitions)
 
+    def has_suite(self, name: str) -> bool:
+        return name in self._definitions
+
     def add_suite(self, name: str, expectations: list[Any]) -> None:
         """Register a suite (GX expectation objects) under ``name``; replaces one of the same name."""
         gx = self._gx
@@ -66,37 +71,79 @@ class SuiteRunner:
         definition = gx.ValidationDefinition(name=name, data=self._batch, suite=suite)
         self._definitions[name] = self._context.validation_definitions.add(definition)
 
-    def validate(self, name: str, frame: pd.DataFrame) -> list[Outcome]:
-        """Run suite ``name`` on ``frame`` (index reset so example rows are positions)."""
+    def validate(
+        self,
+        name: str,
+        frame: pd.DataFrame,
+        *,
+        parameters: dict[str, Any] | None = None,
+        all_rows: bool = False,
+    ) -> list[Outcome]:
+        """Run suite ``name`` on ``frame`` (index reset so example rows are positions).
+
+        ``parameters`` gives the values of the suite's ``{"$PARAMETER": ...}`` bounds; with
+        ``all_rows`` every offending row position is returned (``Outcome.unexpected_rows``), so the
+        caller can set those rows aside. GX's pandas "unexpected index query" (a string spelling out
+        every offending index) is never asked for: nothing reads it and it is costly on big frames.
+        """
         frame = frame.reset_index(drop=True)
         result = self._definitions[name].run(
             batch_parameters={"dataframe": frame},
-            result_format={"result_format": "SUMMARY", "partial_unexpected_count": EXAMPLE_COUNT},
+            expectation_parameters=parameters or None,
+            result_format={
+                "result_format": "COMPLETE" if all_rows else "SUMMARY",
+                "partial_unexpected_count": EXAMPLE_COUNT,
+                "return_unexpected_index_query": False,
+            },
         )
         return [_outcome(r) for r in result.results]
 
 
-def _outcome(result: Any) -> Outcome:
-    config = result.expectation_config
+@dataclass(frozen=True)
+class ExpectationInfo:
+    """What an outcome says about its expectation, read from the expectation's configuration."""
+
+    expectation: str
+    column_name: str | None
+    severity: str
+    meta: dict[str, Any]
+
+
+def expectation_info(config: Any) -> ExpectationInfo:
+    """Type, reported column, severity and meta of an expectation configuration (or expectation)."""
+    config = getattr(config, "configuration", config)
     kwargs = config.kwargs
-    column = kwargs.get("column")
+    column = kwargs.get("column") or kwargs.get("column_A")  # a pair is about its column A
     if column is None and kwargs.get("column_list"):
         column = ", ".join(kwargs["column_list"])
-    details = result.result or {}
     severity = str(getattr(config, "severity", "critical") or "critical")
     severity = severity.split(".")[-1].lower()
+    return ExpectationInfo(
+        expectation=config.type,
+        column_name=column,
+        severity="warning" if severity in ("warning", "info") else "error",
+        meta=dict(config.meta or {}),
+    )
+
+
+def _outcome(result: Any) -> Outcome:
+    about = expectation_info(result.expectation_config)
+    details = result.result or {}
     error = ""
     info = result.exception_info or {}
     if info.get("raised_exception"):
         error = str(info.get("exception_message") or "the check could not run")
     return Outcome(
-        expectation=config.type,
-        column_name=column,
+        expectation=about.expectation,
+        column_name=about.column_name,
         success=bool(result.success),
-        severity="warning" if severity in ("warning", "info") else "error",
+        severity=about.severity,
         unexpected_count=details.get("unexpected_count"),
-        example_rows=[int(i) for i in details.get("partial_unexpected_index_list") or []],
-        example_values=list(details.get("partial_unexpected_list") or []),
-        meta=dict(config.meta or {}),
+        example_rows=[
+            int(i) for i in (details.get("partial_unexpected_index_list") or [])[:EXAMPLE_COUNT]
+        ],
+        example_values=list(details.get("partial_unexpected_list") or [])[:EXAMPLE_COUNT],
+        meta=about.meta,
         error=error,
+        unexpected_rows=[int(i) for i in details.get("unexpected_index_list") or []],
     )

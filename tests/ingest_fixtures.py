@@ -28,6 +28,7 @@ PLACEMENTS_SCHEMA = pa.schema(
         ("start_date", pa.date32()),
         ("end_date", pa.date32()),
         ("exit_reason", pa.string()),
+        ("has_birth_certificate", pa.bool_()),
         ("caseworker_notes", pa.string()),
     ]
 )
@@ -87,6 +88,7 @@ def placements_rows(prefix: str = "P", count: int = 4) -> list[dict]:
                 "start_date": D(2023, 1 + i % 12, 1),
                 "end_date": D(2024, 3, 20) if i % 4 == 3 else None,
                 "exit_reason": "reintegrated_parents" if i % 4 == 3 else None,
+                "has_birth_certificate": [True, None, False][i % 3],
                 "caseworker_notes": f"Visited on day {i + 1}.",
             }
         )

@@ -10,6 +10,8 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +29,7 @@ from ingest_fixtures import (
 )
 
 from cpmonitor.settings import Settings
-from ingest.contracts import load_contracts
+from ingest.contracts import Contract, load_contracts, period_bounds
 from ingest.run import IngestReport, file_sha256, ingest_landing, location_problems, read_ledger
 from ingest.schema import type_matches
 
@@ -183,7 +185,7 @@ def test_good_placements_are_pseudonymised_typed_and_labelled(delivery: Delivery
     assert out.column_names == [
         "placement_id", "child_id", "sex", "date_of_birth", "disability", "care_type",
         "institution_id", "district_code", "start_date", "end_date", "exit_reason",
-        "_entity", "_feed", "_period", "_source_file", "_source_sha256", "_received_at",
+        "has_birth_certificate", "_entity", "_feed", "_period", "_source_file", "_source_sha256", "_received_at",
         "_ingested_at",
     ]  # fmt: skip
     settings = delivery.settings
@@ -283,8 +285,19 @@ def test_ledger_has_one_row_per_file(delivery: Delivery) -> None:
 def test_check_results_of_the_feed_suites(delivery: Delivery) -> None:
     checks = delivery.report.check_results
     march = [c for c in checks if c.target == GOOD["placements_march"]]
-    # schema + 7 not-null + 3 allowed-codes + 3 ranges (dates) + primary key
-    assert len(march) == 15
+    contract = load_contracts()["placements"]  # its rules change as the contract grows
+    rules = [
+        len([c for c in contract.columns if c.required]),
+        len([c for c in contract.columns if c.allowed]),
+        len([c for c in contract.columns if c.min is not None or c.max is not None]),
+        len([c for c in contract.columns if c.checks_future]),
+        len([c for c in contract.columns if c.not_before]),
+        len([c for c in contract.columns if c.references]),
+        len(contract.period_columns),
+    ]
+    assert rules[:4] == [7, 3, 3, 3]  # required, allowed codes, ranges, dates not in the future
+    # schema + each column rule + primary key
+    assert len(march) == 1 + sum(rules) + 1
     assert all(c.success and c.suite == "feed.placements" for c in march)
     failed = [c for c in checks if c.target == BAD["rows"] and not c.success]
     assert sorted(c.unexpected_count for c in failed) == [1, 1, 1, 2, 2]
@@ -361,3 +374,284 @@ def test_location_rules_for_quarterly_and_yearly_periods() -> None:
     assert location_problems("nso/population/2024-Q1/p.parquet", contracts) == [
         "period folder '2024-Q1' does not match the yearly format YYYY (e.g. 2024)"
     ]
+
+
+# --- Rules beyond the schema: future dates, dates before birth, unknown codes, the period ---------
+
+ARRIVED = dt.datetime(2024, 4, 10, 9, 0, tzinfo=dt.UTC)
+
+
+def placements_with_rules() -> dict:
+    """The contracts, with the rules proposed for placements.yaml (owned by another engineer)."""
+    contracts = dict(load_contracts())
+    data = contracts["placements"].model_dump(exclude_unset=True)
+    data["period_columns"] = ["start_date", "end_date"]
+    for column in data["columns"]:
+        if column["name"] == "start_date":
+            column["not_before"] = "date_of_birth"
+        if column["name"] == "end_date":
+            column["not_before"] = "start_date"
+        if column["name"] == "district_code":
+            column["references"] = "admin_units"
+    contracts["placements"] = Contract.model_validate(data)
+    return contracts
+
+
+def deliver_at(landing: Path, relative: str, data: pa.Table | bytes, when: dt.datetime) -> Path:
+    path = deliver(landing, relative, data)
+    os.utime(path, (when.timestamp(), when.timestamp()))
+    return path
+
+
+@dataclass(frozen=True)
+class RulesRun:
+    settings: Settings
+    first: IngestReport
+    second: IngestReport
+
+
+@pytest.fixture(scope="module")
+def rules_run(tmp_path_factory: pytest.TempPathFactory) -> RulesRun:
+    settings = Settings.from_env(tmp_path_factory.mktemp("rules"))
+    contracts = placements_with_rules()
+    landing = settings.landing_dir
+    # Run 1: no admin units yet, so district codes cannot be checked (a warning, not a refusal).
+    deliver_at(landing, "mosa/placements/2024-01/jan.parquet", valid_table("placements"), ARRIVED)
+    first = ingest_landing(settings, run_id="rules-1", contracts=contracts)
+    deliver_at(landing, "nso/admin_units/2024/units.parquet", valid_table("admin_units"), ARRIVED)
+    rows = placements_rows("W", 6)
+    rows[1]["end_date"] = dt.date(2024, 5, 1)  # after the delivery arrived on 2024-04-10
+    rows[1]["exit_reason"] = "kinship_care"
+    rows[2]["start_date"] = dt.date(2010, 1, 1)  # born 2014-03-15
+    rows[4]["district_code"] = "9999"  # not a district of the admin units delivery
+    deliver_at(landing, "mosa/placements/2024-03/rows.parquet", table("placements", rows), ARRIVED)
+    period = placements_rows("V", 2)
+    period[0]["end_date"] = dt.date(2023, 12, 31)  # ended before February 2024
+    period[0]["exit_reason"] = "adoption"
+    deliver_at(
+        landing, "mosa/placements/2024-02/period.parquet", table("placements", period), ARRIVED
+    )
+    deliver_at(
+        landing,
+        "nso/population/2023/pop.parquet",
+        table("population", population_rows(2022)),
+        ARRIVED,
+    )
+    second = ingest_landing(settings, run_id="rules-2", contracts=contracts)
+    return RulesRun(settings, first, second)
+
+
+def test_codes_are_not_checked_before_any_admin_units_delivery(rules_run: RulesRun) -> None:
+    (jan,) = rules_run.first.results
+    assert (jan.status, jan.reason) == ("loaded", "")
+    warnings = [c for c in rules_run.first.check_results if c.severity == "warning"]
+    assert [(w.column_name, w.details, w.success) for w in warnings] == [
+        (
+            "district_code",
+            "column 'district_code': codes not checked, no admin_units delivery has been loaded yet",
+            False,
+        )
+    ]
+
+
+def test_offending_rows_are_rejected_and_the_rest_loads(rules_run: RulesRun) -> None:
+    source = "mosa/placements/2024-03/rows.parquet"
+    outcome = next(r for r in rules_run.second.results if r.source_file == source)
+    assert (outcome.status, outcome.rows, outcome.rows_rejected) == (
+        "loaded_with_rejections", 6, 3
+    )  # fmt: skip
+    assert outcome.reason == (
+        f"{source}: 3 of 6 rows rejected (kept in quarantine): "
+        "column 'district_code': 1 row has a code not found in the district codes of the latest "
+        "admin_units delivery (2024) (row 5: '9999'); "
+        "column 'start_date': 1 row has a date before 'date_of_birth' (row 3: 2010-01-01 vs 2014-03-15); "
+        "column 'end_date': 1 row has a date in the future (after the delivery arrived on 2024-04-10) "
+        "(row 2: 2024-05-01)"
+    )
+    settings = rules_run.settings
+    sha = file_sha256(settings.landing_dir / source)
+    loaded = pq.read_table(
+        settings.ingested_dir / "placements" / f"mosa__2024-03__{sha[:12]}.parquet"
+    )
+    assert loaded.column("placement_id").to_pylist() == [
+        pseudonym(p, settings) for p in ("W001", "W004", "W006")
+    ]
+    kept = pq.read_table(settings.quarantine_dir / f"{sha[:12]}__rows.parquet")
+    assert kept.column("_row").to_pylist() == [2, 3, 5]
+    assert kept.column("_reasons").to_pylist() == [
+        "end_date: date in the future",
+        "start_date: date before date_of_birth",
+        "district_code: unknown code",
+    ]
+    assert kept.column("placement_id").to_pylist() == [
+        pseudonym(p, settings) for p in ("W002", "W003", "W005")
+    ]
+    assert "child_name" not in kept.column_names and "caseworker_notes" not in kept.column_names
+    row = read_ledger(settings).set_index("source_file").loc[source]
+    assert (row["status"], row["rows"], row["rows_rejected"]) == ("loaded_with_rejections", 6, 3)
+    severities = {
+        c.column_name: c.severity
+        for c in rules_run.second.check_results
+        if c.target == source and not c.success
+    }
+    assert severities == {
+        "district_code": "warning",
+        "start_date": "warning",
+        "end_date": "warning",
+    }
+
+
+def test_a_period_mismatch_refuses_the_whole_file(rules_run: RulesRun) -> None:
+    by_file = {r.source_file: r for r in rules_run.second.results}
+    placements = by_file["mosa/placements/2024-02/period.parquet"]
+    assert placements.status == "quarantined"
+    assert placements.reason == (
+        "mosa/placements/2024-02/period.parquet: column 'end_date': 1 row has an end before the "
+        "delivery period 2024-02 begins (row 1: 2023-12-31)"
+    )
+    population = by_file["nso/population/2023/pop.parquet"]
+    assert population.reason == (
+        "nso/population/2023/pop.parquet: column 'year': 8 rows have values outside the delivery "
+        "period 2023 (first 5: rows 1, 2, 3, 4, 5: 2022, 2022, 2022, 2022, 2022)"
+    )
+    # the delivery arrived on 2024-04-10: February's open episodes and March's rows are in period
+    assert by_file["nso/admin_units/2024/units.parquet"].status == "loaded"
+
+
+def test_contracts_without_the_new_fields_stay_valid_and_get_safe_defaults() -> None:
+    minimal = Contract.model_validate(
+        {
+            "feed": "x",
+            "title": "X",
+            "owner": "o",
+            "owner_name": "O",
+            "frequency": "monthly",
+            "columns": [
+                {"name": "d", "type": "date", "privacy": "public"},
+                {"name": "n", "type": "integer", "privacy": "public", "min": 0},
+            ],
+        }
+    )
+    assert minimal.period_columns == [] and minimal.allow_empty is False
+    assert minimal.column("d").checks_future and not minimal.column("n").checks_future
+    assert minimal.action("range", "n") == "reject_rows"
+    assert minimal.action("primary_key") == "reject_file"
+    assert minimal.action("period") == "reject_file"
+    with pytest.raises(ValueError, match="not_before names unknown column"):
+        Contract.model_validate(
+            {
+                **minimal.model_dump(),
+                "columns": [{"name": "d", "type": "date", "privacy": "public", "not_before": "zz"}],
+            }
+        )
+
+
+def test_contract_period_bounds() -> None:
+    assert period_bounds("2024-02", "monthly") == (dt.date(2024, 2, 1), dt.date(2024, 2, 29))
+    assert period_bounds("2024-Q4", "quarterly") == (dt.date(2024, 10, 1), dt.date(2024, 12, 31))
+    assert period_bounds("2023", "yearly") == (dt.date(2023, 1, 1), dt.date(2023, 12, 31))
+
+
+# --- Resubmissions and the archive ------------------------------------------------------------------
+
+
+def test_a_resubmission_supersedes_only_its_own_period(tmp_path: Path) -> None:
+    settings = Settings.from_env(tmp_path)
+    landing = settings.landing_dir
+    t0 = dt.datetime(2024, 4, 10, tzinfo=dt.UTC)
+    march = "mosa/placements/2024-03/march.parquet"
+    deliver_at(landing, march, table("placements", placements_rows("P", 4)), t0)
+    deliver_at(
+        landing,
+        "mosa/placements/2024-04/april.parquet",
+        table("placements", placements_rows("R", 2)),
+        t0 + dt.timedelta(days=30),
+    )
+    deliver_at(landing, "nso/population/2024/pop.parquet", valid_table("population"), t0)
+    first = ingest_landing(settings, run_id="s-1")
+    assert first.files_loaded == 3
+    before = {p.name: file_sha256(p) for p in settings.ingested_dir.rglob("*.parquet")}
+
+    corrected_rows = placements_rows("P", 4)
+    corrected_rows[0]["care_type"] = "foster"
+    corrected_rows[0]["institution_id"] = None
+    corrected = "mosa/placements/2024-03/march_corrected.parquet"
+    deliver_at(landing, corrected, table("placements", corrected_rows), t0 + dt.timedelta(days=5))
+    # an identical copy of April under another name: nothing happens
+    deliver_at(
+        landing,
+        "mosa/placements/2024-04/april_again.parquet",
+        table("placements", placements_rows("R", 2)),
+        t0 + dt.timedelta(days=40),
+    )
+    second = ingest_landing(settings, run_id="s-2")
+    assert (second.files_loaded, second.files_superseded, second.files_skipped) == (1, 1, 4)
+
+    sha = {s: file_sha256(landing / s) for s in (march, corrected)}
+    after = {p.name: file_sha256(p) for p in settings.ingested_dir.rglob("*.parquet")}
+    removed, added = set(before) - set(after), set(after) - set(before)
+    assert removed == {f"mosa__2024-03__{sha[march][:12]}.parquet"}
+    assert added == {f"mosa__2024-03__{sha[corrected][:12]}.parquet"}
+    assert all(after[name] == before[name] for name in set(before) & set(after))  # untouched
+    ledger = read_ledger(settings).set_index("source_file")
+    assert (ledger.loc[march, "status"], ledger.loc[march, "superseded_by"]) == (
+        "superseded", sha[corrected]
+    )  # fmt: skip
+    assert ledger.loc[corrected, "status"] == "loaded"
+    assert pd.isna(ledger.loc[corrected, "superseded_by"])
+    assert "mosa/placements/2024-04/april_again.parquet" not in ledger.index
+
+    # the same path with new content: the newest arrival wins again
+    third_rows = placements_rows("P", 3)
+    deliver_at(landing, corrected, table("placements", third_rows), t0 + dt.timedelta(days=9))
+    third_sha = file_sha256(landing / corrected)
+    third = ingest_landing(settings, run_id="s-3")
+    assert (third.files_loaded, third.files_superseded) == (1, 1)
+    ledger = read_ledger(settings)
+    march_rows = ledger[ledger["period"] == "2024-03"].sort_values("received_at")
+    assert march_rows["status"].tolist() == ["superseded", "superseded", "loaded"]
+    assert march_rows["superseded_by"].tolist()[:2] == [third_sha, third_sha]
+    march_files = sorted(
+        p.name for p in (settings.ingested_dir / "placements").glob("mosa__2024-03__*")
+    )
+    assert march_files == [f"mosa__2024-03__{third_sha[:12]}.parquet"]
+
+    # every delivered version is archived, read-only, under its sha256
+    archive = settings.data_dir / "archive"
+    for digest in (sha[march], sha[corrected], third_sha):
+        kept = archive / digest[:2] / f"{digest}.parquet"
+        assert file_sha256(kept) == digest
+        assert stat.S_IMODE(kept.stat().st_mode) == 0o444
+    assert len(list(archive.rglob("*.parquet"))) == 5  # march x3, april, population
+
+
+def test_an_older_resubmission_does_not_replace_a_newer_delivery(tmp_path: Path) -> None:
+    settings = Settings.from_env(tmp_path)
+    t0 = dt.datetime(2024, 4, 10, tzinfo=dt.UTC)
+    newer = "mosa/placements/2024-03/b.parquet"
+    deliver_at(settings.landing_dir, newer, table("placements", placements_rows("B", 2)), t0)
+    ingest_landing(settings, run_id="o-1")
+    late = "mosa/placements/2024-03/a.parquet"  # a file found later, but it arrived earlier
+    deliver_at(
+        settings.landing_dir,
+        late,
+        table("placements", placements_rows("A", 2)),
+        t0 - dt.timedelta(days=1),
+    )
+    # an unchanged yearly register is each year's delivery: the same bytes load for both years
+    for year in (2023, 2024):
+        deliver(
+            settings.landing_dir,
+            f"mosa/care_institutions/{year}/r.parquet",
+            valid_table("care_institutions"),
+        )
+    report = ingest_landing(settings, run_id="o-2")
+    registers = sorted(
+        p.name[:10] for p in (settings.ingested_dir / "care_institutions").glob("mosa__*")
+    )
+    assert registers == ["mosa__2023", "mosa__2024"]
+    ledger = read_ledger(settings).set_index("source_file")
+    assert ledger.loc[late, "status"] == "superseded"
+    assert ledger.loc[late, "superseded_by"] == file_sha256(settings.landing_dir / newer)
+    assert ledger.loc[newer, "status"] == "loaded"
+    assert report.files_superseded == 1
