@@ -4,7 +4,8 @@ cpmonitor demo       generate the demo country, run the pipeline, serve the dash
 cpmonitor generate   write synthetic ministry feeds into the landing zone
 cpmonitor run        ingest -> dbt build -> checks -> publish
 cpmonitor serve      serve the dashboard on the published warehouse
-cpmonitor status     what was ingested, quarantined and published, and when
+cpmonitor status     what was received, late, missing or refused, and which warehouse is live
+cpmonitor rollback   serve a previously published warehouse version again
 cpmonitor sql        query the published warehouse read-only
 """
 
@@ -155,7 +156,7 @@ def demo(
 
 @app.command()
 def status(data_dir: DataDir = None) -> None:
-    """What was received, ingested, quarantined and published, and when."""
+    """What each entity delivered (on time, late, missing, refused) and which warehouse is live."""
     from cpmonitor.status import collect_status
 
     info = collect_status(Settings.from_env(data_dir))
@@ -163,12 +164,12 @@ def status(data_dir: DataDir = None) -> None:
         console.print("[yellow]No warehouse published yet.[/] Run `cpmonitor run`.")
     else:
         console.print(
-            f"[green]Live warehouse[/]: {info.published['path']}  "
-            f"(run {info.published['run_id']}, published {info.published['published_at']}, "
-            f"{info.published['size_mb']:.1f} MB)"
+            f"[green]Live warehouse[/]: version {info.published['run_id']}, published "
+            f"{info.published['published_at']} ({info.published['size_mb']:.1f} MB)"
         )
+        console.print(f"  {info.published['path']}", overflow="fold")
     if info.last_run:
-        colour = "green" if info.last_run["status"] == "published" else "red"
+        colour = "green" if info.last_run["status"] in ("published", "rolled_back") else "red"
         console.print(
             f"Last run: [{colour}]{info.last_run['status']}[/] {info.last_run['run_id']} "
             f"at {info.last_run['finished_at']}: {info.last_run['message']}"
@@ -176,45 +177,96 @@ def status(data_dir: DataDir = None) -> None:
         for line in info.last_run.get("details") or []:
             console.print(f"  {line}")
 
-    feeds = Table(title="Deliveries by entity and feed", title_justify="left")
-    for column in (
-        "entity",
-        "feed",
-        "files",
-        "loaded",
-        "quarantined",
-        "periods",
-        "latest period",
-        "last received",
-    ):
-        feeds.add_column(
-            column, justify="right" if column in {"files", "loaded", "quarantined"} else "left"
-        )
-    for row in info.feeds:
-        feeds.add_row(
-            *[
-                str(row[k])
-                for k in (
-                    "entity",
-                    "feed",
-                    "files",
-                    "loaded",
-                    "quarantined",
-                    "periods",
-                    "latest_period",
-                    "last_received",
-                )
-            ]
-        )
-    console.print(feeds if info.feeds else "No files ingested yet.")
+    if not info.feeds:
+        console.print("No files ingested yet.")
+    else:
+        console.print(_feeds_table(info.feeds))
+        gaps = [f for f in info.feeds if f.get("missing_periods")]
+        if gaps:
+            console.print("[bold]Periods with no usable delivery[/] (missing or refused):")
+            for row in gaps:
+                console.print(f"  {row['entity']}/{row['feed']}: {row['missing_periods']}")
 
     if info.quarantined:
         table = Table(title="Quarantined files", title_justify="left", show_lines=True)
-        table.add_column("file", overflow="fold")
-        table.add_column("reason", overflow="fold")
+        table.add_column("file", overflow="fold", ratio=1)
+        table.add_column("reason", overflow="fold", ratio=2)
         for row in info.quarantined:
             table.add_row(row["source_file"], row["reason"])
         console.print(table)
+
+    if info.versions:
+        table = Table(title="Warehouse versions (for cpmonitor rollback)", title_justify="left")
+        table.add_column("version (run id)")
+        table.add_column("published")
+        table.add_column("")
+        for version in info.versions:
+            table.add_row(
+                version["run_id"],
+                version["published_at"],
+                "[green]live[/]" if version["live"] else "",
+            )
+        console.print(table)
+
+
+def _feeds_table(feeds: list[dict]) -> Table:
+    """Deliveries and reporting completeness per entity and feed, narrow enough for 80 columns."""
+    table = Table(
+        title="Deliveries by entity and feed",
+        title_justify="left",
+        caption="Expected periods: from the first delivery to the last period due.",
+        caption_justify="left",
+    )
+    table.add_column("entity/feed", overflow="fold")
+    for heading in ("files", "loaded", "refused", "late", "missing", "complete", "on time"):
+        table.add_column(heading, justify="right")
+    for row in feeds:
+        expected = row.get("expected")
+        table.add_row(
+            f"{row['entity']}/{row['feed']}",
+            str(row["files"]),
+            str(row["loaded"]),
+            str(row["quarantined"]),
+            _count(row.get("late")),
+            _count(row.get("missing", 0) + row.get("refused", 0) if expected else None),
+            _percent(row.get("completeness_pct")),
+            _percent(row.get("timeliness_pct")),
+        )
+    return table
+
+
+def _count(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _percent(value: object) -> str:
+    return "" if value is None else f"{value:.0f}%"
+
+
+@app.command()
+def rollback(
+    data_dir: DataDir = None,
+    to: Annotated[
+        str | None,
+        typer.Option(
+            "--to", help="Version (run id) to serve; default: the one before the live one."
+        ),
+    ] = None,
+) -> None:
+    """Serve a previously published warehouse version again (see `cpmonitor status`)."""
+    from cpmonitor.pipeline import PipelineBusyError, RollbackError
+    from cpmonitor.pipeline import rollback as rollback_to
+
+    settings = Settings.from_env(data_dir)
+    try:
+        record = rollback_to(settings, to)
+    except (RollbackError, PipelineBusyError) as exc:
+        console.print(f"[red]Not rolled back:[/] {exc}")
+        raise typer.Exit(1) from exc
+    console.print(f"[green]Rolled back[/]: version {record['rolled_back_to']} is live again.")
+    if record.get("replaced"):
+        console.print(f"  Version {record['replaced']} is kept; to serve it again:")
+        console.print(f"  cpmonitor rollback --to {record['replaced']}")
 
 
 @app.command()

@@ -8,8 +8,10 @@ concurrent runs never share dbt's target directory (partial parse files included
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
+import signal
 import subprocess
 import sys
 from collections import Counter
@@ -92,6 +94,7 @@ def run_dbt(args: list[str], *, build_db: Path, settings: Settings, log_dir: Pat
             stdout=output,
             stderr=subprocess.STDOUT,
             check=False,
+            preexec_fn=_die_with_parent,
         )
 
     results_path = run_results if run_results.exists() else None
@@ -162,3 +165,13 @@ def _summary_from_output(output_path: Path, *, ok: bool, returncode: int) -> str
     errors = [line for line in lines if "error" in line.lower()]
     tail = (errors or lines)[-10:]
     return "\n".join([head + "; see " + str(output_path), *tail])
+
+
+def _die_with_parent() -> None:
+    """In the dbt child: ask Linux to kill it if cpmonitor dies (e.g. a killed `cpmonitor run`),
+    so no orphan dbt keeps writing a build nobody will publish."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: the next run's clean-up removes what an orphan leaves

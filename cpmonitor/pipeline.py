@@ -1,39 +1,63 @@
 """The pipeline: ingest -> dbt build into a new file -> checks -> atomic publish.
 
 Write, audit, publish: the served warehouse is only ever replaced by a complete build whose dbt tests
-and mart checks passed, with ``os.replace`` (atomic on one filesystem). Any failure leaves the last good
-warehouse serving.
+and checks passed, with ``os.replace`` (atomic on one filesystem). Any failure, or the process being
+killed at any moment, leaves the last good warehouse serving; the next run cleans up what a killed run
+left (under the lock) and records it in the run log.
+
+Published versions are kept in ``versions/<run_id>.duckdb`` (hard links of the published file, so a
+version costs no extra space while it is served) for ``rollback``; the newest ``KEEP_VERSIONS`` are
+kept, and as many dbt log folders ``builds/<run_id>/``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import hashlib
 import json
 import os
 import secrets
+import shutil
+import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from cpmonitor.parquet_io import write_parquet_atomic
+from cpmonitor.parquet_io import write_parquet_atomic, write_text_atomic
 from cpmonitor.settings import Settings
 
+if TYPE_CHECKING:
+    from ingest.contracts import Contract
+
 Progress = Callable[[str, int, int], None]
+# Builds the warehouse into ``build_db``, logging into ``log_dir``: (ok, summary for people).
+Builder = Callable[[Path, Settings, Path], tuple[bool, str]]
 Status = Literal["published", "failed"]
 
 # Schemas holding row-level (pseudonymised) data: needed to build, never published.
 UNPUBLISHED_SCHEMAS = ("staging", "intermediate")
+KEEP_VERSIONS = 5
+# Test hook: ``<stage>:<ready file>`` makes a run write the ready file at that stage and wait there
+# (until ``<ready file>.release`` exists or PAUSE_TIMEOUT_S passes), so a test can kill it there.
+PAUSE_ENV = "CPMONITOR_PAUSE_AT"
+PAUSE_STAGES = ("ingest", "build", "checks", "publish", "published")
+PAUSE_TIMEOUT_S = 300.0
+RUNNING_FILE = "current_run.json"
 
 
 class PipelineBusyError(RuntimeError):
     """Another pipeline run holds the lock on this data directory."""
+
+
+class RollbackError(RuntimeError):
+    """The requested version cannot be restored (unknown, or nothing to roll back to)."""
 
 
 @dataclass(frozen=True)
@@ -51,13 +75,14 @@ class RunOutcome:
     checks_failed: int = 0
     checks_warned: int = 0
     published_file: str | None = None
+    indicator_values_sha256: str | None = None
     details: list[str] = field(default_factory=list)
 
 
 def new_run_id(now: dt.datetime | None = None) -> str:
-    """Sortable, unique run id: UTC time plus a short random suffix."""
+    """Sortable, unique run id: UTC time to the millisecond plus a short random suffix."""
     now = now or dt.datetime.now(dt.UTC)
-    return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+    return f"{now:%Y%m%dT%H%M%S}{now.microsecond // 1000:03d}Z-{secrets.token_hex(3)}"
 
 
 @contextmanager
@@ -75,74 +100,199 @@ def pipeline_lock(settings: Settings) -> Iterator[None]:
         yield
 
 
-def run_pipeline(settings: Settings, *, progress: Progress | None = None) -> RunOutcome:
-    """Ingest new deliveries, build and check a new warehouse, publish it if everything passed."""
-    # Imported here: dbt and GX are heavy, and `cpmonitor status` should stay quick.
-    from cpmonitor.dbt_runner import run_dbt
-    from expectations.marts import validate_marts
-    from ingest.run import ingest_landing
+def pause_point(stage: str) -> None:
+    """Test hook (see ``PAUSE_ENV``); does nothing unless the variable names this stage."""
+    spec = os.environ.get(PAUSE_ENV, "")
+    name, _, ready = spec.partition(":")
+    if name != stage or not ready:
+        return
+    Path(ready).write_text(str(os.getpid()))
+    release = Path(ready + ".release")
+    deadline = time.monotonic() + PAUSE_TIMEOUT_S
+    while not release.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def run_pipeline(
+    settings: Settings,
+    *,
+    progress: Progress | None = None,
+    today: dt.date | None = None,
+    builder: Builder | None = None,
+    contracts: dict[str, Contract] | None = None,
+) -> RunOutcome:
+    """Ingest new deliveries, build and check a new warehouse, publish it if everything passed.
+
+    ``today`` dates reporting completeness (default: today, UTC); ``builder`` (default: dbt) and
+    ``contracts`` (default: ``data_contracts/``) can be replaced, e.g. by tests.
+    """
+    from ingest.contracts import load_contracts
 
     settings.ensure_dirs()
     run_id = new_run_id()
     started_at = _now()
     with pipeline_lock(settings):
-        _remove_stale_builds(settings)
-        report = ingest_landing(settings, run_id=run_id, progress=progress)
-        _append_feed_checks(settings, report.check_results)
-        counts = {
-            "files_loaded": report.files_loaded,
-            "files_quarantined": report.files_quarantined,
-            "files_skipped": report.files_skipped,
-        }
+        recovered = recover(settings)
+        write_text_atomic(
+            json.dumps({"run_id": run_id, "started_at": started_at}),
+            settings.state_dir / RUNNING_FILE,
+        )
         build_db = settings.builds_dir / f"{run_id}.duckdb"
-        log_dir = settings.builds_dir / run_id
-        _step(progress, "Building the warehouse with dbt")
-        dbt_result = run_dbt(["build"], build_db=build_db, settings=settings, log_dir=log_dir)
-        if not dbt_result.ok:
+        try:
+            outcome = _run_locked(
+                settings,
+                run_id,
+                started_at,
+                build_db,
+                progress=progress,
+                today=today or dt.datetime.now(dt.UTC).date(),
+                builder=builder or dbt_builder,
+                contracts=load_contracts() if contracts is None else contracts,
+                recovered=recovered,
+            )
+        except BaseException as exc:
             _discard(build_db)
-            return _finish(
+            _finish(
                 settings,
                 run_id,
                 started_at,
                 "failed",
-                "dbt build failed; the previous warehouse is still being served",
-                details=[dbt_result.summary, f"dbt log: {log_dir}"],
-                **counts,
+                f"stopped by an unexpected error ({type(exc).__name__}: {exc}); "
+                "the previous warehouse is still being served",
             )
+            raise
+        finally:
+            (settings.state_dir / RUNNING_FILE).unlink(missing_ok=True)
+        prune(settings)
+        return outcome
 
-        _step(progress, "Checking the indicator marts")
-        mart_checks = validate_marts(build_db, run_id=run_id)
-        failed = [c for c in mart_checks if not c.success and c.severity == "error"]
-        warned = [c for c in mart_checks if not c.success and c.severity == "warning"]
-        counts |= {"checks_failed": len(failed), "checks_warned": len(warned)}
-        if failed:
-            _discard(build_db)
-            return _finish(
-                settings,
-                run_id,
-                started_at,
-                "failed",
-                f"{len(failed)} mart check(s) failed; the previous warehouse is still being served",
-                details=[
-                    f"{c.expectation} on {c.column_name or c.target}: {c.details}" for c in failed
-                ],
-                **counts,
-            )
 
-        _step(progress, "Publishing")
-        outcome = RunOutcome(
-            run_id=run_id,
-            status="published",
-            message=_published_message(report.files_loaded, report.files_quarantined, len(warned)),
-            started_at=started_at,
-            finished_at=_now(),
-            published_file=str(settings.warehouse_file),
+def dbt_builder(build_db: Path, settings: Settings, log_dir: Path) -> tuple[bool, str]:
+    """The real build: ``dbt build`` in a subprocess."""
+    from cpmonitor.dbt_runner import run_dbt
+
+    result = run_dbt(["build"], build_db=build_db, settings=settings, log_dir=log_dir)
+    return result.ok, result.summary
+
+
+def _run_locked(
+    settings: Settings,
+    run_id: str,
+    started_at: str,
+    build_db: Path,
+    *,
+    progress: Progress | None,
+    today: dt.date,
+    builder: Builder,
+    contracts: dict[str, Contract],
+    recovered: list[str],
+) -> RunOutcome:
+    from expectations.marts import validate_marts
+    from ingest.run import ingest_landing
+
+    def ingest_progress(label: str, done: int, total: int) -> None:
+        if progress:
+            progress(label, done, total)
+        if done == total:  # every file processed, the ledger not yet written
+            pause_point("ingest")
+
+    report = ingest_landing(settings, run_id=run_id, contracts=contracts, progress=ingest_progress)
+    _append_feed_checks(settings, report.check_results)
+    counts = {
+        "files_loaded": report.files_loaded,
+        "files_quarantined": report.files_quarantined,
+        "files_skipped": report.files_skipped,
+    }
+    log_dir = settings.builds_dir / run_id
+    _step(progress, "Building the warehouse with dbt")
+    ok, summary = builder(build_db, settings, log_dir)
+    if not ok:
+        _discard(build_db)
+        return _finish(
+            settings,
+            run_id,
+            started_at,
+            "failed",
+            "dbt build failed; the previous warehouse is still being served",
+            details=[*recovered, summary, f"dbt log: {log_dir}"],
             **counts,
         )
-        _finalise_build(build_db, settings, mart_checks, outcome)
-        publish(build_db, settings.warehouse_file)
-        _append_run(settings, outcome)
-        return outcome
+    pause_point("build")
+
+    _step(progress, "Checking the indicator marts and cross-feed rules")
+    checks = validate_marts(build_db, run_id=run_id) + run_build_checks(build_db, run_id=run_id)
+    indicator_hash = indicator_values_sha256(build_db, log_dir)
+    pause_point("checks")
+    failed = [c for c in checks if not c.success and c.severity == "error"]
+    warned = [c for c in checks if not c.success and c.severity == "warning"]
+    counts |= {"checks_failed": len(failed), "checks_warned": len(warned)}
+    if failed:
+        _discard(build_db)
+        return _finish(
+            settings,
+            run_id,
+            started_at,
+            "failed",
+            f"{len(failed)} check(s) failed; the previous warehouse is still being served",
+            details=[
+                *recovered,
+                *(f"{c.expectation} on {c.column_name or c.target}: {c.details}" for c in failed),
+            ],
+            indicator_values_sha256=indicator_hash,
+            **counts,
+        )
+
+    _step(progress, "Publishing")
+    outcome = RunOutcome(
+        run_id=run_id,
+        status="published",
+        message=_published_message(report.files_loaded, report.files_quarantined, len(warned)),
+        started_at=started_at,
+        finished_at=_now(),
+        published_file=str(settings.warehouse_file),
+        indicator_values_sha256=indicator_hash,
+        details=recovered,
+        **counts,
+    )
+    _finalise_build(build_db, settings, checks, outcome, today, contracts)
+    _keep_version(build_db, settings, run_id)
+    pause_point("publish")
+    publish(build_db, settings.warehouse_file)
+    pause_point("published")
+    _append_run(settings, outcome)
+    return outcome
+
+
+def run_build_checks(build_db: Path, *, run_id: str) -> list:
+    """Cross-feed rules (on the row-level schemas) and district outliers of a build, read-only."""
+    from expectations.cross_feed import run_cross_feed_rules
+    from expectations.outliers import check_outliers, fetch_district_series
+
+    with duckdb.connect(str(build_db), read_only=True) as con:
+        results = run_cross_feed_rules(con, run_id=run_id)
+        series = fetch_district_series(con)
+    return results + check_outliers(series, run_id=run_id)
+
+
+def indicator_values_sha256(db_path: Path, work_dir: Path) -> str:
+    """SHA-256 of a canonical export of ``fct_indicator_values``: every row, sorted, as CSV.
+
+    The same values give the same hash; any changed value, added or removed row changes it.
+    """
+    work_dir.mkdir(parents=True, exist_ok=True)
+    export = work_dir / "fct_indicator_values.csv"
+    quoted = str(export).replace("'", "''")
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        con.execute(
+            f"COPY (SELECT * FROM main.fct_indicator_values ORDER BY ALL) TO '{quoted}' "
+            "(HEADER, DELIMITER ',')"
+        )
+    digest = hashlib.sha256()
+    with export.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    export.unlink()
+    return digest.hexdigest()
 
 
 def publish(build_db: Path, served: Path) -> None:
@@ -150,45 +300,234 @@ def publish(build_db: Path, served: Path) -> None:
     with build_db.open("rb") as handle:
         os.fsync(handle.fileno())
     os.replace(build_db, served)
-    dir_fd = os.open(served.parent, os.O_RDONLY)
+    _fsync_dir(served.parent)
+
+
+def read_runs(settings: Settings) -> list[dict]:
+    """All recorded pipeline runs (and rollbacks), oldest first; a torn last line is skipped."""
+    if not settings.runs_file.exists():
+        return []
+    runs = []
+    for line in settings.runs_file.read_text().splitlines():
+        with suppress(json.JSONDecodeError):
+            if line.strip():
+                runs.append(json.loads(line))
+    return runs
+
+
+# --- versions, rollback, recovery ------------------------------------------------------------
+
+
+def list_versions(settings: Settings) -> list[str]:
+    """Run ids of the kept versions, oldest first."""
+    folder = settings.versions_dir
+    return sorted(p.stem for p in folder.glob("*.duckdb")) if folder.exists() else []
+
+
+def live_run_id(settings: Settings) -> str | None:
+    """Run id of the served warehouse: the kept version that is the same file, else the newest
+    published run recorded inside the served warehouse; None when nothing is served."""
+    served = settings.warehouse_file
+    if not served.exists():
+        return None
+    inode = served.stat().st_ino
+    for run_id in reversed(list_versions(settings)):
+        path = settings.versions_dir / f"{run_id}.duckdb"
+        with suppress(FileNotFoundError):
+            if path.stat().st_ino == inode:
+                return run_id
+    from cpmonitor.status import READ_ONLY_CONFIG
+
+    try:
+        with duckdb.connect(str(served), read_only=True, config=READ_ONLY_CONFIG) as con:
+            row = con.execute(
+                "SELECT max(run_id) FROM audit.pipeline_runs WHERE status = 'published'"
+            ).fetchone()
+    except duckdb.Error:
+        return None
+    return row[0] if row else None
+
+
+def rollback(settings: Settings, to: str | None = None) -> dict:
+    """Serve a kept version again (default: the one published before the live one), atomically.
+
+    Recorded in the run log with status ``rolled_back``. Returns that record.
+    """
+    with pipeline_lock(settings):
+        recover(settings)
+        versions = list_versions(settings)
+        live = live_run_id(settings)
+        if to is None:
+            older = [v for v in versions if live is None or v < live]
+            if not older:
+                raise RollbackError(
+                    "there is no earlier published version to roll back to"
+                    + (f" (kept: {', '.join(versions)})" if versions else "")
+                )
+            to = older[-1]
+        if to not in versions:
+            kept = ", ".join(versions) or "none"
+            raise RollbackError(f"no kept version {to!r} (kept versions: {kept})")
+        if to == live:
+            raise RollbackError(f"version {to} is already the live warehouse")
+        source = settings.versions_dir / f"{to}.duckdb"
+        temporary = (
+            settings.data_dir / f".{settings.warehouse_file.name}.{secrets.token_hex(4)}.tmp"
+        )
+        _link_or_copy(source, temporary)
+        os.replace(temporary, settings.warehouse_file)
+        _fsync_dir(settings.data_dir)
+        now = _now()
+        record = {
+            "run_id": new_run_id(),
+            "status": "rolled_back",
+            "message": f"rolled back: version {to} is live again (replacing {live or 'nothing'})",
+            "started_at": now,
+            "finished_at": now,
+            "rolled_back_to": to,
+            "replaced": live,
+            "details": [],
+        }
+        _append_record(settings, record)
+        return record
+
+
+def recover(settings: Settings) -> list[str]:
+    """Clean up after a run that was killed; call only while holding the lock.
+
+    Removes unpublished builds and half-written temporary files, versions that were never served,
+    and records an interrupted run in the run log. Returns what was done, for people.
+    """
+    notes: list[str] = []
+    stale = [
+        *settings.builds_dir.glob("*.duckdb*"),
+        *settings.builds_dir.glob(".*.tmp"),
+        *settings.versions_dir.glob(".*.tmp"),
+        *settings.data_dir.glob(f".{settings.warehouse_file.name}.*.tmp"),
+        *settings.state_dir.glob(".*.tmp"),
+        *settings.quarantine_dir.glob(".*.tmp"),
+        *settings.ingested_dir.glob("*/.*.tmp"),
+    ]
+    for path in stale:
+        path.unlink(missing_ok=True)
+    if stale:
+        notes.append(f"removed {len(stale)} file(s) left by an interrupted run")
+    running = settings.state_dir / RUNNING_FILE
+    if running.exists():
+        try:
+            interrupted = json.loads(running.read_text())
+        except (json.JSONDecodeError, OSError):
+            interrupted = {}
+        published = {r.get("run_id") for r in read_runs(settings) if r.get("status") == "published"}
+        run_id = interrupted.get("run_id", "unknown")
+        live = live_run_id(settings)
+        if run_id not in published:
+            if live == run_id:
+                # Killed after the swap, before the run log: it was published.
+                message = "published (recorded after the run was interrupted)"
+                status = "published"
+            else:
+                message = "interrupted before publishing; the previous warehouse stayed served"
+                status = "interrupted"
+            now = _now()
+            _append_record(
+                settings,
+                {
+                    "run_id": run_id,
+                    "status": status,
+                    "message": message,
+                    "started_at": interrupted.get("started_at", now),
+                    "finished_at": now,
+                    "details": [],
+                },
+            )
+            notes.append(f"run {run_id} was interrupted; recorded as {status}")
+        running.unlink(missing_ok=True)
+    _remove_unserved_versions(settings)
+    return notes
+
+
+def prune(settings: Settings, keep: int = KEEP_VERSIONS) -> None:
+    """Keep the newest ``keep`` versions (and the live one) and the newest ``keep`` build logs."""
+    live = live_run_id(settings)
+    versions = list_versions(settings)
+    for run_id in versions[:-keep] if keep else versions:
+        if run_id != live:
+            (settings.versions_dir / f"{run_id}.duckdb").unlink(missing_ok=True)
+    logs = sorted(p for p in settings.builds_dir.iterdir() if p.is_dir())
+    for folder in logs[:-keep] if keep else logs:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _remove_unserved_versions(settings: Settings) -> None:
+    """A version linked just before a run was killed, never swapped in: not a published version."""
+    runs = read_runs(settings)
+    served = {r.get("run_id") for r in runs if r.get("status") == "published"}
+    live = live_run_id(settings)
+    for run_id in list_versions(settings):
+        if run_id not in served and run_id != live:
+            (settings.versions_dir / f"{run_id}.duckdb").unlink(missing_ok=True)
+
+
+def _keep_version(build_db: Path, settings: Settings, run_id: str) -> Path:
+    """Link the finished build into ``versions/`` (atomically named) before it is swapped in."""
+    folder = settings.versions_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{run_id}.duckdb"
+    temporary = folder / f".{run_id}.duckdb.tmp"
+    _link_or_copy(build_db, temporary)
+    os.replace(temporary, target)
+    _fsync_dir(folder)
+    return target
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    target.unlink(missing_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:  # e.g. a filesystem without hard links
+        shutil.copyfile(source, target)
+        with target.open("rb") as handle:
+            os.fsync(handle.fileno())
+
+
+def _fsync_dir(folder: Path) -> None:
+    dir_fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
 
 
-def read_runs(settings: Settings) -> list[dict]:
-    """All recorded pipeline runs, oldest first."""
-    if not settings.runs_file.exists():
-        return []
-    lines = settings.runs_file.read_text().splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
+# --- audit tables ------------------------------------------------------------------------------
 
 
 def _finalise_build(
-    build_db: Path, settings: Settings, mart_checks: list, outcome: RunOutcome
+    build_db: Path,
+    settings: Settings,
+    checks: list,
+    outcome: RunOutcome,
+    today: dt.date,
+    contracts: dict[str, Contract],
 ) -> None:
-    """Store ingest ledger, check results and run history in the build; drop row-level schemas."""
+    """Store ingest ledger, check results, completeness and run history in the build; drop
+    row-level schemas."""
+    from expectations.completeness import completeness_summary, reporting_completeness
     from expectations.results import check_results_frame
     from ingest.run import read_ledger
 
     ingest_files = read_ledger(settings)
-    checks = pd.concat(
-        [_read_feed_checks(settings), check_results_frame(mart_checks)], ignore_index=True
+    completeness = reporting_completeness(contracts, ingest_files, today=today)
+    all_checks = pd.concat(
+        [_read_feed_checks(settings), check_results_frame(checks)], ignore_index=True
     )
-    runs = pd.DataFrame(
-        [
-            {k: r.get(k) for k in ("run_id", "started_at", "finished_at", "status", "message")}
-            for r in [*read_runs(settings), asdict(outcome)]
-        ]
-    )
-    for column in ("started_at", "finished_at"):
-        runs[column] = pd.to_datetime(runs[column], utc=True)
     tables = {
-        "feeds": feeds_frame(),
+        "feeds": feeds_frame(contracts),
         "ingest_files": ingest_files,
-        "check_results": checks,
-        "pipeline_runs": runs,
+        "check_results": all_checks,
+        "pipeline_runs": runs_frame([*read_runs(settings), asdict(outcome)]),
+        "reporting_completeness": completeness,
+        "reporting_completeness_summary": completeness_summary(completeness, contracts),
     }
     with duckdb.connect(str(build_db)) as con:
         con.execute("CREATE SCHEMA IF NOT EXISTS audit")
@@ -201,10 +540,20 @@ def _finalise_build(
         con.execute("CHECKPOINT")
 
 
-def feeds_frame() -> pd.DataFrame:
+def runs_frame(runs: list[dict]) -> pd.DataFrame:
+    """``audit.pipeline_runs``: run_id, started_at, finished_at (UTC), status, message."""
+    keys = ("run_id", "started_at", "finished_at", "status", "message")
+    frame = pd.DataFrame([{k: r.get(k) for k in keys} for r in runs], columns=list(keys))
+    for column in ("started_at", "finished_at"):
+        frame[column] = pd.to_datetime(frame[column], utc=True)
+    return frame
+
+
+def feeds_frame(contracts: dict[str, Contract] | None = None) -> pd.DataFrame:
     """The contracted feeds (what each entity is expected to deliver), for people reading audit data."""
     from ingest.contracts import load_contracts
 
+    contracts = load_contracts() if contracts is None else contracts
     return pd.DataFrame(
         [
             {
@@ -213,9 +562,11 @@ def feeds_frame() -> pd.DataFrame:
                 "entity": c.owner,
                 "entity_name": c.owner_name,
                 "frequency": c.frequency,
+                "due_days": c.due_days,
             }
-            for c in load_contracts().values()
-        ]
+            for c in contracts.values()
+        ],
+        columns=["feed", "title", "entity", "entity_name", "frequency", "due_days"],
     )
 
 
@@ -269,18 +620,25 @@ def _finish(
 
 
 def _append_run(settings: Settings, outcome: RunOutcome) -> None:
+    _append_record(settings, asdict(outcome))
+
+
+def _append_record(settings: Settings, record: dict) -> None:
+    """Append one line to the run log and flush it to disk (after a line torn by a kill, if any,
+    which ``read_runs`` then skips)."""
+    torn = False
+    if settings.runs_file.exists() and settings.runs_file.stat().st_size:
+        with settings.runs_file.open("rb") as handle:
+            handle.seek(-1, os.SEEK_END)
+            torn = handle.read(1) != b"\n"
     with settings.runs_file.open("a") as handle:
-        handle.write(json.dumps(asdict(outcome)) + "\n")
+        handle.write(("\n" if torn else "") + json.dumps(record) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 def _discard(build_db: Path) -> None:
     for path in (build_db, build_db.with_name(build_db.name + ".wal")):
-        path.unlink(missing_ok=True)
-
-
-def _remove_stale_builds(settings: Settings) -> None:
-    """Builds left by a run that was killed: never served, safe to delete (we hold the lock)."""
-    for path in settings.builds_dir.glob("*.duckdb*"):
         path.unlink(missing_ok=True)
 
 

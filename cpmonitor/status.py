@@ -1,4 +1,4 @@
-"""What the installation holds: deliveries, quarantine, runs and the published warehouse."""
+"""What the installation holds: deliveries, quarantine, completeness, runs and warehouse versions."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import duckdb
 import pandas as pd
 
 from cpmonitor.settings import Settings
+from ingest.contracts import Contract, load_contracts
 
 READ_ONLY_CONFIG = {"enable_external_access": False, "lock_configuration": True}
 
@@ -27,51 +28,79 @@ def open_published(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
 
 @dataclass(frozen=True)
 class StatusInfo:
+    """Everything ``cpmonitor status`` shows.
+
+    ``feeds``: one row per entity and feed with files received, loaded, quarantined and the reporting
+    completeness (expected, late, missing periods, % complete, % on time). ``versions``: kept warehouse
+    versions, newest first, with ``live`` marking the served one.
+    """
+
     published: dict | None
     last_run: dict | None
     feeds: list[dict]
     quarantined: list[dict]
+    versions: list[dict]
 
 
-def collect_status(settings: Settings) -> StatusInfo:
-    """Summarise the ledger, the run log and the served warehouse."""
-    from cpmonitor.pipeline import read_runs
+def collect_status(
+    settings: Settings,
+    *,
+    today: dt.date | None = None,
+    contracts: dict[str, Contract] | None = None,
+) -> StatusInfo:
+    """Summarise the ledger, the run log, the kept versions and the served warehouse."""
+    from cpmonitor.pipeline import list_versions, live_run_id, read_runs
+    from expectations.completeness import completeness_summary, reporting_completeness
     from ingest.run import read_ledger
 
+    contracts = load_contracts() if contracts is None else contracts
+    today = today or dt.datetime.now(dt.UTC).date()
     runs = read_runs(settings)
-    published_runs = [r for r in runs if r["status"] == "published"]
+    finished = {r["run_id"]: r.get("finished_at") for r in runs if r.get("status") == "published"}
+    live = live_run_id(settings)
     published = None
     if settings.warehouse_file.exists():
         stat = settings.warehouse_file.stat()
         published = {
             "path": str(settings.warehouse_file),
-            "run_id": published_runs[-1]["run_id"] if published_runs else "unknown",
-            "published_at": published_runs[-1]["finished_at"]
-            if published_runs
-            else dt.datetime.fromtimestamp(stat.st_mtime, dt.UTC).isoformat(timespec="seconds"),
+            "run_id": live or "unknown",
+            "published_at": finished.get(live)
+            or dt.datetime.fromtimestamp(stat.st_mtime, dt.UTC).isoformat(timespec="seconds"),
             "size_mb": stat.st_size / 1e6,
         }
     ledger = read_ledger(settings)
+    detail = reporting_completeness(contracts, ledger, today=today)
+    completeness = completeness_summary(detail, contracts)
+    versions = [
+        {"run_id": v, "published_at": finished.get(v) or "", "live": v == live}
+        for v in reversed(list_versions(settings))
+    ]
+    quarantined = ledger.loc[
+        ledger["status"] == "quarantined", ["source_file", "reason", "received_at"]
+    ].sort_values("source_file")
     return StatusInfo(
         published=published,
         last_run=runs[-1] if runs else None,
-        feeds=summarise_feeds(ledger),
-        quarantined=ledger.loc[
-            ledger["status"] == "quarantined", ["source_file", "reason"]
-        ].to_dict("records"),
+        feeds=merge_feeds(summarise_feeds(ledger), completeness),
+        quarantined=quarantined[["source_file", "reason"]].to_dict("records"),
+        versions=versions,
     )
 
 
 def summarise_feeds(ledger: pd.DataFrame) -> list[dict]:
-    """One row per entity and feed: files received, loaded, quarantined, periods and latest arrival."""
+    """One row per entity and feed: files received, loaded, quarantined, periods and latest arrival.
+
+    Statuses other than ``quarantined`` and ``skipped`` (e.g. ``loaded``, ``superseded``) count as
+    loaded files.
+    """
     if ledger.empty:
         return []
     grouped = ledger.fillna({"entity": "(unknown)", "feed": "(unknown)"}).groupby(
         ["entity", "feed"], sort=True
     )
     summary = grouped.agg(
-        files=("sha256", "size"),
-        loaded=("status", lambda s: int((s == "loaded").sum())),
+        files=("status", lambda s: int((s != "skipped").sum())),
+        loaded=("status", lambda s: int((~s.isin(["quarantined", "skipped"])).sum())),
         quarantined=("status", lambda s: int((s == "quarantined").sum())),
         periods=("period", "nunique"),
         latest_period=("period", "max"),
@@ -81,3 +110,28 @@ def summarise_feeds(ledger: pd.DataFrame) -> list[dict]:
         lambda t: pd.Timestamp(t).strftime("%Y-%m-%d %H:%M") if pd.notna(t) else ""
     )
     return summary.to_dict("records")
+
+
+def merge_feeds(feeds: list[dict], completeness: pd.DataFrame) -> list[dict]:
+    """Delivery counts joined with completeness per entity and feed (feeds with either listed)."""
+    by_key = {(f["entity"], f["feed"]): dict(f) for f in feeds}
+    for row in completeness.to_dict("records"):
+        key = (row["entity"], row["feed"])
+        entry = by_key.setdefault(
+            key,
+            {"entity": key[0], "feed": key[1], "files": 0, "loaded": 0, "quarantined": 0},
+        )
+        entry |= {
+            k: row[k]
+            for k in (
+                "expected",
+                "on_time",
+                "late",
+                "refused",
+                "missing",
+                "completeness_pct",
+                "timeliness_pct",
+                "missing_periods",
+            )
+        }
+    return [by_key[k] for k in sorted(by_key)]

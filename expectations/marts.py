@@ -25,8 +25,18 @@ NOT_NULL += ["disaggregation", "disaggregation_value"]
 ALLOWED = {
     "period_type": ["month", "quarter", "year"],
     "geo_level": ["national", "province", "district"],
-    "disaggregation": ["total", "sex"],
-    "disaggregation_value": ["total", "female", "male"],
+    "disaggregation": ["total", "sex", "age_band", "disability"],
+    "disaggregation_value": [
+        "total",
+        "female",
+        "male",
+        "0-4",
+        "5-9",
+        "10-14",
+        "15-17",
+        "yes",
+        "no",
+    ],
 }
 SCOPE = "_percent_scope"  # derived: 'percent', 'cumulative_percent' or 'other'
 

@@ -1,0 +1,245 @@
+"""Reporting completeness and timeliness per entity, feed and period, as DHIS2 reports reporting rates.
+
+For every contract, the periods the warehouse expects run from the feed's first delivered period (or,
+for a feed never delivered, the period holding the first delivered period of any feed) to the last
+period that ended before "today" and whose due date (period end + the contract's ``due_days``) has
+passed; a period that ended but is not due yet is listed only once something arrived for it. Each
+expected period is:
+
+- ``on_time``: a file was accepted and its first accepted delivery arrived by the due date (inclusive);
+- ``late``: a file was accepted, first arriving after the due date;
+- ``refused``: files arrived but every one was quarantined;
+- ``missing``: nothing arrived.
+
+Arrival is the ledger's ``received_at``. Ledger statuses other than ``quarantined`` and ``skipped``
+(``loaded``, ``superseded`` and any added later) count as accepted deliveries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+import pandas as pd
+
+from ingest.contracts import Contract
+
+REFUSED_STATUSES = frozenset({"quarantined"})
+IGNORED_STATUSES = frozenset({"skipped"})
+
+DETAIL_COLUMNS = ["entity", "feed", "period", "period_end", "due_date", "received_at", "status"]
+SUMMARY_COLUMNS = [
+    "entity",
+    "feed",
+    "frequency",
+    "first_period",
+    "last_period",
+    "expected",
+    "received",
+    "on_time",
+    "late",
+    "refused",
+    "missing",
+    "completeness_pct",
+    "timeliness_pct",
+    "missing_periods",
+]
+
+
+def period_start(period: str) -> dt.date:
+    """First day of ``2024-03``, ``2024-Q1`` or ``2024``."""
+    if "-Q" in period:
+        year, quarter = int(period[:4]), int(period[-1])
+        return dt.date(year, 3 * quarter - 2, 1)
+    if "-" in period:
+        year, month = (int(x) for x in period.split("-"))
+        return dt.date(year, month, 1)
+    return dt.date(int(period), 1, 1)
+
+
+def period_end(period: str) -> dt.date:
+    """Last day of a period."""
+    return next_period_start(period) - dt.timedelta(days=1)
+
+
+def next_period_start(period: str) -> dt.date:
+    start = period_start(period)
+    months = 3 if "-Q" in period else 1 if "-" in period else 12
+    month_index = start.year * 12 + start.month - 1 + months
+    return dt.date(month_index // 12, month_index % 12 + 1, 1)
+
+
+def period_of(day: dt.date, frequency: str) -> str:
+    """The period of ``frequency`` that holds ``day``."""
+    if frequency == "monthly":
+        return f"{day.year}-{day.month:02d}"
+    if frequency == "quarterly":
+        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    return str(day.year)
+
+
+def due_date(period: str, due_days: int) -> dt.date:
+    """When the delivery of a period is due: its last day plus ``due_days``."""
+    return period_end(period) + dt.timedelta(days=due_days)
+
+
+def expected_periods(
+    first_period: str, frequency: str, due_days: int, today: dt.date, received: set[str]
+) -> list[str]:
+    """Periods from ``first_period`` that ended before ``today`` and are due, or already arrived."""
+    periods = []
+    period = first_period
+    while period_end(period) < today:
+        if due_date(period, due_days) < today or period in received:
+            periods.append(period)
+        period = period_of(next_period_start(period), frequency)
+    return periods
+
+
+def reporting_completeness(
+    contracts: Mapping[str, Contract], ledger: pd.DataFrame, *, today: dt.date
+) -> pd.DataFrame:
+    """One row per contract feed and expected period (``DETAIL_COLUMNS``), ordered."""
+    deliveries = _valid_deliveries(contracts, ledger)
+    system_start = min((period_start(p) for p in deliveries["period"]), default=None)
+    rows = []
+    for contract in sorted(contracts.values(), key=lambda c: (c.owner, c.feed)):
+        own = deliveries[deliveries["feed"] == contract.feed]
+        delivered = set(own["period"])
+        if delivered:
+            first = min(delivered, key=period_start)
+        elif system_start is not None:
+            first = period_of(system_start, contract.frequency)
+        else:
+            continue
+        if not _expects_every_period(contract):
+            periods = sorted((p for p in delivered if period_end(p) < today), key=period_start)
+        else:
+            periods = expected_periods(
+                first, contract.frequency, contract.due_days, today, delivered
+            )
+        by_period = {period: group for period, group in own.groupby("period")}
+        for period in periods:
+            due = due_date(period, contract.due_days)
+            status, received_at = _period_status(by_period.get(period), due)
+            rows.append(
+                {
+                    "entity": contract.owner,
+                    "feed": contract.feed,
+                    "period": period,
+                    "period_end": period_end(period),
+                    "due_date": due,
+                    "received_at": received_at,
+                    "status": status,
+                }
+            )
+    frame = pd.DataFrame(rows, columns=DETAIL_COLUMNS)
+    frame["received_at"] = pd.to_datetime(frame["received_at"]).astype("datetime64[us]")
+    for column in ("period_end", "due_date"):
+        frame[column] = pd.to_datetime(frame[column]).astype("datetime64[s]")
+    return frame.astype({c: "string" for c in ("entity", "feed", "period", "status")})
+
+
+def completeness_summary(
+    detail: pd.DataFrame, contracts: Mapping[str, Contract] | None = None
+) -> pd.DataFrame:
+    """Per entity and feed: expected periods, how many arrived, on time, late, refused, missing.
+
+    ``completeness_pct`` = received (on time or late) / expected x 100; ``timeliness_pct`` = on time /
+    expected x 100 (DHIS2's "reporting rate on time"); both null when nothing is expected yet.
+    ``missing_periods`` lists the periods with no accepted file (missing or refused), as ranges.
+    """
+    contracts = contracts or {}
+    rows = []
+    for (entity, feed), group in detail.groupby(["entity", "feed"], sort=True):
+        counts = group["status"].value_counts()
+        expected = len(group)
+        on_time, late = int(counts.get("on_time", 0)), int(counts.get("late", 0))
+        gaps = group.loc[group["status"].isin(["missing", "refused"]), "period"].tolist()
+        contract = contracts.get(str(feed))
+        rows.append(
+            {
+                "entity": entity,
+                "feed": feed,
+                "frequency": contract.frequency if contract else None,
+                "first_period": group["period"].iloc[0],
+                "last_period": group["period"].iloc[-1],
+                "expected": expected,
+                "received": on_time + late,
+                "on_time": on_time,
+                "late": late,
+                "refused": int(counts.get("refused", 0)),
+                "missing": int(counts.get("missing", 0)),
+                "completeness_pct": round(100 * (on_time + late) / expected, 1),
+                "timeliness_pct": round(100 * on_time / expected, 1),
+                "missing_periods": compact_periods(gaps),
+            }
+        )
+    frame = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    ints = ("expected", "received", "on_time", "late", "refused", "missing")
+    frame = frame.astype(
+        {c: "int64" for c in ints} | {c: "float64" for c in SUMMARY_COLUMNS[11:13]}
+    )
+    strings = ("entity", "feed", "frequency", "first_period", "last_period", "missing_periods")
+    return frame.astype({c: "string" for c in strings})
+
+
+def compact_periods(periods: list[str]) -> str:
+    """``2024-01, 2024-02, 2024-03, 2024-06`` -> ``2024-01 to 2024-03, 2024-06`` (consecutive runs)."""
+    ordered = sorted(set(periods), key=period_start)
+    runs: list[list[str]] = []
+    for period in ordered:
+        if runs and _follows(runs[-1][-1], period):
+            runs[-1].append(period)
+        else:
+            runs.append([period])
+    return ", ".join(r[0] if len(r) == 1 else f"{r[0]} to {r[-1]}" for r in runs)
+
+
+def _follows(previous: str, period: str) -> bool:
+    frequency = "quarterly" if "-Q" in period else "monthly" if "-" in period else "yearly"
+    return period_of(next_period_start(previous), frequency) == period
+
+
+def _valid_deliveries(contracts: Mapping[str, Contract], ledger: pd.DataFrame) -> pd.DataFrame:
+    """Ledger rows of contracted feeds, from the feed's owner, with a well-formed period (others
+    cannot be placed)."""
+    columns = ["entity", "feed", "period", "status", "received_at"]
+    if ledger.empty:
+        return pd.DataFrame(columns=columns)
+    frame = ledger[columns].copy()
+    frame = frame[~frame["status"].isin(IGNORED_STATUSES)]
+    valid = [
+        feed in contracts
+        and entity == contracts[feed].owner
+        and isinstance(period, str)
+        and contracts[feed].period_is_valid(period)
+        for entity, feed, period in zip(
+            frame["entity"], frame["feed"], frame["period"], strict=True
+        )
+    ]
+    return frame[valid]
+
+
+def _period_status(group: pd.DataFrame | None, due: dt.date) -> tuple[str, pd.Timestamp | None]:
+    """Status of one expected period from its deliveries, and the arrival that decided it."""
+    if group is None or group.empty:
+        return "missing", None
+    accepted = group[~group["status"].isin(REFUSED_STATUSES)]
+    if accepted.empty:
+        return "refused", _earliest(group["received_at"])
+    first = _earliest(accepted["received_at"])
+    if first is None:  # accepted but arrival unknown: received, timeliness cannot be judged
+        return "late", None
+    return ("on_time" if first.date() <= due else "late"), first
+
+
+def _earliest(stamps: pd.Series) -> pd.Timestamp | None:
+    stamps = pd.to_datetime(stamps).dropna()
+    return None if stamps.empty else pd.Timestamp(stamps.min())
+
+
+def _expects_every_period(contract: Contract) -> bool:
+    """False for feeds delivered only when something changes (``delivery: on_change``), if the
+    contract model carries that setting; every other feed is expected each period."""
+    return getattr(contract, "delivery", "periodic") != "on_change"

@@ -1,0 +1,159 @@
+"""Reporting completeness and timeliness, computed by hand on a small ledger."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from expectations.completeness import (
+    compact_periods,
+    completeness_summary,
+    due_date,
+    expected_periods,
+    period_end,
+    reporting_completeness,
+)
+from ingest.contracts import Contract
+
+D = dt.date
+
+
+def contract(feed: str, owner: str, frequency: str, due_days: int) -> Contract:
+    return Contract.model_validate(
+        {
+            "feed": feed,
+            "title": feed.title(),
+            "owner": owner,
+            "owner_name": owner.upper(),
+            "frequency": frequency,
+            "due_days": due_days,
+            "columns": [{"name": "n", "type": "integer", "privacy": "public"}],
+        }
+    )
+
+
+CONTRACTS = {
+    "visits": contract("visits", "mosa", "monthly", 10),
+    "inspections": contract("inspections", "mosa", "quarterly", 30),
+    "census": contract("census", "nso", "yearly", 15),
+}
+
+
+def ledger(rows: list[tuple[str, str, str, str, str]]) -> pd.DataFrame:
+    """(entity, feed, period, status, received_at) rows as the ledger frame."""
+    frame = pd.DataFrame(rows, columns=["entity", "feed", "period", "status", "received_at"])
+    frame["received_at"] = pd.to_datetime(frame["received_at"])
+    return frame
+
+
+LEDGER = ledger(
+    [
+        ("mosa", "visits", "2024-01", "loaded", "2024-02-10 23:00"),  # on the due day: on time
+        ("mosa", "visits", "2024-01", "skipped", "2024-01-01 00:00"),  # ignored
+        ("mosa", "visits", "2024-02", "quarantined", "2024-03-01 09:00"),
+        ("mosa", "visits", "2024-02", "loaded", "2024-03-15 09:00"),  # first accepted: late
+        ("mosa", "visits", "2024-03", "quarantined", "2024-04-02 09:00"),  # only refused
+        # 2024-04: nothing
+        ("mosa", "visits", "2024-05", "superseded", "2024-06-05 09:00"),  # accepted, on time
+        ("mosa", "visits", "2024-05", "loaded", "2024-06-18 09:00"),  # later correction
+        ("nso", "visits", "2023-11", "quarantined", "2023-12-01 09:00"),  # wrong entity
+        ("mosa", "visits", "2024-13", "quarantined", "2024-02-01 09:00"),  # not a period
+        ("mosa", "inspections", "2024-Q1", "loaded", "2024-05-15 09:00"),  # due 30 Apr: late
+    ]
+)
+
+
+def test_period_arithmetic() -> None:
+    assert period_end("2024-02") == D(2024, 2, 29)
+    assert period_end("2024-Q4") == D(2024, 12, 31)
+    assert period_end("2023") == D(2023, 12, 31)
+    assert due_date("2024-01", 10) == D(2024, 2, 10)
+    assert due_date("2024-Q1", 30) == D(2024, 4, 30)
+
+
+def test_expected_periods_stop_at_the_last_period_due() -> None:
+    # 5 Jun: May has ended but is not due before 10 Jun.
+    assert expected_periods("2024-01", "monthly", 10, D(2024, 6, 5), set()) == [
+        "2024-01",
+        "2024-02",
+        "2024-03",
+        "2024-04",
+    ]
+    # ... unless it already arrived; June has not ended, so never.
+    assert expected_periods("2024-03", "monthly", 10, D(2024, 6, 5), {"2024-05", "2024-06"}) == [
+        "2024-03",
+        "2024-04",
+        "2024-05",
+    ]
+    assert expected_periods("2023-Q4", "quarterly", 30, D(2024, 5, 1), set()) == [
+        "2023-Q4",
+        "2024-Q1",
+    ]
+
+
+def test_status_of_each_expected_period() -> None:
+    detail = reporting_completeness(CONTRACTS, LEDGER, today=D(2024, 6, 20))
+    rows = [
+        (r.feed, r.period, r.status, None if pd.isna(r.received_at) else str(r.received_at))
+        for r in detail.itertuples()
+    ]
+    assert rows == [
+        ("inspections", "2024-Q1", "late", "2024-05-15 09:00:00"),
+        ("visits", "2024-01", "on_time", "2024-02-10 23:00:00"),
+        ("visits", "2024-02", "late", "2024-03-15 09:00:00"),
+        ("visits", "2024-03", "refused", "2024-04-02 09:00:00"),
+        ("visits", "2024-04", "missing", None),
+        ("visits", "2024-05", "on_time", "2024-06-05 09:00:00"),
+    ]
+    assert str(detail.loc[detail["period"] == "2024-02", "due_date"].iloc[0].date()) == "2024-03-10"
+    # The census (never delivered, yearly) is not due yet on 20 June 2024.
+    assert "census" not in set(detail["feed"])
+
+
+def test_a_feed_never_delivered_is_expected_from_the_first_period_of_the_system() -> None:
+    detail = reporting_completeness(CONTRACTS, LEDGER, today=D(2025, 1, 20))
+    census = detail[detail["feed"] == "census"]
+    assert census[["entity", "period", "status"]].values.tolist() == [["nso", "2024", "missing"]]
+    assert str(census["due_date"].iloc[0].date()) == "2025-01-15"
+
+
+def test_summary_per_entity_and_feed() -> None:
+    detail = reporting_completeness(CONTRACTS, LEDGER, today=D(2024, 6, 20))
+    summary = completeness_summary(detail, CONTRACTS).set_index("feed")
+    visits = summary.loc["visits"]
+    assert (visits.expected, visits.received, visits.on_time, visits.late) == (5, 3, 2, 1)
+    assert (visits.refused, visits.missing) == (1, 1)
+    assert (visits.completeness_pct, visits.timeliness_pct) == (60.0, 40.0)
+    assert visits.missing_periods == "2024-03 to 2024-04"
+    assert (visits.first_period, visits.last_period, visits.frequency) == (
+        "2024-01",
+        "2024-05",
+        "monthly",
+    )
+    inspections = summary.loc["inspections"]
+    assert (inspections.completeness_pct, inspections.timeliness_pct) == (100.0, 0.0)
+    assert inspections.missing_periods == ""
+
+
+def test_empty_ledger_expects_nothing() -> None:
+    detail = reporting_completeness(CONTRACTS, ledger([]), today=D(2024, 6, 20))
+    assert detail.empty
+    assert list(detail.columns) == [
+        "entity",
+        "feed",
+        "period",
+        "period_end",
+        "due_date",
+        "received_at",
+        "status",
+    ]
+    assert completeness_summary(detail).empty
+
+
+def test_compact_periods() -> None:
+    assert compact_periods(["2024-06", "2024-01", "2024-02", "2024-03"]) == (
+        "2024-01 to 2024-03, 2024-06"
+    )
+    assert compact_periods(["2023-Q4", "2024-Q1", "2024-Q3"]) == "2023-Q4 to 2024-Q1, 2024-Q3"
+    assert compact_periods(["2020", "2022"]) == "2020, 2022"
