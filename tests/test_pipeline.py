@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from pathlib import Path
 
@@ -22,6 +23,10 @@ pytestmark = pytest.mark.slow
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def landing_files(settings: Settings) -> list[Path]:
+    return list(settings.landing_dir.rglob("*.parquet"))
 
 
 def fetch(settings: Settings, sql: str, params: list | None = None) -> list[tuple]:
@@ -52,20 +57,29 @@ def test_every_catalogue_indicator_is_computed_and_nothing_else(published: Setti
     } == catalogue
 
 
-def test_all_care_reform_indicators_published_at_every_level(published: Settings) -> None:
+def test_every_indicator_has_its_periods_nationally_and_sub_national_levels(
+    published: Settings,
+) -> None:
+    """Two years of data: 24 months, 8 quarters or 2 years by the catalogue frequency; surveys only
+    in their survey years; every admin-data indicator also by province and district."""
+    catalogue = pd.read_csv(CATALOGUE_FILE).set_index("indicator_code")
     rows = fetch(
         published,
-        """select indicator_code, geo_level, count(*) from fct_indicator_values
-           where period_type = 'month' and disaggregation = 'total'
-           group by all order by all""",
+        """select indicator_code, period_type, geo_level, count(distinct period_id)
+           from fct_indicator_values where disaggregation = 'total' group by all""",
     )
-    levels = {(code, level) for code, level, _ in rows}
-    for code in ("AC03", "AC04", "AC05", "AC06", "AC07"):
-        for level in ("national", "province", "district"):
-            assert (code, level) in levels, (code, level)
-    # 24 months of data: one national monthly value per indicator.
-    national = {code: n for code, level, n in rows if level == "national"}
-    assert national == {"AC03": 24, "AC04": 24, "AC05": 24, "AC06": 24, "AC07": 24}
+    periods = {(code, ptype, level): n for code, ptype, level, n in rows}
+    finest = {"monthly": ("month", 24), "quarterly": ("quarter", 8), "yearly": ("year", 2)}
+    for code, indicator in catalogue.iterrows():
+        if indicator["kind"] == "survey":
+            # The demo's first survey round is in the second year: one survey year, never more.
+            assert periods.get((code, "year", "national")) == 1, code
+            assert (code, "year", "district") not in periods, code
+            continue
+        period_type, expected = finest[indicator["frequency"]]
+        assert periods.get((code, period_type, "national")) == expected, code
+        for level in ("province", "district"):
+            assert periods.get((code, period_type, level)) == expected, (code, level)
 
 
 def test_province_values_add_up_to_national(published: Settings) -> None:
@@ -95,8 +109,8 @@ def test_audit_tables_are_published(published: Settings) -> None:
         published,
         "select count(*), count(*) filter (where status = 'loaded') from audit.ingest_files",
     )
-    # 1 admin_units + 2 population + 2 register + 24 placement deliveries.
-    assert files == loaded == 29
+    # Every delivered file of every feed, all accepted.
+    assert files == loaded == len(landing_files(published))
     ((runs,),) = fetch(
         published, "select count(*) from audit.pipeline_runs where status = 'published'"
     )
@@ -130,7 +144,7 @@ def test_rerun_on_the_same_deliveries_is_idempotent(published: Settings, tmp_pat
     before = fetch(settings, "select * from fct_indicator_values order by all")
     outcome = run_pipeline(settings)
     assert outcome.status == "published"
-    assert (outcome.files_loaded, outcome.files_skipped) == (0, 29)
+    assert (outcome.files_loaded, outcome.files_skipped) == (0, len(landing_files(settings)))
     assert fetch(settings, "select * from fct_indicator_values order by all") == before
 
 
@@ -159,31 +173,35 @@ def test_bad_file_is_quarantined_and_the_rest_still_publishes(
 
 
 def test_failed_build_keeps_the_served_warehouse(published: Settings, tmp_path: Path) -> None:
-    """A delivery that passes its contract but breaks a warehouse test is never published."""
+    """A delivery that passes its own contract but breaks a warehouse test is never published.
+
+    A corrected boundary file that leaves out a district still used by earlier placements: the
+    file itself is valid, but dbt's test that every feed's district is a known district fails.
+    """
     settings = Settings.from_env(tmp_path / "copy")
     shutil.copytree(published.data_dir, settings.data_dir)
     served = sha256(settings.warehouse_file)
 
-    # A placement in a district that does not exist: contract-valid, caught by dbt's relationship test.
-    contract = load_contracts()["placements"]
-    first = next((settings.landing_dir / "mosa" / "placements" / "2016-01").glob("*.parquet"))
-    table = pq.read_table(first).slice(0, 1)
-    table = table.set_column(
-        contract.column_names.index("district_code"), "district_code", pa.array(["9999"])
+    folder = settings.landing_dir / "nso" / "admin_units" / "2016"
+    original = next(folder.glob("*.parquet"))
+    units = pq.read_table(original)
+    placed = set(
+        pq.read_table(next((settings.landing_dir / "mosa" / "placements" / "2016-01").glob("*")))
+        .column("district_code")
+        .to_pylist()
     )
-    table = table.set_column(
-        contract.column_names.index("placement_id"), "placement_id", pa.array(["P-NEW-1"])
-    )
-    target = (
-        settings.landing_dir / "mosa" / "placements" / "2018-01" / "mosa_placements_2018-01.parquet"
-    )
-    target.parent.mkdir(parents=True)
-    pq.write_table(table, target)
+    dropped = sorted(placed)[0]
+    keep = [code != dropped for code in units.column("unit_code").to_pylist()]
+    corrected = folder / "nso_admin_units_2016_corrected.parquet"
+    pq.write_table(units.filter(pa.array(keep)), corrected)
+    later = original.stat().st_mtime + 86_400
+    os.utime(corrected, (later, later))  # arrives after the original: supersedes it
 
     outcome = run_pipeline(settings)
 
-    assert outcome.status == "failed"
+    assert outcome.status == "failed", outcome
     assert "previous warehouse is still being served" in outcome.message
+    assert any("district" in line for line in outcome.details), outcome.details
     assert sha256(settings.warehouse_file) == served
     assert read_runs(settings)[-1]["status"] == "failed"
     assert list(settings.builds_dir.glob("*.duckdb")) == []

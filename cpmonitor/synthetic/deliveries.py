@@ -138,12 +138,15 @@ def placement_deliveries(
     n_months: int,
 ) -> list[Delivery]:
     """Monthly extracts: episodes that started or ended in the month (the first also holds the
-    episodes open at its start). An episode open at month end is delivered without its end."""
-    order = np.lexsort(
-        (episodes["institution"], episodes["care_type"], episodes["child"], episodes["start"])
-    )
-    ep = episodes.iloc[order].reset_index(drop=True)
-    ep["placement_id"] = [f"PL-{i + 1:08d}" for i in range(len(ep))]
+    episodes open at its start). An episode open at month end is delivered without its end.
+
+    ``has_birth_certificate`` is as known at the end of the delivery's month: a child's chance of
+    holding one follows ``story.BIRTH_CERTIFICATE`` (plus the province's practice offset), so a
+    child once documented stays documented; 4% of rows leave it unrecorded."""
+    from cpmonitor.synthetic import story
+    from cpmonitor.synthetic.care_episodes import ordered_episodes, practice
+
+    ep = ordered_episodes(episodes)
     start_month = (
         ep["start"].to_numpy().astype("datetime64[D]").astype("datetime64[M]") - first_month
     ).astype(np.int64)
@@ -161,9 +164,12 @@ def placement_deliveries(
     female = kids["female"].to_numpy()
     child_names = names.child_names(rng, female)
 
-    opened = ep[ep["start_month"] != ep["end_month"]].assign(period=lambda d: d["start_month"])
+    # an episode that ended before the first month was never open in a delivered month
+    gone = ended & (end_month < 0)
+    opened = ep[(ep["start_month"] != ep["end_month"]) & ~gone]
+    opened = opened.assign(period=lambda d: d["start_month"])
     opened = opened.assign(end=OPEN, reason=-1)
-    closed = ep[ended].assign(period=lambda d: d["end_month"])
+    closed = ep[ended & ~gone].assign(period=lambda d: d["end_month"])
     rows = pd.concat([opened, closed], ignore_index=True)
     rows = rows.sort_values(["period", "placement_id"], ignore_index=True)
 
@@ -198,6 +204,17 @@ def placement_deliveries(
         ),
         "caseworker_notes": notes,
     }
+    month_end = (first_month + rows["period"].to_numpy() + 1).astype("datetime64[D]").astype(
+        np.int64
+    ) - 1
+    baseline_day = int(first_month.astype("datetime64[D]").astype(np.int64)) - 1
+    province = np.asarray(geo.district_province, dtype=np.int64)[rows["district"].to_numpy()]
+    documented = rng.random(len(female))[child] < practice(
+        story.BIRTH_CERTIFICATE, month_end, baseline_day, province
+    )
+    columns["has_birth_certificate"] = np.where(
+        rng.random(len(rows)) < 0.04, None, documented
+    ).astype(object)
     bounds = np.searchsorted(rows["period"].to_numpy(), np.arange(n_months + 1))
     deliveries = []
     for m in range(n_months):

@@ -5,7 +5,11 @@ children turn 18 and age out, institutions close and their children leave or are
 children are admitted, and then just enough children leave for a family to bring the province to its
 target. Transfers end one residential episode and start another the same day. Exits to foster care
 (and some to kin) start a family-based episode the same day. Family-based care also grows by direct
-entries. Episodes of a child never overlap: each starts on or after the previous one ends.
+entries. Some children reintegrated with their family come back: each month a reintegrated child
+(under 17) is re-admitted to an institution of the same province with a small probability
+(``story.READMISSION_HAZARD``, higher in the first 12 months), in place of a new admission where
+the province has one that month (step 4 then balances the stock as for any admission). Episodes of a child never overlap: each starts on or after the previous one
+ends.
 """
 
 from __future__ import annotations
@@ -183,6 +187,15 @@ def simulate_placements(
     transferred, aged_out = REASONS.index("transferred"), REASONS.index("aged_out")
     to_foster, to_kin = REASONS.index("foster_care"), REASONS.index("kinship_care")
 
+    # Children reintegrated with parents or kin (out of formal care) who may come back.
+    pool: dict[str, np.ndarray] = {
+        k: np.zeros(0, dtype=np.int64) for k in ("child", "day", "province", "bday")
+    }
+    reintegrated = np.array([REASONS.index("reintegrated_parents"), to_kin])
+
+    def r_bday_of(rows: np.ndarray) -> np.ndarray:
+        return r_bday[rows]
+
     def end_residential(rows: np.ndarray, end: np.ndarray, reason: np.ndarray) -> None:
         log.add_episodes(
             child=r_child[rows],
@@ -197,6 +210,15 @@ def simulate_placements(
         foster = reason == to_foster
         kin = (reason == to_kin) & (rng.random(len(rows)) < story.KINSHIP_FORMALISED)
         moved = foster | kin
+        home = np.isin(reason, reintegrated) & ~moved
+        if home.any():
+            for key, values in (
+                ("child", r_child[rows[home]]),
+                ("day", end[home]),
+                ("province", inst_province[r_inst[rows[home]]]),
+                ("bday", r_bday_of(rows[home])),
+            ):
+                pool[key] = np.concatenate([pool[key], np.asarray(values, dtype=np.int64)])
         if moved.any():
             prov = inst_province[r_inst[rows[moved]]]
             near = rng.random(int(moved.sum())) < 0.5
@@ -247,9 +269,40 @@ def simulate_placements(
         keep[leave] = False
         r_child, r_inst, r_start, r_bday = r_child[keep], r_inst[keep], r_start[keep], r_bday[keep]
 
-        # 3. Admissions of new children, to open institutions of their province.
+        # 3. Admissions of new children, to open institutions of their province. Some are
+        #    re-admissions of children reintegrated earlier (in place of new children).
         lam = base_by_province * float(story.curve_at(story.ADMISSION_CURVE, t)) / 12 * adm_factor
         admitted = rng.poisson(lam)
+        since = m0 - pool["day"]
+        hazard = (
+            np.where(
+                since <= 365,
+                float(story.curve_at(story.READMISSION_HAZARD, t)),
+                story.READMISSION_LATER,
+            )
+            * adm_factor[pool["province"]]
+        )
+        draw = rng.random(len(since))
+        back = np.nonzero((since > 0) & (pool["bday"] > m1 + 400) & (draw < hazard))[0]
+        readmitted = []
+        for p in np.unique(pool["province"][back]):
+            cand = np.nonzero(intake & (inst_province == p))[0]
+            rows = back[pool["province"][back] == p]
+            if not len(rows) or not len(cand):
+                continue
+            admitted[p] = max(int(admitted[p]) - len(rows), 0)
+            readmitted.append(rows)
+            target = _pick_institutions(rng, cand, headroom, len(rows))
+            np.subtract.at(headroom, target, 1)
+            start = rng.integers(np.maximum(m0, pool["day"][rows] + 1), m1 + 1)
+            new_child.extend(pool["child"][rows].tolist())
+            new_inst.extend(target.tolist())
+            new_start.extend(start.tolist())
+            new_bday.extend(pool["bday"][rows].tolist())
+        if readmitted:
+            keep_pool = np.ones(len(since), dtype=bool)
+            keep_pool[np.concatenate(readmitted)] = False
+            pool = {k: v[keep_pool] for k, v in pool.items()}
         for p in np.nonzero(admitted)[0]:
             k = int(admitted[p])
             cand = np.nonzero(intake & (inst_province == p))[0]
@@ -339,6 +392,7 @@ def simulate_placements(
         np.concatenate(fam_district),
         children_dob,
         int(last_days[-1]),
+        baseline_day,
     )
     n = log.n_children
     disability = rng.choice(3, size=n, p=np.append(disability_p, story.DISABILITY_UNKNOWN))
@@ -372,8 +426,13 @@ def _family_episodes(
     district: np.ndarray,
     dob: np.ndarray,
     last_day: int,
+    baseline_day: int | None = None,
 ) -> None:
-    """End family-based episodes: at 18 (aged out), or earlier for a reason; open past the end."""
+    """End family-based episodes: at 18 (aged out), or earlier for a reason; open past the end.
+
+    With ``baseline_day``, some children reintegrated with their parents come back into
+    family-based care (``story.READMISSION_HAZARD`` over a year), once; their new episodes are
+    ended the same way."""
     n = len(child)
     length = np.floor(rng.exponential(story.FAMILY_MEAN_YEARS * DAYS_PER_YEAR, n)).astype(np.int64)
     end = start + length + 1
@@ -394,6 +453,20 @@ def _family_episodes(
     end = np.where(grown, bday, end)
     reason = np.where(grown, REASONS.index("aged_out"), reason)
     still_open = end > last_day
+    if baseline_day is not None:
+        t = (end - baseline_day) / DAYS_PER_YEAR
+        p_back = 1 - (1 - story.curve_at(story.READMISSION_HAZARD, t)) ** 12
+        home = (
+            (reason == REASONS.index("reintegrated_parents")) & ~still_open & (end > baseline_day)
+        )
+        again = end + 1 + np.floor(rng.exponential(120.0, n)).astype(np.int64)
+        back = np.nonzero(
+            home & (rng.random(n) < p_back) & (again <= last_day) & (again < bday - 30)
+        )[0]
+        if len(back):
+            _family_episodes(
+                rng, log, child[back], again[back], care[back], district[back], dob, last_day
+            )
     log.add_episodes(
         child=child,
         care_type=care,

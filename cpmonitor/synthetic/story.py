@@ -75,6 +75,26 @@ FAMILY_CARE_TYPES: tuple[str, ...] = ("foster", "kinship", "guardianship")
 FAMILY_CARE_WEIGHTS: tuple[float, ...] = (0.3, 0.5, 0.2)
 FAMILY_MEAN_YEARS = 2.5  # mean length of a family-based episode before it ends (before 18)
 
+# Re-admissions after a reintegration with parents or kin: monthly probability that a reintegrated
+# child comes back to residential care, in the first 12 months (by years after baseline: falling
+# as follow-up visits improve) and later. About 1 - (1 - h)^12: 12% of a cohort at first, 6% later.
+READMISSION_HAZARD: tuple[float, ...] = (0.011, 0.011, 0.010, 0.009, 0.008, 0.007, 0.006, 0.0055)
+READMISSION_LATER = 0.001
+
+# Care-reform practice improving over time (share by years after baseline, piecewise linear):
+# gatekeeping assessments completed before placement (AC12), children with a current care plan
+# (AC11), reintegrations with 2+ follow-up visits in 6 months (AC10), institutions inspected in a
+# year (AC13), children in care with a birth certificate (CR03).
+ASSESSED_BEFORE_PLACEMENT: tuple[float, ...] = (0.35, 0.45, 0.58, 0.68, 0.75, 0.8, 0.84, 0.87)
+CARE_PLAN_COVERAGE: tuple[float, ...] = (0.45, 0.52, 0.62, 0.72, 0.78, 0.83, 0.86, 0.88)
+FOLLOWED_UP: tuple[float, ...] = (0.3, 0.38, 0.5, 0.6, 0.68, 0.73, 0.77, 0.8)
+INSPECTED_IN_YEAR: tuple[float, ...] = (0.55, 0.6, 0.7, 0.8, 0.86, 0.9, 0.93, 0.95)
+BIRTH_CERTIFICATE: tuple[float, ...] = (0.6, 0.65, 0.7, 0.75, 0.8, 0.84, 0.87, 0.9)
+# Provinces ahead of (> 0) or behind (< 0) the national practice, added to the shares above.
+PRACTICE_OFFSET: tuple[float, ...] = (
+    0.05, -0.04, -0.08, 0.02, 0.06, -0.06, 0.0, 0.07, -0.03, -0.1, 0.04, -0.02,
+)  # fmt: skip
+
 DISABILITY_SHARE = 0.08
 DISABILITY_UNKNOWN = 0.03  # not recorded
 

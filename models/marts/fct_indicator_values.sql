@@ -96,9 +96,14 @@ rolled_up as (
         geo_code,
         disaggregation,
         disaggregation_value,
-        sum(numerator) as numerator,
+        -- summed as decimals: exact, so the result does not depend on the order DuckDB's
+        -- parallel aggregation adds fractional parts in (re-runs give byte-identical values)
+        cast(sum(cast(numerator as decimal(38, 9))) as double) as numerator,
         -- a denominator unknown in any part leaves the sum unknown
-        case when count(denominator) = count(*) then sum(denominator) end as denominator,
+        case
+            when count(denominator) = count(*)
+                then cast(sum(cast(denominator as decimal(38, 9))) as double)
+        end as denominator,
         cast(null as double) as value,
         cast(null as double) as ci_lower,
         cast(null as double) as ci_upper

@@ -1,8 +1,20 @@
--- Numerator and denominator of AC03-AC07 at the finest grain: district x sex x period (every
--- reporting period, all three period types). Dense: every district x sex x period has a row, with
--- zero counts written as 0. AC05 has no sex (sex is null). Values are computed in the mart after
--- the roll-up, from summed parts.
+-- Numerator and denominator of AC01-AC14 and CR03 at the finest grain: district x sex x age band
+-- x disability x period, for the periods each indicator's catalogue frequency allows (monthly:
+-- months, quarters and years; quarterly: quarters and years). Values are computed in the mart
+-- after the roll-up, from summed parts. Dense by district x sex (AC05, AC13: by district) with
+-- zero counts written as 0; age band and disability rows are present where there is something
+-- to count (and, for population rates, where the population has a figure).
+--
+-- Rows of the same key from the pieces below are summed at the end; a denominator unknown in
+-- any piece (a population the statistics office did not give) leaves it unknown (null).
 with
+
+catalogue as (
+
+    select indicator_code, frequency
+    from {{ ref('indicator_catalogue') }}
+
+),
 
 periods as (
 
@@ -25,6 +37,12 @@ sexes as (
 
 ),
 
+age_bands as (
+
+    select * from (values ('0-4'), ('5-9'), ('10-14'), ('15-17')) as age_bands (age_band)
+
+),
+
 ac07_baseline as (
 
     select cast(baseline_date as date) as baseline_date
@@ -42,193 +60,321 @@ grid as (
 
 ),
 
-stock as (
+-- Child population 0-17 of the period-end year per district, sex and age band. A band without
+-- a figure is 0 when the district and sex have figures that year, unknown (null) otherwise.
+population as (
 
-    select * from {{ ref('int_residential_stock_by_district') }}
-
-),
-
-exits_by_day as (
-
-    select
-        exit_date,
-        district_code,
-        sex,
-        count(*) as exits,
-        count(*) filter (where is_exit_to_family) as exits_to_family,
-        count(*) filter (where is_reintegration) as reintegrations
-    from {{ ref('int_residential_exits') }}
-    group by 1, 2, 3
+    select population_year, district_code, sex, age_band, sum(population) as population
+    from {{ ref('int_population_by_age') }}
+    where age_years between 0 and 17
+    group by all
 
 ),
 
--- AC04: children in residential care on the last day of the period (a stock: a quarter or a
--- year takes the value of its last month-end, never a sum over months).
-residential_stock as (
+population_known as (
+
+    select distinct population_year, district_code, sex
+    from population
+
+),
+
+population_parts as (
 
     select
-        grid.*,
-        coalesce(stock.children, 0) as children
+        indicators.indicator_code,
+        grid.period_type, grid.period_id, grid.period_start, grid.period_end,
+        grid.district_code, grid.sex, age_bands.age_band,
+        cast(null as varchar) as disability,
+        0 as numerator,
+        case
+            when population_known.population_year is not null
+                then coalesce(population.population, 0)
+        end as denominator
     from grid
-    left join stock
-        on stock.as_of_date = grid.period_end
-        and stock.district_code = grid.district_code
-        and stock.sex = grid.sex
+    cross join age_bands
+    cross join (values ('AC01'), ('AC02'), ('AC03')) as indicators (indicator_code)
+    left join population_known
+        on population_known.population_year = year(grid.period_end)
+        and population_known.district_code = grid.district_code
+        and population_known.sex = grid.sex
+    left join population
+        on population.population_year = year(grid.period_end)
+        and population.district_code = grid.district_code
+        and population.sex = grid.sex
+        and population.age_band = age_bands.age_band
 
 ),
 
-ac04 as (
+-- Zero rows so every district x sex x period has a row (AC07: periods ending after baseline).
+dense_parts as (
 
     select
-        'AC04' as indicator_code,
-        period_type, period_id, period_start, period_end, district_code, sex,
-        cast(children as double) as numerator,
-        cast(null as double) as denominator
-    from residential_stock
-
-),
-
--- AC03: the AC04 stock per child population 0-17 of the period's year. A missing population
--- figure gives a null denominator (and a null value, also after roll-up).
-ac03 as (
-
-    select
-        'AC03' as indicator_code,
-        residential_stock.period_type,
-        residential_stock.period_id,
-        residential_stock.period_start,
-        residential_stock.period_end,
-        residential_stock.district_code,
-        residential_stock.sex,
-        cast(residential_stock.children as double) as numerator,
-        cast(population.population as double) as denominator
-    from residential_stock
-    left join {{ ref('int_child_population_by_district') }} as population
-        on population.population_year = year(residential_stock.period_end)
-        and population.district_code = residential_stock.district_code
-        and population.sex = residential_stock.sex
-
-),
-
--- AC05: institutions open on the last day of the period; no sex disaggregation.
-ac05 as (
-
-    select
-        'AC05' as indicator_code,
-        periods.period_type,
-        periods.period_id,
-        periods.period_start,
-        periods.period_end,
-        districts.district_code,
-        cast(null as varchar) as sex,
-        cast(coalesce(open_institutions.institutions, 0) as double) as numerator,
-        cast(null as double) as denominator
-    from periods
-    cross join districts
-    left join {{ ref('int_institutions_open_by_district') }} as open_institutions
-        on open_institutions.as_of_date = periods.period_end
-        and open_institutions.district_code = districts.district_code
-
-),
-
--- AC06: exits during the period (a flow: summed over every day of the period).
-exits_in_period as (
-
-    select
-        grid.period_id,
-        grid.district_code,
-        grid.sex,
-        sum(exits_by_day.exits) as exits,
-        sum(exits_by_day.exits_to_family) as exits_to_family
-    from grid
-    inner join exits_by_day
-        on exits_by_day.district_code = grid.district_code
-        and exits_by_day.sex = grid.sex
-        and exits_by_day.exit_date between grid.period_start and grid.period_end
-    group by 1, 2, 3
-
-),
-
-ac06 as (
-
-    select
-        'AC06' as indicator_code,
+        indicators.indicator_code,
         grid.period_type, grid.period_id, grid.period_start, grid.period_end,
         grid.district_code, grid.sex,
-        cast(coalesce(exits_in_period.exits_to_family, 0) as double) as numerator,
-        cast(coalesce(exits_in_period.exits, 0) as double) as denominator
+        cast(null as varchar) as age_band,
+        cast(null as varchar) as disability,
+        0 as numerator,
+        case when indicators.indicator_code <> 'AC04' then 0 end as denominator
     from grid
-    left join exits_in_period
-        on exits_in_period.period_id = grid.period_id
-        and exits_in_period.district_code = grid.district_code
-        and exits_in_period.sex = grid.sex
+    cross join (
+        values ('AC04'), ('AC06'), ('AC08'), ('AC09'), ('AC10'), ('AC11'), ('AC12'), ('AC14'),
+            ('CR03')
+    ) as indicators (indicator_code)
 
-),
+    union all
 
--- AC07: reintegrations (to parents or kin) with baseline_date < exit_date <= period_end,
--- cumulated, over the children in residential care on the baseline date. Only periods ending
--- after the baseline date.
-grid_after_baseline as (
-
-    select grid.*, ac07_baseline.baseline_date
+    select
+        'AC07',
+        grid.period_type, grid.period_id, grid.period_start, grid.period_end,
+        grid.district_code, grid.sex, null, null, 0, 0
     from grid
     inner join ac07_baseline
         on grid.period_end > ac07_baseline.baseline_date
 
 ),
 
-reintegrations_to_date as (
+-- Stocks: children in care on the period's last day (a quarter or a year takes its last
+-- month-end, never a sum over months).
+stock as (
 
     select
-        grid_after_baseline.period_id,
-        grid_after_baseline.district_code,
-        grid_after_baseline.sex,
-        sum(exits_by_day.reintegrations) as reintegrations
-    from grid_after_baseline
-    inner join exits_by_day
-        on exits_by_day.district_code = grid_after_baseline.district_code
-        and exits_by_day.sex = grid_after_baseline.sex
-        and exits_by_day.exit_date > grid_after_baseline.baseline_date
-        and exits_by_day.exit_date <= grid_after_baseline.period_end
-    group by 1, 2, 3
+        periods.*,
+        stock.district_code, stock.sex, stock.age_band, stock.disability,
+        stock.residential, stock.family_based, stock.formal_care,
+        stock.with_care_plan, stock.with_birth_certificate
+    from periods
+    inner join {{ ref('int_care_stock_by_district') }} as stock
+        on stock.as_of_date = periods.period_end
 
 ),
 
-ac07 as (
+stock_parts as (
+
+    -- AC02, AC03: over the population (denominator from population_parts); no disability
+    select 'AC02' as indicator_code, period_type, period_id, period_start, period_end,
+        district_code, sex, age_band, cast(null as varchar) as disability,
+        formal_care as numerator, 0 as denominator
+    from stock
+    union all
+    select 'AC03', period_type, period_id, period_start, period_end,
+        district_code, sex, age_band, null, residential, 0
+    from stock
+    union all
+    -- AC04: a count (no denominator)
+    select 'AC04', period_type, period_id, period_start, period_end,
+        district_code, sex, age_band, disability, residential, null
+    from stock
+    union all
+    -- AC08: residential per family-based
+    select 'AC08', period_type, period_id, period_start, period_end,
+        district_code, sex, age_band, disability, residential, family_based
+    from stock
+    union all
+    select 'AC11', period_type, period_id, period_start, period_end,
+        district_code, sex, age_band, disability, with_care_plan, formal_care
+    from stock
+    union all
+    -- AC14's denominator (its numerator, deaths, is a flow below)
+    select 'AC14', period_type, period_id, period_start, period_end,
+        district_code, sex, age_band, disability, 0, formal_care
+    from stock
+    union all
+    select 'CR03', period_type, period_id, period_start, period_end,
+        district_code, sex, age_band, disability, with_birth_certificate, formal_care
+    from stock
+
+),
+
+-- Flows: events on days period_start <= day <= period_end, summed (age band on the event day).
+flow_events as (
+
+    select 'AC01' as indicator_code, entry_date as event_date, district_code, sex, age_band,
+        cast(null as varchar) as disability, 1 as numerator, 0 as denominator
+    from {{ ref('int_care_entries') }}
+    union all
+    select 'AC12', entry_date, district_code, sex, age_band, disability,
+        case when is_assessed_before then 1 else 0 end, 1
+    from {{ ref('int_care_entries') }}
+    union all
+    select 'AC06', exit_date, district_code, sex, age_band, disability,
+        case when is_exit_to_family then 1 else 0 end, 1
+    from {{ ref('int_residential_exits') }}
+    union all
+    select 'AC14', end_date, district_code, sex, age_band_at_end, disability, 1, 0
+    from {{ ref('int_care_episodes') }}
+    where exit_reason = 'died' and end_date is not null
+
+),
+
+flow_by_day as (
+
+    select
+        indicator_code, event_date, district_code, sex, age_band, disability,
+        sum(numerator) as numerator,
+        sum(denominator) as denominator
+    from flow_events
+    group by all
+
+),
+
+flow_parts as (
+
+    select
+        flow_by_day.indicator_code,
+        periods.period_type, periods.period_id, periods.period_start, periods.period_end,
+        flow_by_day.district_code, flow_by_day.sex, flow_by_day.age_band, flow_by_day.disability,
+        flow_by_day.numerator,
+        flow_by_day.denominator
+    from periods
+    inner join flow_by_day
+        on flow_by_day.event_date between periods.period_start and periods.period_end
+
+),
+
+-- AC07: reintegrations (parents or kin) from residential care with baseline_date < exit_date
+-- <= period_end, cumulated, over the residential stock on the baseline date (age band on that
+-- date). Only periods ending after the baseline date.
+periods_after_baseline as (
+
+    select periods.*, ac07_baseline.baseline_date
+    from periods
+    inner join ac07_baseline
+        on periods.period_end > ac07_baseline.baseline_date
+
+),
+
+reintegrations_by_day as (
+
+    select exit_date, district_code, sex, age_band, disability, count(*) as reintegrations
+    from {{ ref('int_residential_exits') }}
+    where is_reintegration
+    group by all
+
+),
+
+ac07_parts as (
 
     select
         'AC07' as indicator_code,
-        grid_after_baseline.period_type,
-        grid_after_baseline.period_id,
-        grid_after_baseline.period_start,
-        grid_after_baseline.period_end,
-        grid_after_baseline.district_code,
-        grid_after_baseline.sex,
-        cast(coalesce(reintegrations_to_date.reintegrations, 0) as double) as numerator,
-        cast(coalesce(baseline_stock.children, 0) as double) as denominator
-    from grid_after_baseline
-    left join reintegrations_to_date
-        on reintegrations_to_date.period_id = grid_after_baseline.period_id
-        and reintegrations_to_date.district_code = grid_after_baseline.district_code
-        and reintegrations_to_date.sex = grid_after_baseline.sex
-    left join stock as baseline_stock
-        on baseline_stock.as_of_date = grid_after_baseline.baseline_date
-        and baseline_stock.district_code = grid_after_baseline.district_code
-        and baseline_stock.sex = grid_after_baseline.sex
+        p.period_type, p.period_id, p.period_start, p.period_end,
+        r.district_code, r.sex, r.age_band, r.disability,
+        r.reintegrations as numerator,
+        0 as denominator
+    from periods_after_baseline as p
+    inner join reintegrations_by_day as r
+        on r.exit_date > p.baseline_date
+        and r.exit_date <= p.period_end
+
+    union all
+
+    select
+        'AC07',
+        p.period_type, p.period_id, p.period_start, p.period_end,
+        s.district_code, s.sex, s.age_band, s.disability,
+        0,
+        s.residential
+    from periods_after_baseline as p
+    inner join {{ ref('int_care_stock_by_district') }} as s
+        on s.as_of_date = p.baseline_date
+
+),
+
+-- Cohorts (age band on the reintegration day). AC09: reintegrations with period_end - 24 months
+-- < day <= period_end - 12 months; re-entered formal care within 12 months. AC10:
+-- period_end - 18 months < day <= period_end - 6 months; 2+ visits within 6 months.
+reintegrations as (
+
+    select * from {{ ref('int_care_reintegrations') }}
+
+),
+
+cohort_parts as (
+
+    select
+        'AC09' as indicator_code,
+        p.period_type, p.period_id, p.period_start, p.period_end,
+        r.district_code, r.sex, r.age_band, r.disability,
+        count(*) filter (where r.re_entered_within_12_months) as numerator,
+        count(*) as denominator
+    from periods as p
+    inner join reintegrations as r
+        on r.reintegration_date > p.period_end - interval 24 month
+        and r.reintegration_date <= p.period_end - interval 12 month
+    group by all
+
+    union all
+
+    select
+        'AC10',
+        p.period_type, p.period_id, p.period_start, p.period_end,
+        r.district_code, r.sex, r.age_band, r.disability,
+        count(*) filter (where r.followup_visits_within_6_months >= 2),
+        count(*)
+    from periods as p
+    inner join reintegrations as r
+        on r.reintegration_date > p.period_end - interval 18 month
+        and r.reintegration_date <= p.period_end - interval 6 month
+    group by all
+
+),
+
+-- AC05 (count) and AC13 (inspected / open): institutions on the period's last day, no sex.
+institution_parts as (
+
+    select
+        indicators.indicator_code,
+        periods.period_type, periods.period_id, periods.period_start, periods.period_end,
+        districts.district_code,
+        cast(null as varchar) as sex,
+        cast(null as varchar) as age_band,
+        cast(null as varchar) as disability,
+        case indicators.indicator_code
+            when 'AC05' then coalesce(open_institutions.institutions, 0)
+            else coalesce(open_institutions.inspected, 0)
+        end as numerator,
+        case
+            when indicators.indicator_code = 'AC13'
+                then coalesce(open_institutions.institutions, 0)
+        end as denominator
+    from periods
+    cross join districts
+    cross join (values ('AC05'), ('AC13')) as indicators (indicator_code)
+    left join {{ ref('int_institutions_open_by_district') }} as open_institutions
+        on open_institutions.as_of_date = periods.period_end
+        and open_institutions.district_code = districts.district_code
 
 ),
 
 unioned as (
 
-    select * from ac03
+    select * from population_parts
     union all by name
-    select * from ac04
+    select * from dense_parts
     union all by name
-    select * from ac05
+    select * from stock_parts
     union all by name
-    select * from ac06
+    select * from flow_parts
     union all by name
-    select * from ac07
+    select * from ac07_parts
+    union all by name
+    select * from cohort_parts
+    union all by name
+    select * from institution_parts
+
+),
+
+allowed as (
+
+    select unioned.*
+    from unioned
+    left join catalogue
+        on catalogue.indicator_code = unioned.indicator_code
+    where case coalesce(catalogue.frequency, 'monthly')
+        when 'monthly' then true
+        when 'quarterly' then unioned.period_type in ('quarter', 'year')
+        else unioned.period_type = 'year'
+    end
 
 )
 
@@ -240,8 +386,13 @@ select
     period_end,
     district_code,
     sex,
-    cast(null as varchar) as age_band,
-    cast(null as varchar) as disability,
-    numerator,
-    denominator
-from unioned
+    age_band,
+    disability,
+    cast(sum(numerator) as double) as numerator,
+    cast(
+        case when count(denominator) = count(*) then sum(denominator) end as double
+    ) as denominator
+from allowed
+group by
+    indicator_code, period_type, period_id, period_start, period_end,
+    district_code, sex, age_band, disability

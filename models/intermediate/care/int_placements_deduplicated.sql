@@ -1,4 +1,5 @@
--- The latest delivered version of each placement episode, with sex spelt as in the marts.
+-- The latest delivered version of each placement episode, with sex and disability spelt as in
+-- the marts (female/male, yes/no; null when not recorded).
 select
     placement_id,
     child_id,
@@ -8,6 +9,8 @@ select
     case sex_code when 'F' then 'female' when 'M' then 'male' end as sex,
     date_of_birth,
     has_disability,
+    case when has_disability then 'yes' when not has_disability then 'no' end as disability,
+    has_birth_certificate,
     care_type,
     start_date,
     end_date,

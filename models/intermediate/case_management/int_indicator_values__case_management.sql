@@ -1,2 +1,242 @@
--- Placeholder: the case_management indicators are not computed yet (docs/indicators-and-feeds.md).
-{{ empty_indicator_values() }}
+-- Final values of the two indicators of this area that cannot be summed, computed from the case
+-- records at each level (district, province, nation) and disaggregation (total, sex, age band,
+-- disability) by GROUPING SETS, for every period (months, quarters, years):
+--   VE02 distinct children with a case open at any time during the period (opened on or before
+--        its last day, not closed before its first day). A child is counted once per geography and
+--        group: a child with cases in two districts counts in each district, once in a province and
+--        once nationally. The child's sex and disability come from the child's latest opened case
+--        in the period, the age band from the age on the last day in the period with a case open.
+--        A count: numerator = value, no denominator.
+--   VE07 median days from opening (day) to closure over the cases closed in the period; an even
+--        number of cases gives the mean of the two middle values. Age band at closure.
+--        numerator = denominator = the number of cases closed (the records the median is over),
+--        so a period without closures has 0 / 0 and a null value.
+-- Every geography x period has a total row (zero / null when nothing happened); groups with no
+-- records (e.g. no child with a disability) have no row; unknown disability is not a group.
+{% set dims = ['sex', 'age_band', 'disability'] %}
+{% set geos = ['district_code', 'province_code', none] %}
+{% set grouping_sets = [] %}
+{% for geo in geos %}{% for dim in [none] + dims %}
+{% do grouping_sets.append(
+    '(' ~ (['indicator_code', 'period_id'] + ([geo] if geo else []) + ([dim] if dim else []))
+    | join(', ') ~ ')'
+) %}
+{% endfor %}{% endfor %}
+with
+
+periods as (
+
+    select period_type, period_id, period_start, period_end
+    from {{ ref('int_reporting_periods') }}
+
+),
+
+districts as (
+
+    select unit_code as district_code, parent_code as province_code
+    from {{ ref('int_admin_units_deduplicated') }}
+    where unit_level = 'district'
+
+),
+
+cases as (
+
+    select cases.*, districts.province_code
+    from {{ ref('int_cases_deduplicated') }} as cases
+    inner join districts
+        on districts.district_code = cases.district_code
+
+),
+
+-- VE02: one row per case x period it was open in, with the last day in the period it was open
+open_in_period as (
+
+    select
+        periods.period_id,
+        cases.child_id,
+        cases.district_code,
+        cases.province_code,
+        cases.opened_at,
+        cases.sex,
+        cases.disability,
+        cases.date_of_birth,
+        least(periods.period_end, coalesce(cases.closed_date, periods.period_end)) as last_open_day
+    from periods
+    inner join cases
+        on cases.opened_date <= periods.period_end
+        and coalesce(cases.closed_date, date '9999-12-31') >= periods.period_start
+
+),
+
+child_in_period as (
+
+    select
+        period_id,
+        child_id,
+        arg_max(sex, opened_at) as sex,
+        arg_max(disability, opened_at) as disability,
+        {{ age_band(age_on('arg_max(date_of_birth, opened_at)', 'max(last_open_day)')) }}
+            as age_band
+    from open_in_period
+    group by all
+
+),
+
+records as (
+
+    select distinct
+        'VE02' as indicator_code,
+        open_in_period.period_id,
+        open_in_period.child_id as record_key,
+        open_in_period.district_code,
+        open_in_period.province_code,
+        child_in_period.sex,
+        child_in_period.age_band,
+        child_in_period.disability,
+        cast(null as integer) as days
+    from open_in_period
+    inner join child_in_period
+        on child_in_period.period_id = open_in_period.period_id
+        and child_in_period.child_id = open_in_period.child_id
+
+    union all
+
+    -- VE07: the cases closed in the period
+    select
+        'VE07',
+        periods.period_id,
+        cases.case_id,
+        cases.district_code,
+        cases.province_code,
+        cases.sex,
+        {{ age_band(age_on('cases.date_of_birth', 'cases.closed_date')) }},
+        cases.disability,
+        date_diff('day', cases.opened_date, cases.closed_date)
+    from periods
+    inner join cases
+        on cases.closed_date between periods.period_start and periods.period_end
+
+),
+
+grouped as (
+
+    select
+        indicator_code,
+        period_id,
+        district_code,
+        province_code,
+        sex,
+        age_band,
+        disability,
+        grouping(district_code) as not_by_district,
+        grouping(province_code) as not_by_province,
+        grouping(sex) as not_by_sex,
+        grouping(age_band) as not_by_age_band,
+        grouping(disability) as not_by_disability,
+        count(distinct record_key) as records,
+        quantile_cont(days, 0.5) as median_days
+    from records
+    group by grouping sets (
+        {{ grouping_sets | join(',\n        ') }}
+    )
+
+),
+
+labelled as (
+
+    select
+        indicator_code,
+        period_id,
+        case
+            when not_by_district = 0 then 'district'
+            when not_by_province = 0 then 'province'
+            else 'national'
+        end as geo_level,
+        case
+            when not_by_district = 0 then district_code
+            when not_by_province = 0 then province_code
+            else 'NAT'
+        end as geo_code,
+        case
+            when not_by_sex = 0 then 'sex'
+            when not_by_age_band = 0 then 'age_band'
+            when not_by_disability = 0 then 'disability'
+            else 'total'
+        end as disaggregation,
+        case
+            when not_by_sex = 0 then sex
+            when not_by_age_band = 0 then age_band
+            when not_by_disability = 0 then disability
+            else 'total'
+        end as disaggregation_value,
+        records,
+        median_days
+    from grouped
+
+),
+
+geographies as (
+
+    select 'district' as geo_level, district_code as geo_code from districts
+    union
+    select 'province', province_code from districts
+    union
+    select 'national', 'NAT'
+
+),
+
+dense_totals as (
+
+    select
+        indicators.indicator_code,
+        periods.period_id,
+        geographies.geo_level,
+        geographies.geo_code,
+        'total' as disaggregation,
+        'total' as disaggregation_value,
+        0 as records,
+        cast(null as double) as median_days
+    from periods
+    cross join geographies
+    cross join (values ('VE02'), ('VE07')) as indicators (indicator_code)
+
+),
+
+combined as (
+
+    select * from labelled
+    where disaggregation_value is not null
+    union all by name
+    select * from dense_totals
+    where not exists (
+        select 1 from labelled
+        where labelled.indicator_code = dense_totals.indicator_code
+            and labelled.period_id = dense_totals.period_id
+            and labelled.geo_code = dense_totals.geo_code
+            and labelled.disaggregation = 'total'
+    )
+
+)
+
+select
+    combined.indicator_code,
+    periods.period_type,
+    periods.period_id,
+    periods.period_start,
+    periods.period_end,
+    combined.geo_level,
+    combined.geo_code,
+    combined.disaggregation,
+    combined.disaggregation_value,
+    cast(combined.records as double) as numerator,
+    cast(case when combined.indicator_code = 'VE07' then combined.records end as double)
+        as denominator,
+    cast(
+        case when combined.indicator_code = 'VE07' then combined.median_days else combined.records end
+        as double
+    ) as value,
+    cast(null as double) as ci_lower,
+    cast(null as double) as ci_upper
+from combined
+inner join periods
+    on periods.period_id = combined.period_id

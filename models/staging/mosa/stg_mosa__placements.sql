@@ -19,6 +19,7 @@ renamed as (
         cast(sex as varchar) as sex_code,
         cast(date_of_birth as date) as date_of_birth,
         cast(disability as boolean) as has_disability,
+        cast(has_birth_certificate as boolean) as has_birth_certificate,
 
         -- episode
         cast(care_type as varchar) as care_type,

@@ -1,0 +1,56 @@
+"""Placement episodes as the ministry's system numbers them, and what each means for the child.
+
+Shared by the placements feed (``deliveries.placement_deliveries``) and the other care feeds
+(``sectors.care``), so a care plan or a follow-up visit names the same placement as the placements
+feed does.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cpmonitor.synthetic import story
+from cpmonitor.synthetic.placements import OPEN, REASONS
+
+HOME_REASONS = (REASONS.index("reintegrated_parents"), REASONS.index("kinship_care"))
+
+
+def ordered_episodes(episodes: pd.DataFrame) -> pd.DataFrame:
+    """Episodes in the ministry's order (start, child, care type, institution) with their
+    ``placement_id`` (``PL-00000001`` ...)."""
+    order = np.lexsort(
+        (episodes["institution"], episodes["care_type"], episodes["child"], episodes["start"])
+    )
+    ep = episodes.iloc[order].reset_index(drop=True)
+    ep["placement_id"] = [f"PL-{i + 1:08d}" for i in range(len(ep))]
+    return ep
+
+
+def flag_episodes(ep: pd.DataFrame) -> pd.DataFrame:
+    """Add ``is_entry`` (the child was not in formal care the day before: no episode of the child
+    ended on the start day) and ``is_reintegration`` (ended for parents or kin and no episode of
+    the child starts that day). Episodes of a child never overlap in the simulation."""
+    by_child = ep.sort_values(["child", "start", "end"], kind="stable")
+    same_prev = by_child["child"].eq(by_child["child"].shift())
+    same_next = by_child["child"].eq(by_child["child"].shift(-1))
+    prev_end = by_child["end"].shift().where(same_prev)
+    next_start = by_child["start"].shift(-1).where(same_next)
+    entry = ~(same_prev & prev_end.eq(by_child["start"]))
+    ended = by_child["end"] != OPEN
+    home = by_child["reason"].isin(HOME_REASONS) & ended
+    reint = home & ~(same_next & next_start.eq(by_child["end"]))
+    return ep.assign(
+        is_entry=entry.reindex(ep.index).to_numpy(),
+        is_reintegration=reint.reindex(ep.index).to_numpy(),
+    )
+
+
+def practice(
+    curve: tuple[float, ...], day: np.ndarray, baseline_day: int, province: np.ndarray
+) -> np.ndarray:
+    """Share of good practice on ``day`` in ``province``: the story's national curve plus the
+    province's offset, kept within 0.02-0.99."""
+    t = (np.asarray(day, dtype=float) - baseline_day) / 365.25
+    offset = np.asarray(story.PRACTICE_OFFSET)[np.asarray(province, dtype=np.int64)]
+    return np.clip(story.curve_at(curve, t) + offset, 0.02, 0.99)

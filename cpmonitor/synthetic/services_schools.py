@@ -1,0 +1,146 @@
+"""The Ministry of Education's yearly school census (secondary grades), for SS01 dropout.
+
+Schools are placed in each district in proportion to its children of lower-secondary age; each
+school keeps its size over the years. Enrolment follows the population of the matching age
+(grade 7 = age 12) and an enrolment rate that rises year by year. Dropout falls nationally from
+about 9% to about 6% over ten years; boys drop out more than girls, grade 9 more than grade 7,
+and poorer rural provinces more than the capital.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from cpmonitor.synthetic import names
+from cpmonitor.synthetic.deliveries import Country, Delivery, table_from_columns
+from ingest.contracts import Contract
+
+STREAM = 500
+GRADES = np.arange(7, 13)
+LOWER_SECONDARY = (7, 8, 9)
+PUPILS_PER_SCHOOL = 240  # lower-secondary pupils of a typical school
+UPPER_SHARE = 0.4  # schools that also teach grades 10-12
+SCHOOL_TYPES = ("public", "private", "community", "religious")
+SCHOOL_TYPE_WEIGHTS = (0.80, 0.08, 0.07, 0.05)
+# Dropout in the first year by province (capital 01 lowest), falling 4% a year (relative).
+PROVINCE_DROPOUT: tuple[float, ...] = (
+    0.045, 0.095, 0.115, 0.08, 0.10, 0.09, 0.12, 0.085, 0.105, 0.13, 0.09, 0.10,
+)  # fmt: skip
+DROPOUT_DECLINE = 0.96
+BOYS_EXTRA = 1.25  # boys' dropout relative to girls'
+GRADE_FACTOR = {7: 0.8, 8: 1.0, 9: 1.25, 10: 1.1, 11: 1.0, 12: 0.7}
+TRANSFER_SHARE = 0.02
+SCHOOL_WORDS = (
+    "Hope", "Unity", "Riverside", "Lotus", "Hilltop", "Central", "New Dawn", "Sunrise",
+    "Evergreen", "Harmony", "Golden Rice", "Bright Future",
+)  # fmt: skip
+
+
+def late_census_year(country: Country) -> int:
+    """The school year whose census arrived late (the middle year of the country's years)."""
+    return country.years[len(country.years) // 2]
+
+
+def _schools(rng: np.random.Generator, country: Country) -> pd.DataFrame:
+    """One row per school: district, size weight, type, whether it teaches grades 10-12."""
+    pop = country.population
+    first = pop[(pop["year"] == country.years[0]) & pop["age"].between(12, 14)]
+    by_district = first.groupby("district_code")["population"].sum()
+    codes = np.asarray(country.geo.district_codes)
+    pupils = by_district.reindex(codes).fillna(0).to_numpy() * 0.75
+    counts = np.maximum(1, np.rint(pupils / PUPILS_PER_SCHOOL)).astype(np.int64)
+    district = np.repeat(np.arange(len(codes)), counts)
+    number = np.concatenate([np.arange(1, c + 1) for c in counts])
+    n = len(district)
+    words = np.asarray(SCHOOL_WORDS, dtype=object)[rng.integers(0, len(SCHOOL_WORDS), n)]
+    upper = rng.random(n) < UPPER_SHARE
+    district_names = np.asarray(country.geo.district_names, dtype=object)[district]
+    kind = np.where(upper, " High School", " Lower Secondary School")
+    return pd.DataFrame(
+        {
+            "school_id": [
+                f"EMIS-{codes[d]}-{k:03d}" for d, k in zip(district, number, strict=True)
+            ],
+            "school_name": district_names + " " + words + kind,
+            "school_type": np.asarray(SCHOOL_TYPES, dtype=object)[
+                rng.choice(len(SCHOOL_TYPES), n, p=SCHOOL_TYPE_WEIGHTS)
+            ],
+            "district": district,
+            "size": rng.lognormal(0.0, 0.35, n),
+            "upper": upper,
+            "quality": rng.lognormal(0.0, 0.3, n),  # school-level dropout factor
+            "head_female": rng.random(n) < 0.45,
+        }
+    )
+
+
+def school_census_deliveries(country: Country, contract: Contract) -> list[Delivery]:
+    """One census per school year (delivery period = the year the school year ends); the census
+    of ``late_census_year`` arrived on 2 October of the next year instead of in January."""
+    rng = country.rng(STREAM)
+    schools = _schools(rng, country)
+    heads = names.child_names(rng, schools["head_female"].to_numpy())
+    phones = np.asarray(names.phone_numbers(rng, len(schools)), dtype=object)
+    province = np.asarray(country.geo.district_province)[schools["district"].to_numpy()]
+    codes = np.asarray(country.geo.district_codes, dtype=object)
+
+    # rows: school x grade x sex (upper grades only where taught)
+    n_grades, n_sex = len(GRADES), 2
+    school = np.repeat(np.arange(len(schools)), n_grades * n_sex)
+    grade = np.tile(np.repeat(GRADES, n_sex), len(schools))
+    female = np.tile(np.array([True, False]), len(schools) * n_grades)
+    keep = (grade <= 9) | schools["upper"].to_numpy()[school]
+    school, grade, female = school[keep], grade[keep], female[keep]
+    district = schools["district"].to_numpy()[school]
+
+    # each school's share of its district's pupils
+    size = schools["size"].to_numpy()
+    share = size / np.bincount(schools["district"], weights=size)[schools["district"]]
+    pop = country.population.set_index(["year", "district_code", "sex", "age"])["population"]
+    deliveries = []
+    for k, year in enumerate(country.years):
+        enrol_rate = np.where(grade <= 9, 0.72 + 0.012 * k, 0.45 + 0.015 * k)
+        enrol_rate = enrol_rate * np.where(female, 1.0, 0.97)
+        ages = grade + 5
+        children = pop.reindex(
+            pd.MultiIndex.from_arrays(
+                [np.full(len(grade), year), codes[district], np.where(female, "F", "M"), ages]
+            )
+        ).to_numpy(dtype=float, na_value=0.0)
+        enrolled = rng.poisson(children * enrol_rate * share[school])
+        p_drop = (
+            np.asarray(PROVINCE_DROPOUT)[province[school]]
+            * DROPOUT_DECLINE**k
+            * np.where(female, 1.0, BOYS_EXTRA)
+            * np.vectorize(GRADE_FACTOR.get)(grade)
+            * schools["quality"].to_numpy()[school]
+        )
+        left = rng.binomial(enrolled, np.clip(p_drop, 0.0, 0.6))
+        transferred = rng.binomial(enrolled - left, TRANSFER_SHARE)
+        table = table_from_columns(
+            contract,
+            {
+                "school_id": schools["school_id"].to_numpy(dtype=object)[school],
+                "school_name": schools["school_name"].to_numpy(dtype=object)[school],
+                "school_type": schools["school_type"].to_numpy(dtype=object)[school],
+                "district_code": codes[district],
+                "school_year_end": np.full(len(school), year, dtype=np.int64),
+                "grade": grade.astype(np.int64),
+                "sex": np.where(female, "F", "M").astype(object),
+                "enrolled_at_start": enrolled,
+                "transferred_out": transferred,
+                "left_without_completing": left,
+                "completed_year": enrolled - left - transferred,
+                "headteacher_name": heads[school],
+                "headteacher_phone": phones[school],
+            },
+        )
+        late = year == late_census_year(country)
+        delivered_on = dt.date(year + 1, 10, 2) if late else None
+        deliveries.append(
+            Delivery(contract.owner, contract.feed, str(year), table, delivered_on=delivered_on)
+        )
+    return deliveries

@@ -1,0 +1,10 @@
+-- The latest delivered estimate of live births per year, district and sex of the newborn.
+select
+    estimate_year,
+    district_code,
+    case sex_code when 'F' then 'female' when 'M' then 'male' end as sex,
+    estimated_live_births
+
+from {{ ref('stg_nso__live_birth_estimates') }}
+
+{{ latest_delivery(['estimate_year', 'district_code', 'sex_code']) }}

@@ -1,0 +1,29 @@
+with
+
+source as (
+
+    select * from {{ source('nso', 'live_birth_estimates') }}
+
+),
+
+renamed as (
+
+    select
+        -- keys
+        cast(year as integer) as estimate_year,
+        cast(district_code as varchar) as district_code,
+        cast(sex as varchar) as sex_code,
+
+        -- measures
+        cast(estimated_live_births as bigint) as estimated_live_births,
+
+        -- delivery
+        cast(_period as varchar) as _period,
+        cast(_source_file as varchar) as _source_file,
+        cast(_received_at as timestamp) as _received_at
+
+    from source
+
+)
+
+select * from renamed
