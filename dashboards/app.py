@@ -17,7 +17,7 @@ import duckdb
 from dash import html
 
 from cpmonitor.settings import Settings
-from dashboards import care, queries
+from dashboards import care, indicator, queries, scorecard
 from dashboards.context import SETTINGS_KEY, current_warehouse
 
 PRODUCT_NAME = "Child Protection Monitor"
@@ -41,6 +41,8 @@ def navbar(country: str) -> dbc.Navbar:
                 dbc.Nav(
                     [
                         dbc.NavItem(dbc.NavLink("Care reform", href="/", active="exact")),
+                        dbc.NavItem(dbc.NavLink("Scorecard", href="/scorecard", active="exact")),
+                        dbc.NavItem(dbc.NavLink("Indicators", href="/indicator", active="exact")),
                         dbc.NavItem(
                             dbc.NavLink("Data quality", href="/data-quality", active="exact")
                         ),
@@ -89,4 +91,6 @@ def create_app(settings: Settings) -> dash.Dash:
     app.server.config[SETTINGS_KEY] = settings
     app.layout = app_layout
     care.register_callbacks(app)
+    scorecard.register_callbacks(app)
+    indicator.register_callbacks(app)
     return app

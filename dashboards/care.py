@@ -18,6 +18,8 @@ from dash import Input, Output, dcc, html
 
 from dashboards import figures, kpis, queries
 from dashboards.components import (
+    PRIVACY_NOTE,
+    SUPPRESSED,
     format_timestamp,
     not_published,
     page_header,
@@ -160,7 +162,7 @@ def care_content(
 
     children = queries.indicator_series(warehouse, "AC04", geo_code, "month")
     institutions = queries.indicator_series(warehouse, "AC05", geo_code, "month")
-    exits = queries.indicator_series(warehouse, "AC06", geo_code, "month")
+    exits = queries.rolling_rate(warehouse, "AC06", geo_code, months=12)
     reintegration = queries.indicator_series(warehouse, "AC07", geo_code, "month")
     map_values = queries.province_values_latest(warehouse, "AC03", "year")
     published = queries.published_at(warehouse)
@@ -219,6 +221,7 @@ def care_content(
         selected=None if geo_code == queries.NATIONAL else geo_code,
     )
     source = f"{SOURCE} Published {format_timestamp(published)}." if published else SOURCE
+    source = f"{source} {PRIVACY_NOTE}"
     return cards, children_fig, institutions_fig, reintegration_fig, map_fig, source
 
 
@@ -292,34 +295,39 @@ def _target_card(card_id: str, ind: dict, monthly: pd.DataFrame, geo_code: str) 
         if baseline
         else (f"End of {last['period_label']}")
     )
-    target_value, target_year = ind.get("target_value"), ind.get("target_year")
-    if target_value is None or target_year is None:
+    # Status, progress and the target applying to this row come from the warehouse (one home).
+    status, target_value = last.get("status"), last.get("target_value")
+    target_year = ind.get("target_year")
+    if status not in ("on_track", "off_track") or target_value is None or pd.isna(target_value):
         return _kpi(card_id, title, value, when, "No target set", "cp-neutral")
-    status = kpis.target_status(
-        float(last["value"]),
-        pd.Timestamp(last["period_end"]).date(),
-        direction=ind.get("direction"),
-        target_value=float(target_value),
-        target_year=int(target_year),
-        baseline_value=ind.get("baseline_value"),
-        baseline_date=pd.Timestamp(ind["baseline_date"]).date()
-        if ind.get("baseline_date")
-        else None,
+    words = kpis.status_text(status, last["period_end"], target_year)
+    label = (
+        figures.target_label(float(target_value), int(target_year), ind.get("unit"))
+        if target_year is not None
+        else ""
     )
-    label = figures.target_label(float(target_value), int(target_year), ind.get("unit"))
     scope = " (national target)" if geo_code != queries.NATIONAL else ""
-    css = {"met": "cp-good", "on_track": "cp-good", "missed": "cp-bad", "off_track": "cp-bad"}
-    detail = [html.Span(status.text, className="cp-status"), f" · {label}{scope}"]
-    return _kpi(card_id, title, value, when, detail, css.get(status.state, "cp-neutral"))
+    css = "cp-good" if status == "on_track" else "cp-bad"
+    detail = [html.Span(words, className="cp-status"), f" · {label}{scope}"]
+    return _kpi(card_id, title, value, when, detail, css)
 
 
-def _exits_card(card_id: str, ind: dict, monthly: pd.DataFrame) -> dbc.Card:
+def _exits_card(card_id: str, ind: dict, rolling: dict | None) -> dbc.Card:
     title = ind.get("short_label") or ind.get("indicator_name") or ""
-    value, first, last = kpis.rolling_rate(monthly, float(ind.get("factor") or 100.0), months=12)
-    if value is None:
+    if rolling is not None and rolling["suppressed"]:
+        return _kpi(
+            card_id,
+            title,
+            SUPPRESSED,
+            "exits in the last 12 months: too few to show",
+            f"{rolling['first_label']} – {rolling['last_label']} (last 12 months)",
+            "cp-muted",
+        )
+    if rolling is None or rolling["value"] is None:
         return _kpi(
             card_id, title, "—", "No exits recorded in the last 12 months", "", "cp-neutral"
         )
+    value, first, last = rolling["value"], rolling["first_label"], rolling["last_label"]
     shown = _with_unit(kpis.format_number(value, ind.get("number_format")), ind.get("unit"))
     return _kpi(
         card_id,

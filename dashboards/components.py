@@ -10,6 +10,17 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
+SUPPRESSED = "<5"
+PRIVACY_NOTE = "Values based on fewer than 5 children or events are not shown to protect privacy."
+SUPPRESSED_RATE = "Not shown (<5)"
+
+
+def suppressed_text(unit: str | None) -> str:
+    """What a suppressed value reads: ``<5`` for a count, ``Not shown (<5)`` for a rate or median
+    (so ``<5`` is never read as a percentage or a number of days)."""
+    return SUPPRESSED if unit == "count" else SUPPRESSED_RATE
+
+
 NOT_PUBLISHED = "No warehouse has been published yet. Run `cpmonitor run`."
 UNREADABLE = (
     "The published warehouse could not be read just now. Reload the page in a moment; if this "
@@ -107,3 +118,41 @@ def _missing(value: Any) -> bool:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
+
+
+STATUS_BADGES = {
+    "on_track": ("On track", "cp-status-good"),
+    "off_track": ("Off track", "cp-status-bad"),
+}
+
+
+def status_badge(status: Any, text: str | None = None) -> html.Span | str:
+    """A calm badge for ``on_track``/``off_track`` (from the warehouse); nothing otherwise."""
+    if status not in STATUS_BADGES:
+        return ""
+    label, css = STATUS_BADGES[status]
+    return html.Span(text or label, className=f"cp-status-badge {css}")
+
+
+def progress_bar(progress: Any, status: Any) -> html.Div | str:
+    """Share of the way from the baseline to the target (0-100 %, capped for drawing)."""
+    if progress is None or _missing(progress):
+        return ""
+    shown = max(0.0, min(100.0, float(progress)))
+    css = "cp-bar-good" if status == "on_track" else "cp-bar-bad"
+    return html.Div(
+        [
+            html.Div(
+                html.Div(className=f"cp-bar-fill {css}", style={"width": f"{shown:.0f}%"}),
+                className="cp-bar",
+            ),
+            html.Span(f"{float(progress):.0f}% of the way", className="cp-bar-text"),
+        ],
+        className="cp-progress",
+        title="Share of the way from the baseline to the target",
+    )
+
+
+def privacy_note(id_prefix: str) -> html.P:
+    """The footnote shown under every view of indicator values."""
+    return html.P(PRIVACY_NOTE, id=f"{id_prefix}-privacy", className="cp-source")

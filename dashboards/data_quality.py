@@ -19,8 +19,14 @@ from dashboards.components import (
 )
 
 LEAD = (
-    "What the published figures were built from: the files each ministry delivered, the files "
-    "refused, and the checks that failed or raised a warning."
+    "What the published figures were built from: the files each ministry delivered, whether they "
+    "came complete and on time, the files refused, and the checks that failed or raised a warning."
+)
+COMPLETENESS_NOTE = (
+    "For each feed, the periods expected from its first delivery up to the last period already due "
+    "(the end of the period plus the days the contract allows). Complete: periods with a usable file. "
+    "On time: periods whose first usable file arrived by the due date. Refused files do not count "
+    "as received."
 )
 
 
@@ -80,6 +86,7 @@ def quality_content(warehouse: Path) -> html.Div:
     refused = queries.quarantined_files(warehouse)
     problems = queries.check_problems(warehouse)
     counts = queries.check_counts(warehouse)
+    completeness = queries.reporting_completeness(warehouse)
 
     feeds = feeds.assign(
         status=[
@@ -177,11 +184,53 @@ def quality_content(warehouse: Path) -> html.Div:
         [
             page_header("Data quality", LEAD),
             summary,
+            _section("Reporting completeness", _completeness_block(completeness)),
             _section("Deliveries by reporting entity and feed", feeds_table),
             _section("Refused files", refused_block),
             _section("Checks that failed or warned", problems_block),
         ]
     )
+
+
+def _percent(value: Any) -> str:
+    return f"{float(value):.0f}%"
+
+
+def _missing_periods(value: Any) -> str:
+    return str(value) if value else "None"
+
+
+def _completeness_block(completeness: Any) -> Any:
+    """The reporting completeness table (DHIS2-style reporting rates) with a one-line explanation."""
+    if completeness.empty:
+        return html.P(
+            "Reporting completeness is not recorded in this warehouse yet; it appears after the "
+            "next run.",
+            className="cp-empty",
+        )
+    table = data_table(
+        completeness,
+        {
+            "entity_name": "Reporting entity",
+            "feed_title": "Feed",
+            "frequency": "Delivered",
+            "expected": "Periods expected",
+            "completeness_pct": "Complete",
+            "timeliness_pct": "On time",
+            "late": "Late",
+            "missing_periods": "Periods missing or refused",
+        },
+        id_prefix="dq-completeness",
+        formatters={
+            "completeness_pct": _percent,
+            "timeliness_pct": _percent,
+            "expected": _count,
+            "late": _count,
+            "missing_periods": _missing_periods,
+        },
+        numeric=("expected", "completeness_pct", "timeliness_pct", "late"),
+    )
+    return html.Div([html.P(COMPLETENESS_NOTE, className="cp-lead"), table])
 
 
 def _section(title: str, body: Any) -> dbc.Card:

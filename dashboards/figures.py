@@ -77,18 +77,23 @@ def trend_figure(
     name: str,
     unit: str | None = None,
 ) -> go.Figure:
-    """Line chart of one indicator over time (``period_end``, ``value``, ``period_label``)."""
-    rows = series.dropna(subset=["value"])
-    if rows.empty:
+    """Line chart of one indicator over time (``period_end``, ``value``, ``period_label``).
+
+    Missing or suppressed values stay in the series as gaps: the line is never drawn across them.
+    """
+    if series.dropna(subset=["value"]).empty:
         return empty_figure("No data for this selection yet", title)
+    rows = series
     fig = go.Figure(
         go.Scatter(
             x=rows["period_end"],
-            y=rows["value"],
+            y=[None if pd.isna(v) else float(v) for v in rows["value"]],
             customdata=rows["period_label"],
-            mode="lines",
+            mode="lines" if len(rows) > 1 else "markers",
+            connectgaps=False,
             name=name,
             line={"color": COLOURS["series"], "width": 2.5},
+            marker={"color": COLOURS["series"], "size": 8},
             hovertemplate=(
                 f"%{{customdata}}: <b>%{{y:{number_format}}}{_suffix(unit)}</b><extra></extra>"
             ),
@@ -96,8 +101,56 @@ def trend_figure(
     )
     _style(fig, title, y_title)
     fig.update_yaxes(tickformat=axis_format(number_format), ticksuffix=_suffix(unit))
-    fig.update_xaxes(dtick="M12", tickformat="%Y", hoverformat="%b %Y")
+    span = pd.to_datetime(rows["period_end"]).max() - pd.to_datetime(rows["period_end"]).min()
+    if span < pd.Timedelta(days=800):
+        fig.update_xaxes(dtick="M3", tickformat="%b %Y", hoverformat="%b %Y")
+    else:
+        fig.update_xaxes(dtick="M12", tickformat="%Y", hoverformat="%b %Y")
     fig.update_layout(hovermode="closest")
+    return fig
+
+
+def _add_target_line(
+    fig: go.Figure,
+    start: Any,
+    last: Any,
+    top_value: float,
+    target_value: float | None,
+    target_year: int | None,
+    unit: str | None,
+) -> go.Figure:
+    """A dashed horizontal line at the target, out to the end of the target year, labelled."""
+    if target_value is None or target_year is None or pd.isna(target_value):
+        return fig
+    label = target_label(target_value, target_year, unit)
+    deadline = pd.Timestamp(int(target_year), 12, 31)
+    # Drawn out to the target year when it is near; a far target would squash the data to one side.
+    end = (
+        deadline
+        if pd.Timestamp(last) < deadline <= pd.Timestamp(last) + pd.DateOffset(years=2)
+        else pd.Timestamp(last)
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[start, end],
+            y=[target_value, target_value],
+            mode="lines",
+            name=label,
+            line={"color": COLOURS["target"], "width": 2, "dash": "dash"},
+            hovertemplate=f"{label}<extra></extra>",
+        )
+    )
+    fig.add_annotation(
+        x=end,
+        y=target_value,
+        text=label,
+        showarrow=False,
+        xanchor="right",
+        yanchor="bottom",
+        yshift=4,
+        font={"color": COLOURS["target"], "size": 12},
+    )
+    fig.update_yaxes(range=[0, max(top_value, float(target_value)) * 1.15])
     return fig
 
 
@@ -124,33 +177,157 @@ def target_figure(
         series, title=title, y_title=y_title, number_format=number_format, name=name, unit=unit
     )
     rows = series.dropna(subset=["value"])
-    if rows.empty or target_value is None or target_year is None:
+    if rows.empty:
         return fig
-    label = target_label(target_value, target_year, unit)
-    start = rows["period_end"].min()
-    end = max(rows["period_end"].max(), pd.Timestamp(int(target_year), 12, 31))
-    fig.add_trace(
-        go.Scatter(
-            x=[start, end],
-            y=[target_value, target_value],
-            mode="lines",
-            name=label,
-            line={"color": COLOURS["target"], "width": 2, "dash": "dash"},
-            hovertemplate=f"{label}<extra></extra>",
+    return _add_target_line(
+        fig,
+        rows["period_end"].min(),
+        rows["period_end"].max(),
+        float(rows["value"].max()),
+        target_value,
+        target_year,
+        unit,
+    )
+
+
+def survey_figure(
+    series: pd.DataFrame,
+    *,
+    title: str,
+    y_title: str,
+    number_format: str,
+    name: str,
+    unit: str | None,
+    target_value: float | None = None,
+    target_year: int | None = None,
+) -> go.Figure:
+    """Survey estimates as markers at the survey years only, with their 95% confidence interval as
+    error bars; never a line across the years without a survey."""
+    rows = series.dropna(subset=["value"])
+    if rows.empty:
+        return empty_figure("No survey estimate for this place yet", title)
+    # A survey year is drawn in its middle, under its own tick.
+    rows = rows.assign(
+        period_end=pd.to_datetime(rows["period_end"]).dt.year.map(
+            lambda year: pd.Timestamp(int(year), 7, 1)
         )
     )
-    fig.add_annotation(
-        x=end,
-        y=target_value,
-        text=label,
-        showarrow=False,
-        xanchor="right",
-        yanchor="bottom",
-        yshift=4,
-        font={"color": COLOURS["target"], "size": 12},
+    lower = rows["ci_lower"] if "ci_lower" in rows else pd.Series(index=rows.index, dtype=float)
+    upper = rows["ci_upper"] if "ci_upper" in rows else pd.Series(index=rows.index, dtype=float)
+    plus = [None if pd.isna(u) else float(u - v) for u, v in zip(upper, rows["value"], strict=True)]
+    minus = [
+        None if pd.isna(lo) else float(v - lo) for lo, v in zip(lower, rows["value"], strict=True)
+    ]
+    ci_text = [
+        "" if pd.isna(lo) or pd.isna(u) else f"95% CI {lo:{number_format}}–{u:{number_format}}"
+        for lo, u in zip(lower, upper, strict=True)
+    ]
+    suffix = _suffix(unit)
+    fig = go.Figure(
+        go.Scatter(
+            x=rows["period_end"],
+            y=rows["value"],
+            mode="markers",
+            name=name,
+            marker={"color": COLOURS["series"], "size": 11},
+            error_y={
+                "type": "data",
+                "array": plus,
+                "arrayminus": minus,
+                "visible": True,
+                "color": COLOURS["series"],
+                "thickness": 1.5,
+                "width": 6,
+            },
+            customdata=list(zip(rows["period_label"], ci_text, strict=True)),
+            hovertemplate=(
+                f"Survey %{{customdata[0]}}: <b>%{{y:{number_format}}}{suffix}</b>"
+                "<br>%{customdata[1]}<extra></extra>"
+            ),
+        )
     )
-    top = max(float(rows["value"].max()), float(target_value)) * 1.15
-    fig.update_yaxes(range=[0, top])
+    _style(fig, title, y_title)
+    fig.update_yaxes(tickformat=axis_format(number_format), ticksuffix=suffix)
+    fig.update_xaxes(dtick="M12", tickformat="%Y", tick0="2000-07-01")
+    fig.update_layout(hovermode="closest")
+    top = float(max(rows["value"].max(), upper.max() if upper.notna().any() else 0))
+    fig.update_yaxes(range=[0, top * 1.15])
+    first, last = rows["period_end"].min(), rows["period_end"].max()
+    fig.update_xaxes(
+        range=[
+            pd.Timestamp(first) - pd.Timedelta(days=240),
+            pd.Timestamp(last) + pd.Timedelta(days=240),
+        ]
+    )
+    return _add_target_line(fig, first, last, top, target_value, target_year, unit)
+
+
+def bar_figure(
+    frame: pd.DataFrame,
+    *,
+    title: str,
+    number_format: str,
+    unit: str | None,
+    label_column: str = "label",
+    sort: bool = True,
+    highlight: str | None = None,
+    height: int | None = None,
+) -> go.Figure:
+    """Horizontal bars of ``value`` by ``label_column``, largest at the top when ``sort``.
+
+    Rows whose value is missing or suppressed keep their place with an empty bar and a note in the
+    label (``suppressed`` column true: ``<5``); their values are never put in the figure.
+    """
+    if (
+        frame.empty
+        or frame["value"].isna().all()
+        and not frame.get("suppressed", pd.Series(dtype=bool)).fillna(False).any()
+    ):
+        return empty_figure("No data for this place and period", title)
+    rows = frame.copy()
+    suppressed = (
+        rows.get("suppressed", pd.Series(False, index=rows.index)).fillna(False).astype(bool)
+    )
+    rows["_shown"] = [
+        f"{label} (fewer than 5)"
+        if hidden
+        else f"{label} (no data)"
+        if pd.isna(value)
+        else str(label)
+        for label, value, hidden in zip(rows[label_column], rows["value"], suppressed, strict=True)
+    ]
+    if sort:
+        rows = rows.assign(_key=rows["value"].fillna(-1e18)).sort_values("_key", ascending=True)
+    suffix = _suffix(unit)
+    values = [None if pd.isna(v) else float(v) for v in rows["value"]]
+    colours = [
+        COLOURS["series"] if highlight is None or code == highlight else "#9dbcd9"
+        for code in rows.get("geo_code", rows[label_column])
+    ]
+    fig = go.Figure(
+        go.Bar(
+            x=values,
+            y=rows["_shown"],
+            orientation="h",
+            marker={"color": colours},
+            text=["" if v is None else format(v, number_format) + suffix for v in values],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate=f"%{{y}}: <b>%{{x:{number_format}}}{suffix}</b><extra></extra>",
+        )
+    )
+    _style(fig, title, height=height or max(220, 90 + 32 * len(rows)))
+    fig.update_xaxes(
+        tickformat=axis_format(number_format),
+        ticksuffix=suffix,
+        showgrid=True,
+        gridcolor=COLOURS["grid"],
+        rangemode="tozero",
+    )
+    fig.update_yaxes(gridcolor="rgba(0,0,0,0)", automargin=True)
+    top = max((v for v in values if v is not None), default=0.0)
+    fig.update_xaxes(range=[0, (top or 1) * 1.18])
+    fig.update_layout(hovermode="closest", margin={"l": 16, "r": 32, "t": 56, "b": 40})
     return fig
 
 
@@ -248,6 +425,9 @@ def province_map(
         z=rows["value"],
         text=rows["geo_name"],
         colorscale=MAP_COLOURSCALE,
+        # From zero, so that equal or all-zero values do not stretch the scale below zero.
+        zmin=0 if not rows["value"].notna().any() or rows["value"].min() >= 0 else None,
+        zmax=(float(rows["value"].max()) or 1.0) if rows["value"].notna().any() else 1.0,
         marker={"line": {"color": line_colours, "width": line_widths}},
         colorbar={
             "title": {"text": colourbar_title, "side": "right"},

@@ -1,14 +1,15 @@
-"""Headline numbers and target status computed from query results (pure functions, no I/O)."""
+"""Headline numbers and the words for values, changes and target status (pure functions, no I/O).
+
+Target status itself is computed once, in the warehouse (``fct_indicator_values.status``).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any
 
 import pandas as pd
-
-TargetState = Literal["met", "missed", "on_track", "off_track", "unknown"]
 
 
 @dataclass(frozen=True)
@@ -29,14 +30,6 @@ class Change:
         if self.base in (None, 0):
             return None
         return (self.latest - self.base) / self.base * 100
-
-
-@dataclass(frozen=True)
-class TargetStatus:
-    """Where an indicator stands against its catalogue target."""
-
-    state: TargetState
-    text: str
 
 
 def format_number(value: float | None, number_format: str | None) -> str:
@@ -76,50 +69,57 @@ def change_since_baseline(
     return Change(latest, latest_label, float(first["value"]), f"end of {first['period_label']}")
 
 
-def rolling_rate(
-    monthly: pd.DataFrame, factor: float, months: int = 12
-) -> tuple[float | None, str, str]:
-    """Rate over the last ``months`` months, re-aggregated from numerators and denominators.
-
-    Returns the value (None when the denominator is 0) and the first and last period labels.
-    """
-    window = monthly.dropna(subset=["numerator"]).tail(months)
-    if window.empty:
-        return None, "", ""
-    denominator = float(window["denominator"].sum())
-    value = float(window["numerator"].sum()) / denominator * factor if denominator else None
-    return value, str(window.iloc[0]["period_label"]), str(window.iloc[-1]["period_label"])
+STATUS_WORDS = {"on_track": "On track", "off_track": "Off track", "no_target": "No target"}
 
 
-def target_status(
-    value: float,
-    as_of: dt.date,
-    *,
-    direction: str | None,
-    target_value: float | None,
-    target_year: int | None,
-    baseline_value: float | None = None,
-    baseline_date: dt.date | None = None,
-) -> TargetStatus:
-    """On track or not against the target, aware of whether higher or lower is better.
+def status_text(status: str | None, period_end: Any, target_year: int | None) -> str:
+    """Words for the warehouse's ``status`` of a value (fct_indicator_values computes it; this only
+    words it): ``On track``/``Off track`` before the end of the target year, ``Target reached``/
+    ``Target not reached`` from then on."""
+    if status not in ("on_track", "off_track"):
+        return "No target set" if status == "no_target" else "Not known"
+    ended = (
+        target_year is not None
+        and period_end is not None
+        and pd.Timestamp(period_end) >= pd.Timestamp(int(target_year), 12, 31)
+    )
+    if ended:
+        return "Target reached" if status == "on_track" else "Target not reached"
+    return STATUS_WORDS[status]
 
-    Once the target year has ended the target is met or missed. Before that, the value is compared
-    with a straight path from the baseline to the target at the end of the target year.
-    """
-    if target_value is None or target_year is None or direction not in ("up", "down"):
-        return TargetStatus("unknown", "No target set")
-    better = (lambda a, b: a >= b) if direction == "up" else (lambda a, b: a <= b)
-    deadline = dt.date(int(target_year), 12, 31)
-    if as_of >= deadline:
-        if better(value, target_value):
-            return TargetStatus("met", "Target reached")
-        return TargetStatus("missed", "Target not reached")
-    if better(value, target_value):
-        return TargetStatus("met", "Target already reached")
-    if baseline_value is None or baseline_date is None or as_of <= baseline_date:
-        return TargetStatus("unknown", "Not yet at target")
-    share = (as_of - baseline_date).days / (deadline - baseline_date).days
-    expected = baseline_value + (target_value - baseline_value) * share
-    if better(value, expected):
-        return TargetStatus("on_track", "On track")
-    return TargetStatus("off_track", "Off track")
+
+def unit_words(unit: str | None) -> str:
+    """The unit as shown after a number: ``%``, `` per 100,000``, `` days``; nothing for counts and
+    ratios."""
+    if not unit or unit in ("count", "ratio"):
+        return ""
+    if unit.startswith("%"):
+        return "%"
+    return " " + unit.replace("100 000", "100,000").replace("1 000", "1,000")
+
+
+def format_value(value: float | None, number_format: str | None, unit: str | None) -> str:
+    """A value with its unit (``13.6%``, ``389.5 per 100,000``, ``34 days``, ``2,142``)."""
+    if value is None or pd.isna(value):
+        return "—"
+    return format_number(value, number_format) + unit_words(unit)
+
+
+def format_change(difference: float | None, number_format: str | None, unit: str | None) -> str:
+    """A change with an arrow, in points for percentages: ``▲ 3.0 points``, ``▼ 168``."""
+    if difference is None or pd.isna(difference):
+        return ""
+    arrow = "▼" if difference < 0 else "▲" if difference > 0 else "●"
+    amount = format_number(abs(difference), number_format)
+    if unit and unit.startswith("%"):
+        return f"{arrow} {amount} points"
+    return f"{arrow} {amount}{unit_words(unit)}"
+
+
+def improving(difference: float | None, direction: str | None) -> bool | None:
+    """True when a change goes the preferred way, False against it, None when neither applies."""
+    if difference is None or pd.isna(difference) or difference == 0:
+        return None
+    if direction not in ("up", "down"):
+        return None
+    return difference < 0 if direction == "down" else difference > 0

@@ -77,30 +77,141 @@ def _is_missing(value: Any) -> bool:
         return False
 
 
+# --- indicator values, with small counts suppressed ----------------------------------------------
+
+DISCLOSURE_THRESHOLD = 5
+"""Values whose numerator counts fewer than this many children or events (but at least one) are
+never sent to the browser; medians over fewer records the same. Survey estimates are aggregates with
+confidence intervals and are shown as they are."""
+# Indicators whose numerator counts institutions or staff, not children or events about children.
+NOT_ABOUT_CHILDREN = ("AC05", "AC13", "VE10")
+
+_SUPPRESSED = f"""coalesce(
+    d.kind <> 'survey'
+    AND f.indicator_code NOT IN ({", ".join(f"'{code}'" for code in NOT_ABOUT_CHILDREN)})
+    AND CASE WHEN d.kind = 'median'
+             THEN f.denominator > 0 AND f.denominator < {DISCLOSURE_THRESHOLD}
+             ELSE f.numerator > 0 AND f.numerator < {DISCLOSURE_THRESHOLD} END,
+    false)"""
+
+
+def _safe_facts(where: str) -> str:
+    """A ``safe`` CTE: fct rows matching ``where`` (a constant SQL condition on ``f``, values as
+    parameters) with small counts blanked: value, numerator, progress and status become null and
+    ``suppressed`` is true (a median's record count too). Every query of indicator values reads it."""
+    return f"""
+    safe AS (
+        SELECT indicator_code, period_type, period_id, period_start, period_end, geo_level,
+               geo_code, disaggregation, disaggregation_value,
+               CASE WHEN s THEN NULL ELSE numerator END AS numerator,
+               CASE WHEN s AND kind = 'median' THEN NULL ELSE denominator END AS denominator,
+               CASE WHEN s THEN NULL ELSE value END AS value,
+               ci_lower, ci_upper, target_value,
+               CASE WHEN s THEN NULL ELSE progress END AS progress,
+               CASE WHEN s THEN NULL ELSE status END AS status,
+               s AS suppressed
+        FROM (
+            SELECT f.*, d.kind, {_SUPPRESSED} AS s
+            FROM main.fct_indicator_values AS f
+            JOIN main.dim_indicator AS d ON d.indicator_code = f.indicator_code
+            WHERE {where}
+        )
+    )"""
+
+
+_VALUE_COLUMNS = (
+    "s.numerator, s.denominator, s.value, s.ci_lower, s.ci_upper, s.target_value, s.progress, "
+    "s.status, s.suppressed"
+)
+
+
+def _dates(frame: pd.DataFrame) -> pd.DataFrame:
+    for column in ("period_start", "period_end"):
+        if column in frame:
+            frame[column] = pd.to_datetime(frame[column])
+    return frame
+
+
 def indicator_series(
     warehouse: Path, indicator_code: str, geo_code: str, period_type: str = "month"
 ) -> pd.DataFrame:
     """Totals of one indicator for one place over time, oldest first.
 
     Columns: ``period_id``, ``period_label``, ``period_start``, ``period_end`` (datetime),
-    ``numerator``, ``denominator``, ``value``.
+    ``numerator``, ``denominator``, ``value``, ``ci_lower``, ``ci_upper``, ``target_value``,
+    ``progress``, ``status``, ``suppressed``.
     """
     frame = _fetch(
         warehouse,
-        """
-        SELECT f.period_id, coalesce(p.period_label, f.period_id) AS period_label,
-               f.period_start, f.period_end, f.numerator, f.denominator, f.value
-        FROM main.fct_indicator_values AS f
-        LEFT JOIN main.dim_period AS p ON p.period_id = f.period_id
-        WHERE f.indicator_code = $code AND f.geo_code = $geo AND f.period_type = $ptype
-          AND f.disaggregation = 'total' AND f.disaggregation_value = 'total'
-        ORDER BY f.period_end
+        f"""
+        WITH {
+            _safe_facts(
+                "f.indicator_code = $code AND f.geo_code = $geo AND f.period_type = $ptype "
+                "AND f.disaggregation = 'total' AND f.disaggregation_value = 'total'"
+            )
+        }
+        SELECT s.period_id, coalesce(p.period_label, s.period_id) AS period_label,
+               s.period_start, s.period_end, {_VALUE_COLUMNS}
+        FROM safe AS s
+        LEFT JOIN main.dim_period AS p ON p.period_id = s.period_id
+        ORDER BY s.period_end
         """,
         {"code": indicator_code, "geo": geo_code, "ptype": period_type},
     )
-    for column in ("period_start", "period_end"):
-        frame[column] = pd.to_datetime(frame[column])
-    return frame
+    return _dates(frame)
+
+
+def rolling_rate(
+    warehouse: Path, indicator_code: str, geo_code: str, months: int = 12
+) -> dict[str, Any] | None:
+    """A rate over the last ``months`` months of one place, re-aggregated from monthly numerators
+    and denominators (never averaged). Small totals are suppressed like any other value.
+
+    Returns ``value`` (None when the denominator is 0 or the total is suppressed), ``suppressed``,
+    ``first_label`` and ``last_label``; None when there are no months.
+    """
+    frame = _fetch(
+        warehouse,
+        f"""
+        WITH window_ AS (
+            SELECT f.period_id, f.period_end, f.numerator, f.denominator
+            FROM main.fct_indicator_values AS f
+            WHERE f.indicator_code = $code AND f.geo_code = $geo AND f.period_type = 'month'
+              AND f.disaggregation = 'total' AND f.disaggregation_value = 'total'
+              AND f.numerator IS NOT NULL
+            ORDER BY f.period_end DESC
+            LIMIT $months
+        ), totals AS (
+            SELECT sum(w.numerator) AS numerator, sum(w.denominator) AS denominator,
+                   min(w.period_end) AS first_end, max(w.period_end) AS last_end, count(*) AS n
+            FROM window_ AS w
+        )
+        SELECT t.n, t.numerator, t.denominator, d.factor,
+               t.numerator > 0 AND t.numerator < {DISCLOSURE_THRESHOLD} AS suppressed,
+               (SELECT period_label FROM main.dim_period
+                WHERE period_type = 'month' AND period_end = t.first_end) AS first_label,
+               (SELECT period_label FROM main.dim_period
+                WHERE period_type = 'month' AND period_end = t.last_end) AS last_label
+        FROM totals AS t
+        LEFT JOIN main.dim_indicator AS d ON d.indicator_code = $code
+        """,
+        {"code": indicator_code, "geo": geo_code, "months": int(months)},
+    )
+    if frame.empty or int(frame["n"].iloc[0]) == 0:
+        return None
+    row = frame.iloc[0]
+    suppressed = bool(row["suppressed"])
+    denominator = float(row["denominator"]) if not _is_missing(row["denominator"]) else 0.0
+    factor = float(row["factor"]) if not _is_missing(row["factor"]) else 1.0
+    value = (
+        None if suppressed or not denominator else float(row["numerator"]) / denominator * factor
+    )
+    return {
+        "value": value,
+        "suppressed": suppressed,
+        "first_label": str(row["first_label"] or ""),
+        "last_label": str(row["last_label"] or ""),
+    }
 
 
 def province_values_latest(
@@ -109,27 +220,198 @@ def province_values_latest(
     """Each province's value for the latest period of ``period_type`` that has province values.
 
     Columns: ``geo_code``, ``geo_name``, ``boundary_geojson``, ``period_id``, ``period_label``,
-    ``numerator``, ``denominator``, ``value``.
+    ``numerator``, ``denominator``, ``value``, ``ci_lower``, ``ci_upper``, ``target_value``,
+    ``progress``, ``status``, ``suppressed``.
     """
     return _fetch(
         warehouse,
-        """
-        WITH facts AS (
-            SELECT * FROM main.fct_indicator_values
-            WHERE indicator_code = $code AND period_type = $ptype AND geo_level = 'province'
-              AND disaggregation = 'total' AND disaggregation_value = 'total'
-        ), latest AS (SELECT max(period_end) AS period_end FROM facts)
-        SELECT g.geo_code, g.geo_name, g.boundary_geojson, f.period_id,
-               coalesce(p.period_label, f.period_id) AS period_label,
-               f.numerator, f.denominator, f.value
-        FROM facts AS f
+        f"""
+        WITH {
+            _safe_facts(
+                "f.indicator_code = $code AND f.period_type = $ptype AND f.geo_level = 'province' "
+                "AND f.disaggregation = 'total' AND f.disaggregation_value = 'total'"
+            )
+        }, latest AS (SELECT max(period_end) AS period_end FROM safe)
+        SELECT g.geo_code, g.geo_name, g.boundary_geojson, s.period_id,
+               coalesce(p.period_label, s.period_id) AS period_label, {_VALUE_COLUMNS}
+        FROM safe AS s
         JOIN latest USING (period_end)
-        JOIN main.dim_geography AS g ON g.geo_code = f.geo_code
-        LEFT JOIN main.dim_period AS p ON p.period_id = f.period_id
+        JOIN main.dim_geography AS g ON g.geo_code = s.geo_code
+        LEFT JOIN main.dim_period AS p ON p.period_id = s.period_id
         ORDER BY g.geo_code
         """,
         {"code": indicator_code, "ptype": period_type},
     )
+
+
+def catalogue(warehouse: Path) -> pd.DataFrame:
+    """Every indicator of the catalogue in catalogue order (sectors in the order they first appear,
+    codes within a sector), with ``catalogue_order``."""
+    frame = _fetch(
+        warehouse,
+        """
+        WITH numbered AS (
+            SELECT *, row_number() OVER () AS catalogue_order FROM main.dim_indicator
+        )
+        SELECT * FROM numbered
+        ORDER BY min(catalogue_order) OVER (PARTITION BY sector_code), catalogue_order
+        """,
+    )
+    return frame
+
+
+def period_types(warehouse: Path, indicator_code: str) -> list[str]:
+    """The period types an indicator has values for, finest first (``month``, ``quarter``, ``year``)."""
+    frame = _fetch(
+        warehouse,
+        """
+        SELECT DISTINCT period_type FROM main.fct_indicator_values
+        WHERE indicator_code = $code
+        """,
+        {"code": indicator_code},
+    )
+    present = set(frame["period_type"])
+    return [kind for kind in ("month", "quarter", "year") if kind in present]
+
+
+_PERIOD_RANK = "CASE f.period_type WHEN 'month' THEN 1 WHEN 'quarter' THEN 2 ELSE 3 END"
+
+
+def scorecard(warehouse: Path) -> pd.DataFrame:
+    """One row per catalogue indicator (catalogue order): its latest national total at its finest
+    period type, and the value a year earlier (surveys: the previous survey).
+
+    Columns: the catalogue's, ``catalogue_order``, ``period_type``, ``period_id``, ``period_label``,
+    ``period_end``, ``numerator``, ``denominator``, ``value``, ``ci_lower``, ``ci_upper``,
+    ``row_target_value``, ``progress``, ``status``, ``suppressed``, ``previous_value``,
+    ``previous_label``, ``previous_suppressed``. Indicators without data have nulls.
+    """
+    frame = _fetch(
+        warehouse,
+        f"""
+        WITH {
+            _safe_facts(
+                "f.geo_code = $nat AND f.disaggregation = 'total' "
+                "AND f.disaggregation_value = 'total' "
+                f"AND {_PERIOD_RANK} = (SELECT min({_PERIOD_RANK.replace('f.', 'x.')}) "
+                "FROM main.fct_indicator_values AS x WHERE x.indicator_code = f.indicator_code "
+                "AND x.geo_code = $nat)"
+            )
+        }, known AS (
+            SELECT * FROM safe WHERE value IS NOT NULL OR suppressed
+        ), ranked AS (
+            SELECT k.*, row_number() OVER (
+                PARTITION BY k.indicator_code ORDER BY k.period_end DESC) AS recency
+            FROM known AS k
+        ), latest AS (SELECT * FROM ranked WHERE recency = 1),
+        previous AS (
+            SELECT l.indicator_code, r.value AS previous_value, r.suppressed AS previous_suppressed,
+                   coalesce(p.period_label, r.period_id) AS previous_label
+            FROM latest AS l
+            JOIN main.dim_indicator AS d ON d.indicator_code = l.indicator_code
+            JOIN ranked AS r ON r.indicator_code = l.indicator_code
+             AND (CASE WHEN d.kind = 'survey' THEN r.recency = 2
+                       ELSE r.period_start = l.period_start - INTERVAL 1 YEAR END)
+            LEFT JOIN main.dim_period AS p ON p.period_id = r.period_id
+        ), numbered AS (
+            SELECT *, row_number() OVER () AS catalogue_order FROM main.dim_indicator
+        )
+        SELECT n.*, l.period_type, l.period_id,
+               coalesce(p.period_label, l.period_id) AS period_label, l.period_end,
+               l.numerator, l.denominator, l.value, l.ci_lower, l.ci_upper,
+               l.target_value AS row_target_value, l.progress, l.status, l.suppressed,
+               pr.previous_value, pr.previous_label, pr.previous_suppressed
+        FROM numbered AS n
+        LEFT JOIN latest AS l ON l.indicator_code = n.indicator_code
+        LEFT JOIN main.dim_period AS p ON p.period_id = l.period_id
+        LEFT JOIN previous AS pr ON pr.indicator_code = n.indicator_code
+        ORDER BY min(n.catalogue_order) OVER (PARTITION BY n.sector_code), n.catalogue_order
+        """,
+        {"nat": NATIONAL},
+    )
+    return _dates(frame)
+
+
+def latest_period(warehouse: Path, indicator_code: str, period_type: str) -> dict[str, Any] | None:
+    """The latest period of ``period_type`` with any value of the indicator: ``period_id``,
+    ``period_label``, ``period_end``; None when there is none."""
+    frame = _fetch(
+        warehouse,
+        """
+        SELECT f.period_id, coalesce(p.period_label, f.period_id) AS period_label, f.period_end
+        FROM main.fct_indicator_values AS f
+        LEFT JOIN main.dim_period AS p ON p.period_id = f.period_id
+        WHERE f.indicator_code = $code AND f.period_type = $ptype
+        ORDER BY f.period_end DESC
+        LIMIT 1
+        """,
+        {"code": indicator_code, "ptype": period_type},
+    )
+    if frame.empty:
+        return None
+    return frame.iloc[0].to_dict()
+
+
+def breakdown(warehouse: Path, indicator_code: str, geo_code: str, period_id: str) -> pd.DataFrame:
+    """Values of one place and period by each disaggregation (sex, age band, disability), in a
+    fixed order: ``disaggregation``, ``disaggregation_value`` and the value columns."""
+    return _fetch(
+        warehouse,
+        f"""
+        WITH {
+            _safe_facts(
+                "f.indicator_code = $code AND f.geo_code = $geo AND f.period_id = $period "
+                "AND f.disaggregation <> 'total'"
+            )
+        }
+        SELECT s.disaggregation, s.disaggregation_value, {_VALUE_COLUMNS}
+        FROM safe AS s
+        ORDER BY CASE s.disaggregation WHEN 'sex' THEN 1 WHEN 'age_band' THEN 2 ELSE 3 END,
+                 CASE s.disaggregation_value
+                     WHEN 'female' THEN 1 WHEN 'male' THEN 2 WHEN '0-4' THEN 3 WHEN '5-9' THEN 4
+                     WHEN '10-14' THEN 5 WHEN '15-17' THEN 6 WHEN 'yes' THEN 7 ELSE 8 END
+        """,
+        {"code": indicator_code, "geo": geo_code, "period": period_id},
+    )
+
+
+def area_values(
+    warehouse: Path, indicator_code: str, parent_code: str, period_id: str
+) -> pd.DataFrame:
+    """Totals of one period for the areas under ``parent_code``: the provinces under the nation,
+    the districts under a province. Columns: ``geo_code``, ``geo_name``, ``geo_level`` and the
+    value columns, by name."""
+    return _fetch(
+        warehouse,
+        f"""
+        WITH {
+            _safe_facts(
+                "f.indicator_code = $code AND f.period_id = $period "
+                "AND f.disaggregation = 'total' AND f.disaggregation_value = 'total'"
+            )
+        }
+        SELECT g.geo_code, g.geo_name, g.geo_level, {_VALUE_COLUMNS}
+        FROM main.dim_geography AS g
+        LEFT JOIN safe AS s ON s.geo_code = g.geo_code
+        WHERE g.parent_code = $parent
+        ORDER BY g.geo_name
+        """,
+        {"code": indicator_code, "parent": parent_code, "period": period_id},
+    )
+
+
+def indicator_feeds(warehouse: Path, feeds: list[str]) -> pd.DataFrame:
+    """The contracted feeds named (``feed``, ``title``, ``entity_name``), in the order given."""
+    frame = _fetch(
+        warehouse,
+        """
+        SELECT feed, title, entity_name FROM audit.feeds
+        WHERE list_contains($feeds, feed)
+        ORDER BY list_position($feeds, feed)
+        """,
+        {"feeds": [str(feed) for feed in feeds]},
+    )
+    return frame
 
 
 def published_at(warehouse: Path) -> pd.Timestamp | None:
@@ -226,3 +508,45 @@ def check_counts(warehouse: Path) -> dict[str, int]:
         """,
     )
     return {key: int(frame[key].iloc[0]) for key in ("passed", "warned", "failed")}
+
+
+def reporting_completeness(warehouse: Path) -> pd.DataFrame:
+    """Reporting completeness per entity and feed (``audit.reporting_completeness_summary``) with
+    the entity's and feed's names, least complete first. Empty for a warehouse published before
+    completeness was recorded."""
+    tables = _fetch(
+        warehouse,
+        "SELECT count(*) AS n FROM information_schema.tables "
+        "WHERE table_schema = 'audit' AND table_name = 'reporting_completeness_summary'",
+    )
+    if int(tables["n"].iloc[0]) == 0:
+        return pd.DataFrame(
+            columns=[
+                "entity",
+                "entity_name",
+                "feed",
+                "feed_title",
+                "frequency",
+                "expected",
+                "received",
+                "on_time",
+                "late",
+                "refused",
+                "missing",
+                "completeness_pct",
+                "timeliness_pct",
+                "missing_periods",
+            ]  # fmt: skip
+        )
+    return _fetch(
+        warehouse,
+        """
+        SELECT s.entity, coalesce(feeds.entity_name, s.entity) AS entity_name,
+               s.feed, coalesce(feeds.title, s.feed) AS feed_title, s.frequency,
+               s.expected, s.received, s.on_time, s.late, s.refused, s.missing,
+               s.completeness_pct, s.timeliness_pct, s.missing_periods
+        FROM audit.reporting_completeness_summary AS s
+        LEFT JOIN audit.feeds AS feeds ON feeds.feed = s.feed AND feeds.entity = s.entity
+        ORDER BY s.completeness_pct, s.timeliness_pct, entity_name, feed_title
+        """,
+    )

@@ -5,8 +5,8 @@ Expected values are worked out by hand from the rules in ``warehouse_fixture.py`
 
 from __future__ import annotations
 
-import datetime as dt
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,9 +17,9 @@ import pytest
 from warehouse_fixture import build_fixture_warehouse
 
 from cpmonitor.settings import Settings
-from dashboards import care, figures, kpis, queries
+from dashboards import care, data_quality, figures, kpis, queries
 from dashboards.app import create_app
-from dashboards.components import NOT_PUBLISHED
+from dashboards.components import NOT_PUBLISHED, PRIVACY_NOTE
 from dashboards.figures import _signed_area
 
 HOSTILE = "01' OR 1=1 --"
@@ -175,29 +175,33 @@ def test_children_change_without_a_baseline_uses_the_first_month(warehouse: Path
 
 
 def test_exits_to_family_over_last_twelve_months(warehouse: Path) -> None:
-    monthly = queries.indicator_series(warehouse, "AC06", "NAT", "month")
-    value, first, last = kpis.rolling_rate(monthly, factor=100)
-    assert value == pytest.approx(180 / 336 * 100)  # 53.57 %
-    assert (first, last) == ("Jan 2018", "Dec 2018")
+    rolling = queries.rolling_rate(warehouse, "AC06", "NAT")
+    assert rolling is not None
+    assert rolling["value"] == pytest.approx(180 / 336 * 100)  # 53.57 %
+    assert (rolling["first_label"], rolling["last_label"]) == ("Jan 2018", "Dec 2018")
+    assert rolling["suppressed"] is False
 
 
-def test_target_status_is_direction_aware() -> None:
-    common = {"target_value": 30.0, "target_year": 2018}
-    base = {"baseline_value": 0.0, "baseline_date": dt.date(2015, 12, 31)}
-    up = {"direction": "up", **common}
-    assert kpis.target_status(13.6, dt.date(2018, 12, 31), **up).state == "missed"
-    assert kpis.target_status(31.0, dt.date(2018, 12, 31), **up).state == "met"
-    # Halfway through (end of 2017 is 731 of 1096 days): the straight path is at 20.0 %.
-    assert kpis.target_status(21.0, dt.date(2017, 12, 31), **up, **base).state == "on_track"
-    assert kpis.target_status(15.0, dt.date(2017, 12, 31), **up, **base).state == "off_track"
-    down = {"direction": "down", "target_value": 100.0, "target_year": 2020}
-    down_base = {"baseline_value": 400.0, "baseline_date": dt.date(2015, 12, 31)}
-    assert kpis.target_status(90.0, dt.date(2021, 1, 31), **down).state == "met"
-    assert kpis.target_status(300.0, dt.date(2018, 12, 31), **down, **down_base).state == (
-        "off_track"
-    )
-    assert kpis.target_status(5.0, dt.date(2018, 1, 1), direction="up", target_value=None,
-                              target_year=None).state == "unknown"  # fmt: skip
+def test_status_words_come_from_the_warehouse_status() -> None:
+    # kpis only words the warehouse's status; the rule itself lives in fct_indicator_values.
+    assert not hasattr(kpis, "target_status")
+    assert kpis.status_text("on_track", "2017-12-31", 2018) == "On track"
+    assert kpis.status_text("off_track", "2017-12-31", 2018) == "Off track"
+    assert kpis.status_text("off_track", "2018-12-31", 2018) == "Target not reached"
+    assert kpis.status_text("on_track", "2019-03-31", 2018) == "Target reached"
+    assert kpis.status_text("no_target", "2018-12-31", None) == "No target set"
+
+
+def test_reintegration_card_reads_status_from_the_warehouse(warehouse: Path) -> None:
+    series = queries.indicator_series(warehouse, "AC07", "NAT", "month")
+    last = series.iloc[-1]
+    # 13.61 % against the 30 % target in the target year: off track, 45.35 % of the way.
+    assert (last["status"], last["target_value"]) == ("off_track", 30)
+    assert last["progress"] == pytest.approx(13.605442 / 30 * 100, abs=1e-4)
+    # The card follows the warehouse even when its status disagrees with any local rule.
+    flipped = series.assign(status="on_track")
+    card = care._target_card("c", queries.indicator(warehouse, "AC07"), flipped, "NAT")
+    assert "Target reached" in str(card) and "cp-good" in str(card)
 
 
 def test_format_number_follows_catalogue() -> None:
@@ -276,7 +280,8 @@ def test_care_content_for_a_province(warehouse: Path) -> None:
     assert institutions.data[0].y[-1] == 8
     assert reintegration.data[1].name == "Target 30% by 2018"
     assert list(rate_map.data[1].marker.line.width) == [1.0, 3.0]
-    assert source.endswith("Published 15 Jan 2019, 06:30 UTC.")
+    assert "Published 15 Jan 2019, 06:30 UTC." in source
+    assert source.endswith(PRIVACY_NOTE)
 
 
 def test_care_content_with_hostile_province_shows_national(warehouse: Path) -> None:
@@ -296,7 +301,7 @@ def test_pages_without_warehouse_show_friendly_message(
 ) -> None:
     app = create_app(Settings.from_env(tmp_path / "nothing-yet"))
     with app.server.test_request_context("/"):
-        for path in ("/", "/data-quality"):
+        for path in ("/", "/data-quality", "/scorecard", "/indicator"):
             assert NOT_PUBLISHED in str(_page_layout(path)())
         assert "Traceback" not in str(app.layout())
     response = app.server.test_client().get("/")
@@ -310,7 +315,7 @@ def test_unreadable_warehouse_shows_a_calm_message_and_logs_the_error(
     duckdb.connect(str(settings.warehouse_file)).close()  # a file with no tables in it
     app = create_app(settings)
     with app.server.test_request_context("/"):
-        for path in ("/", "/data-quality"):
+        for path in ("/", "/data-quality", "/scorecard", "/indicator"):
             assert "The data could not be read" in str(_page_layout(path)())
     assert "warehouse query failed" in caplog.text
     assert "dim_geography" in caplog.text or "ingest_files" in caplog.text
@@ -343,3 +348,23 @@ def test_reads_the_new_file_after_an_atomic_swap(tmp_path: Path) -> None:
         con.execute("UPDATE main.dim_geography SET geo_name = 'Examplia' WHERE geo_code = 'NAT'")
     os.replace(build, served)
     assert queries.country_name(served) == "Examplia"
+
+
+def test_reporting_completeness_on_the_data_quality_page(warehouse: Path, tmp_path: Path) -> None:
+    frame = queries.reporting_completeness(warehouse)
+    # Least complete first: population 75 %, placements 95.8 %, the register 100 %.
+    assert list(frame["feed"]) == ["population", "placements", "care_institutions"]
+    assert frame["feed_title"].iloc[1] == "Child placements in formal care"
+    assert frame["entity_name"].iloc[0] == "National Statistics Office (Ministry of Planning)"
+    page = str(data_quality.quality_content(warehouse))
+    assert "Reporting completeness" in page
+    for shown in ("dq-completeness-table", "96%", "92%", "2018-10 to 2018-11", "75%", "50%"):
+        assert shown in page, shown
+
+    # A warehouse published before completeness was recorded still shows the page.
+    older = tmp_path / "older.duckdb"
+    shutil.copyfile(warehouse, older)
+    with duckdb.connect(str(older)) as con:
+        con.execute("DROP TABLE audit.reporting_completeness_summary")
+    assert queries.reporting_completeness(older).empty
+    assert "not recorded in this warehouse yet" in str(data_quality.quality_content(older))

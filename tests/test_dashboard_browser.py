@@ -150,3 +150,59 @@ def test_data_quality_page(browser, server_url: str, tmp_path: Path) -> None:
     assert errors == []
     assert set(hosts) <= LOCAL_HOSTS
     page.close()
+
+
+def test_scorecard_page(browser, server_url: str, tmp_path: Path) -> None:
+    page, errors, hosts = _open(browser, server_url + "/scorecard")
+    page.wait_for_selector("#scorecard-row-SS08")
+    page.wait_for_load_state("networkidle")
+    # Fixture: SS08 on track; AC06 and AC07 off track; every catalogue indicator listed.
+    assert page.inner_text("#scorecard-on-track-value") == "1"
+    assert page.inner_text("#scorecard-off-track-value") == "2"
+    assert page.locator("tr[id^='scorecard-row-']").count() == 50
+    assert "On track" in page.inner_text("#scorecard-row-SS08")
+    assert "Off track" in page.inner_text("#scorecard-row-AC06")
+    _save(page, tmp_path, "scorecard.png")
+    # The sector filter shows one sector.
+    page.select_option("#scorecard-sector", "JC")
+    page.wait_for_function("document.querySelectorAll('tr[id^=\"scorecard-row-\"]').length === 9")
+    assert page.locator("#scorecard-sector-AC").count() == 0
+    assert errors == []
+    assert set(hosts) <= LOCAL_HOSTS, f"requests left localhost: {set(hosts) - LOCAL_HOSTS}"
+    page.close()
+
+
+def test_indicator_page(browser, server_url: str, tmp_path: Path) -> None:
+    page, errors, hosts = _open(browser, server_url + "/indicator?code=AC06")
+    page.wait_for_selector("#indicator-trend-graph .main-svg", state="attached")
+    page.wait_for_selector("#indicator-province-graph path.choroplethlocation", state="attached")
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".js-plotly-plot").count() >= 3
+    assert page.inner_text("#indicator-latest") == "53.6%"
+    assert "Exits to a family" in page.inner_text("#indicator-trend-graph")
+    assert "Ministry of Social Affairs" in page.inner_text("#indicator-definition")
+    assert "Northlake" in page.inner_text("#indicator-areas-table")
+    _save(page, tmp_path, "indicator_AC06.png")
+    # Showing it by year redraws the trend.
+    page.locator("label", has_text="Year").click()
+    page.wait_for_function(
+        "document.querySelector('#indicator-trend-graph')?.innerText.includes('by year')"
+    )
+    assert errors == []
+    assert set(hosts) <= LOCAL_HOSTS, f"requests left localhost: {set(hosts) - LOCAL_HOSTS}"
+    page.close()
+
+
+def test_indicator_page_for_a_survey_in_a_province(
+    browser, server_url: str, tmp_path: Path
+) -> None:
+    page, errors, hosts = _open(browser, server_url + "/indicator?code=VE14&geo=02")
+    page.wait_for_selector("#indicator-trend-graph .main-svg", state="attached")
+    page.wait_for_load_state("networkidle")
+    assert page.input_value("#indicator-geo") == "02"
+    assert page.inner_text("#indicator-latest") == "59.2%"
+    assert page.locator("#indicator-trend-graph g.errorbar").count() >= 1
+    _save(page, tmp_path, "indicator_VE14.png")
+    assert errors == []
+    assert set(hosts) <= LOCAL_HOSTS
+    page.close()

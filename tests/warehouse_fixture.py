@@ -13,8 +13,31 @@ simple rule so tests can state expected values computed by hand:
   2018 national 2142 / 550 000 -> 389.4545..; province 01 1377 / 350 000 -> 393.43; 02 765 / 200 000 -> 382.5.
 - AC06 exits to a family (%): per month family/all exits 6/10, 4/8, 3/6, 2/4.
   A year nationally: 180 / 336 -> 53.57 %; province 01 120 / 216 -> 55.56 %; province 02 60 / 120 -> 50 %.
+- AC06 by sex: female exits to a family / exits a month 3/5, 2/4, 2/3, 1/2 per district, male the rest
+  (3/5, 2/4, 1/3, 1/2). A year nationally: female 96 / 168 -> 57.14 %, male 84 / 168 -> 50 %.
 - AC07 reintegrated since baseline (2015-12-31): 4, 3, 2, 1 a month from 2016-01 over the 2015-12 stock
   (945, 756, 567, 378). 2018-12 national 360 / 2646 -> 13.61 %; province 01 252 / 1701 -> 14.81 %.
+- SS02 cases referred by schools (a count, quarters and years only): 3, 1, 0, 2 a month per district,
+  so a quarter gives 9, 3 (below the disclosure threshold: Reedmarsh is suppressed), 0 (shown), 6;
+  provinces 12 and 6, national 18 a quarter, 72 a year. National 2018 Q4 by group: female 9, male 9;
+  age 5-9 3 (suppressed), 10-14 6, 15-17 9; disability yes 3 (suppressed), no 15.
+- SS08 children in cash-transfer households (%, quarters and years only): 10, 14, 18, 22 % of the
+  child population in 2015-2018 in every district except Hollowfield (0202) at 15 % in 2018.
+  2018 national (103 400 + 12 000) / 550 000 -> 20.98 %; province 02 38 400 / 200 000 -> 19.2 %.
+- JC04 median days of pre-sentence detention (months of 2018 and the year 2018, final values): national
+  median 46 - month over 25 detentions (Dec 2018: 34 days); districts 40, 30, 50, 20 days over 10, 6, 4
+  (suppressed: fewer than 5 records), 5 detentions; provinces 36 over 16 and 35 over 9; national Dec 2018
+  by sex female 33 (12), male 36 (13), by age 10-14 28 over 3 (suppressed), 15-17 35 (22).
+- VE14 survey (violent discipline, %): national 2015 62.0 (95% CI 58.1-65.9) and 2018 55.5 (51.2-59.8),
+  no estimate in 2016-2017; 2018 provinces 53.0 (47.0-59.0), 59.2 (52.5-65.9) (province 02 carries a
+  sample count of 4: survey estimates are never suppressed); 2018 female 53.1, male 57.8.
+
+Targets and status (the mart's rule, worked by hand): AC06 target 80 % by 2025 with no baseline: every
+value below 80 is off track, no progress. AC07 target 30 % by 2018 from 0 on 2015-12-31: the straight
+path (e.g. 20.01 % on 2017-12-31) is never reached, so off track; 2018 is the target year: compared with
+30 itself; progress = value / 30 x 100 (2018-12 national 45.35). SS08 target 20 % by 2025, no baseline:
+2018 national 20.98 on track, province 02 19.2 off track, Hollowfield 15 off track, earlier years off
+track. Every other fixture indicator has no target: ``no_target``.
 """
 
 from __future__ import annotations
@@ -160,28 +183,148 @@ def _periods() -> pd.DataFrame:
 
 
 def _district_monthly() -> pd.DataFrame:
-    """Numerator and denominator of AC03-AC07 per district and month (totals)."""
+    """Numerator and denominator of the additive fixture indicators per district and month, as totals
+    and by group (``disaggregation``, ``disaggregation_value``)."""
     rows = []
+    ss02 = {  # cases referred by schools a month: total, then groups
+        "0101": (3, [("sex", "female", 2), ("sex", "male", 1), ("age_band", "10-14", 2),
+                     ("age_band", "15-17", 1), ("disability", "no", 3)]),
+        "0102": (1, [("sex", "female", 1), ("age_band", "5-9", 1), ("disability", "yes", 1)]),
+        "0201": (0, []),
+        "0202": (2, [("sex", "male", 2), ("age_band", "15-17", 2), ("disability", "no", 2)]),
+    }  # fmt: skip
+    ac06_female = {"0101": (3, 5), "0102": (2, 4), "0201": (2, 3), "0202": (1, 2)}
     for code, (_n, _p, start, fall, inst, pop, fam, exits, reint) in DISTRICTS.items():
         baseline_stock = start - fall * BASELINE_MONTH
         for i, (year, month) in enumerate(_months()):
             stock = start - fall * i
             period_id = f"{year}-{month:02d}"
+            total = ("total", "total")
+            female_fam, female_exits = ac06_female[code]
+            cash_rate = 0.15 if (code == "0202" and year == 2018) else 0.10 + 0.04 * (year - 2015)
             rows += [
-                ("AC04", period_id, code, stock, None),
-                ("AC03", period_id, code, stock, pop),
-                ("AC05", period_id, code, inst - (year - FIRST_YEAR), None),
-                ("AC06", period_id, code, fam, exits),
+                ("AC04", period_id, code, *total, stock, None),
+                ("AC03", period_id, code, *total, stock, pop),
+                ("AC05", period_id, code, *total, inst - (year - FIRST_YEAR), None),
+                ("AC06", period_id, code, *total, fam, exits),
+                ("AC06", period_id, code, "sex", "female", female_fam, female_exits),
+                ("AC06", period_id, code, "sex", "male", fam - female_fam, exits - female_exits),
+                ("SS02", period_id, code, *total, ss02[code][0], None),
+                ("SS08", period_id, code, *total, round(pop * cash_rate), pop),
+            ]
+            rows += [
+                ("SS02", period_id, code, group, value, n, None)
+                for group, value, n in ss02[code][1]
             ]
             if i >= BASELINE_MONTH:
-                rows.append(("AC07", period_id, code, reint * (i - BASELINE_MONTH), baseline_stock))
+                rows.append(
+                    ("AC07", period_id, code, *total, reint * (i - BASELINE_MONTH), baseline_stock)
+                )
     return pd.DataFrame(
-        rows, columns=["indicator_code", "period_id", "geo_code", "numerator", "denominator"]
-    )
+        rows,
+        columns=["indicator_code", "period_id", "geo_code", "disaggregation",
+                 "disaggregation_value", "numerator", "denominator"],
+    )  # fmt: skip
 
 
-_FACTOR = {"AC03": 100_000.0, "AC04": None, "AC05": None, "AC06": 100.0, "AC07": 100.0}
-_FLOWS = {"AC06"}  # summed over months; the others are taken at period end
+_FACTOR = {
+    "AC03": 100_000.0,
+    "AC04": None,
+    "AC05": None,
+    "AC06": 100.0,
+    "AC07": 100.0,
+    "SS02": None,
+    "SS08": 100.0,
+}
+_FLOWS = {"AC06", "SS02"}  # summed over months; the others are taken at period end
+_NO_MONTHS = {"SS02", "SS08"}  # delivered as quarters and years only in this fixture
+_GROUP_KEYS = ["indicator_code", "geo_level", "geo_code", "disaggregation", "disaggregation_value"]
+
+
+def _final_values(periods: pd.DataFrame) -> pd.DataFrame:
+    """Medians and survey estimates, written as the sector models deliver them (not summable)."""
+    rows = []
+    for month in range(1, 13):
+        period_id = f"2018-{month:02d}"
+        rows.append(("JC04", period_id, "national", "NAT", "total", "total", 25, 46 - month))
+        for code, records, median in (("01", 16, 36), ("02", 9, 35)):
+            rows.append(("JC04", period_id, "province", code, "total", "total", records, median))
+        for code, records, median in (
+            ("0101", 10, 40), ("0102", 6, 30), ("0201", 4, 50), ("0202", 5, 20)
+        ):  # fmt: skip
+            rows.append(("JC04", period_id, "district", code, "total", "total", records, median))
+    for group, value, records, median in (
+        ("sex", "female", 12, 33), ("sex", "male", 13, 36),
+        ("age_band", "10-14", 3, 28), ("age_band", "15-17", 22, 35),
+    ):  # fmt: skip
+        rows.append(("JC04", "2018-12", "national", "NAT", group, value, records, median))
+    rows.append(("JC04", "2018", "national", "NAT", "total", "total", 300, 35))
+    medians = pd.DataFrame(
+        rows,
+        columns=["indicator_code", "period_id", "geo_level", "geo_code", "disaggregation",
+                 "disaggregation_value", "denominator", "value"],
+    )  # fmt: skip
+    # The numerator of a median is the total of days (numerator / denominator is the mean).
+    medians["numerator"] = medians["denominator"] * medians["value"]
+
+    survey = pd.DataFrame(
+        [
+            ("2015", "national", "NAT", "total", "total", None, None, 62.0, 58.1, 65.9),
+            ("2018", "national", "NAT", "total", "total", None, None, 55.5, 51.2, 59.8),
+            ("2018", "province", "01", "total", "total", None, None, 53.0, 47.0, 59.0),
+            ("2018", "province", "02", "total", "total", 4, 7, 59.2, 52.5, 65.9),
+            ("2018", "national", "NAT", "sex", "female", None, None, 53.1, 48.0, 58.2),
+            ("2018", "national", "NAT", "sex", "male", None, None, 57.8, 52.9, 62.7),
+        ],
+        columns=["period_id", "geo_level", "geo_code", "disaggregation", "disaggregation_value",
+                 "numerator", "denominator", "value", "ci_lower", "ci_upper"],
+    ).assign(indicator_code="VE14")  # fmt: skip
+    frame = pd.concat([medians, survey], ignore_index=True)
+    bounds = periods.set_index("period_id")
+    frame["period_type"] = frame["period_id"].map(bounds["period_type"])
+    frame["period_start"] = frame["period_id"].map(bounds["period_start"])
+    frame["period_end"] = frame["period_id"].map(bounds["period_end"])
+    return frame
+
+
+# The catalogue's targets for the fixture indicators that have one (seeds/indicator_catalogue.csv):
+# code: (direction, baseline value, baseline date, target value, target year).
+_TARGETS = {
+    "AC06": ("up", None, None, 80.0, 2025),
+    "AC07": ("up", 0.0, dt.date(2015, 12, 31), 30.0, 2018),
+    "SS08": ("up", None, None, 20.0, 2025),
+}
+
+
+def _target_columns(facts: pd.DataFrame) -> pd.DataFrame:
+    """``target_value``, ``progress`` and ``status`` as the mart computes them (its model
+    description): straight path from baseline to target, direction-aware; the target itself with no
+    baseline or from the target year on. Every fixture target is a percentage (judged at every level)."""
+    target_values, progress, status = [], [], []
+    for row in facts.itertuples(index=False):
+        value = row.value
+        spec = _TARGETS.get(row.indicator_code)
+        if spec is None:
+            target_values.append(None)
+            progress.append(None)
+            status.append(None if pd.isna(value) else "no_target")
+            continue
+        direction, base, base_date, target, year = spec
+        target_values.append(target)
+        if pd.isna(value):
+            progress.append(None)
+            status.append(None)
+            continue
+        end = pd.Timestamp(row.period_end).date()
+        if base is None or end.year >= year:
+            expected = target
+        else:
+            deadline = dt.date(year, 12, 31)
+            expected = base + (target - base) * (end - base_date).days / (deadline - base_date).days
+        good = value >= expected if direction == "up" else value <= expected
+        status.append("on_track" if good else "off_track")
+        progress.append(None if base is None else (value - base) / (target - base) * 100)
+    return facts.assign(target_value=target_values, progress=progress, status=status)
 
 
 def _facts(periods: pd.DataFrame) -> pd.DataFrame:
@@ -194,9 +337,7 @@ def _facts(periods: pd.DataFrame) -> pd.DataFrame:
     ]
     by_geo = (
         pd.concat(levels)
-        .groupby(["indicator_code", "period_id", "geo_level", "geo_code"], as_index=False)[
-            ["numerator", "denominator"]
-        ]
+        .groupby(["period_id", *_GROUP_KEYS], as_index=False)[["numerator", "denominator"]]
         .sum(min_count=1)
     )
     months = periods[periods["period_type"] == "month"].set_index("period_id")
@@ -204,18 +345,24 @@ def _facts(periods: pd.DataFrame) -> pd.DataFrame:
     by_geo["quarter"] = by_geo["period_id"].map(months["quarter"])
     by_geo["month"] = by_geo["period_id"].map(months["month"])
 
-    frames = [by_geo.assign(period_type="month")]
+    frames = [by_geo[~by_geo["indicator_code"].isin(_NO_MONTHS)].assign(period_type="month")]
     for period_type, keys in (("quarter", ["year", "quarter"]), ("year", ["year"])):
-        group_keys = ["indicator_code", "geo_level", "geo_code", *keys]
+        group_keys = [*_GROUP_KEYS, *keys]
         flows = by_geo[by_geo["indicator_code"].isin(_FLOWS)]
-        summed = flows.groupby(group_keys, as_index=False)[["numerator", "denominator"]].sum()
+        summed = flows.groupby(group_keys, as_index=False)[["numerator", "denominator"]].sum(
+            min_count=1
+        )
         stocks = by_geo[~by_geo["indicator_code"].isin(_FLOWS)].sort_values("month")
-        last = stocks.groupby(group_keys, as_index=False).last()
+        last = stocks.groupby(group_keys, as_index=False, dropna=False).last()
         rolled = pd.concat([summed, last[summed.columns]])
         if period_type == "quarter":
-            rolled["period_id"] = rolled["year"].astype(str) + "-Q" + rolled["quarter"].astype(str)
+            rolled["period_id"] = (
+                rolled["year"].astype(int).astype(str)
+                + "-Q"
+                + rolled["quarter"].astype(int).astype(str)
+            )
         else:
-            rolled["period_id"] = rolled["year"].astype(str)
+            rolled["period_id"] = rolled["year"].astype(int).astype(str)
         frames.append(rolled.assign(period_type=period_type))
 
     facts = pd.concat(frames, ignore_index=True)
@@ -226,11 +373,9 @@ def _facts(periods: pd.DataFrame) -> pd.DataFrame:
     bounds = periods.set_index("period_id")[["period_start", "period_end"]]
     facts["period_start"] = facts["period_id"].map(bounds["period_start"])
     facts["period_end"] = facts["period_id"].map(bounds["period_end"])
-    facts["disaggregation"] = "total"
-    facts["disaggregation_value"] = "total"
 
     # Sex breakdown of AC04 (counts only): must never leak into totals.
-    counts = facts[facts["indicator_code"] == "AC04"]
+    counts = facts[(facts["indicator_code"] == "AC04") & (facts["disaggregation"] == "total")]
     female = counts.assign(
         disaggregation="sex",
         disaggregation_value="female",
@@ -245,8 +390,13 @@ def _facts(periods: pd.DataFrame) -> pd.DataFrame:
     male["value"] = male["numerator"]
     columns = ["indicator_code", "period_type", "period_id", "period_start", "period_end",
                "geo_level", "geo_code", "disaggregation", "disaggregation_value", "numerator",
-               "denominator", "value"]  # fmt: skip
-    return pd.concat([facts, female, male], ignore_index=True)[columns]
+               "denominator", "value", "ci_lower", "ci_upper", "target_value", "progress",
+               "status"]  # fmt: skip
+    facts = pd.concat([facts, female, male, _final_values(periods)], ignore_index=True)
+    for column in ("ci_lower", "ci_upper"):
+        if column not in facts:
+            facts[column] = None
+    return _target_columns(facts)[columns]
 
 
 def _catalogue() -> pd.DataFrame:
@@ -265,6 +415,13 @@ def _audit_feeds() -> pd.DataFrame:
          "Ministry of Social Affairs", "yearly"),
         ("placements", "Child placements in formal care", "mosa", "Ministry of Social Affairs",
          "monthly"),
+        ("cases", "Child protection cases", "mosa", "Ministry of Social Affairs", "monthly"),
+        ("cash_transfer_households", "Households in the cash transfer", "mosa",
+         "Ministry of Social Affairs", "quarterly"),
+        ("detentions", "Detention episodes of children", "prisons",
+         "General Department of Prisons (Ministry of Interior)", "monthly"),
+        ("survey_estimates", "Household survey estimates", "un_agency",
+         "UN agency: household survey estimates (partner)", "yearly"),
     ]  # fmt: skip
     return pd.DataFrame(rows, columns=["feed", "title", "entity", "entity_name", "frequency"])
 
@@ -336,6 +493,41 @@ def _audit_pipeline_runs() -> pd.DataFrame:
     )
 
 
+def _audit_reporting_completeness() -> pd.DataFrame:
+    """A few periods of the placements feed: October missing, November refused, December on time."""
+    rows = [
+        ("mosa", "placements", "2018-10", "2018-10-31", "2018-11-15", None, "missing"),
+        ("mosa", "placements", "2018-11", "2018-11-30", "2018-12-15", "2019-01-10 09:00:00",
+         "refused"),
+        ("mosa", "placements", "2018-12", "2018-12-31", "2019-01-15", "2019-01-10 09:00:00",
+         "on_time"),
+    ]  # fmt: skip
+    frame = pd.DataFrame(
+        rows,
+        columns=["entity", "feed", "period", "period_end", "due_date", "received_at", "status"],
+    )
+    for column in ("period_end", "due_date", "received_at"):
+        frame[column] = pd.to_datetime(frame[column])
+    return frame
+
+
+def _audit_reporting_completeness_summary() -> pd.DataFrame:
+    """Per feed: placements 46 of 48 months (44 on time), population 3 of 4 years (2 on time)."""
+    rows = [
+        ("mosa", "placements", "monthly", "2015-01", "2018-12", 48, 46, 44, 2, 1, 1, 95.8, 91.7,
+         "2018-10 to 2018-11"),
+        ("mosa", "care_institutions", "yearly", "2015", "2018", 4, 4, 4, 0, 0, 0, 100.0, 100.0,
+         ""),
+        ("nso", "population", "yearly", "2015", "2018", 4, 3, 2, 1, 0, 1, 75.0, 50.0, "2016"),
+    ]  # fmt: skip
+    return pd.DataFrame(
+        rows,
+        columns=["entity", "feed", "frequency", "first_period", "last_period", "expected",
+                 "received", "on_time", "late", "refused", "missing", "completeness_pct",
+                 "timeliness_pct", "missing_periods"],
+    )  # fmt: skip
+
+
 def build_fixture_warehouse(path: Path) -> None:
     """Write the fixture warehouse (marts in ``main``, audit tables in ``audit``) to ``path``."""
     path = Path(path)
@@ -350,6 +542,8 @@ def build_fixture_warehouse(path: Path) -> None:
         "audit.ingest_files": _audit_ingest_files(),
         "audit.check_results": _audit_check_results(),
         "audit.pipeline_runs": _audit_pipeline_runs(),
+        "audit.reporting_completeness": _audit_reporting_completeness(),
+        "audit.reporting_completeness_summary": _audit_reporting_completeness_summary(),
     }
     with duckdb.connect(str(path)) as con:
         con.execute("CREATE SCHEMA IF NOT EXISTS audit")
@@ -376,5 +570,10 @@ def build_fixture_warehouse(path: Path) -> None:
             "ALTER TABLE main.fct_indicator_values ALTER numerator TYPE DOUBLE;"
             "ALTER TABLE main.fct_indicator_values ALTER denominator TYPE DOUBLE;"
             "ALTER TABLE main.fct_indicator_values ALTER value TYPE DOUBLE;"
+            "ALTER TABLE main.fct_indicator_values ALTER ci_lower TYPE DOUBLE;"
+            "ALTER TABLE main.fct_indicator_values ALTER ci_upper TYPE DOUBLE;"
+            "ALTER TABLE main.fct_indicator_values ALTER target_value TYPE DOUBLE;"
+            "ALTER TABLE main.fct_indicator_values ALTER progress TYPE DOUBLE;"
+            "ALTER TABLE main.fct_indicator_values ALTER status TYPE VARCHAR;"
         )
         con.execute("CHECKPOINT")

@@ -13,7 +13,7 @@ dash.register_page(
     path="/data-quality",
     name="Data quality",
     title="Data quality · Child Protection Monitor",
-    order=1,
+    order=3,
 )
 
 

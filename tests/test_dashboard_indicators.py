@@ -1,0 +1,338 @@
+"""Scorecard and indicator pages, and small-count suppression, against the fixture warehouse.
+
+Expected values are worked out by hand from the rules in ``warehouse_fixture.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import dash
+import duckdb
+import pandas as pd
+import plotly
+import pytest
+from warehouse_fixture import build_fixture_warehouse
+
+from cpmonitor.settings import Settings
+from dashboards import care, figures, indicator, queries, scorecard
+from dashboards.app import create_app
+from dashboards.components import PRIVACY_NOTE
+
+HOSTILE_CODE = "AC06' OR 1=1 --"
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("published-indicators") / "cpmonitor.duckdb"
+    build_fixture_warehouse(path)
+    return path
+
+
+def _reset_pages() -> None:
+    dash._pages.PAGE_REGISTRY.clear()
+    dash._pages.CONFIG.clear()
+    dash._pages.CONFIG.__dict__.clear()
+
+
+@pytest.fixture
+def clear_pages_state() -> Iterator[None]:
+    _reset_pages()
+    yield
+    _reset_pages()
+
+
+def _page_layout(path: str):
+    for page in dash.page_registry.values():
+        if page["path"] == path:
+            return page["layout"]
+    raise AssertionError(f"no page at {path}")
+
+
+def _json(component: object) -> str:
+    """What Dash would send to the browser for a layout, a figure or a callback result."""
+    return json.dumps(component, cls=plotly.utils.PlotlyJSONEncoder)
+
+
+# --- query layer -------------------------------------------------------------------------------
+
+
+def test_catalogue_order_and_period_types(warehouse: Path) -> None:
+    catalogue = queries.catalogue(warehouse)
+    assert len(catalogue) == 50
+    assert list(catalogue["sector_code"].drop_duplicates()) == ["AC", "JC", "VE", "CR", "SS"]
+    assert list(catalogue["indicator_code"].iloc[:3]) == ["AC01", "AC02", "AC03"]
+    assert queries.period_types(warehouse, "AC06") == ["month", "quarter", "year"]
+    assert queries.period_types(warehouse, "SS08") == ["quarter", "year"]
+    assert queries.period_types(warehouse, "VE14") == ["year"]
+    assert queries.period_types(warehouse, "AC01") == []
+
+
+def test_scorecard_rows_are_hand_checked(warehouse: Path) -> None:
+    card = queries.scorecard(warehouse).set_index("indicator_code")
+    assert len(card) == 50
+    # AC04: 2,142 children at the end of Dec 2018, 2,310 a year before.
+    assert (card.loc["AC04", "period_label"], card.loc["AC04", "value"]) == ("Dec 2018", 2142)
+    assert (card.loc["AC04", "previous_label"], card.loc["AC04", "previous_value"]) == (
+        "Dec 2017",
+        2310,
+    )
+    # AC07: 360 / 2646 in the target year, off track, 45.35 % of the way from 0 to 30.
+    assert card.loc["AC07", "status"] == "off_track"
+    assert card.loc["AC07", "progress"] == pytest.approx(45.3515, abs=1e-3)
+    # SS08 (quarterly): 2018 Q4 115 400 / 550 000 = 20.98 %, on track for 20 % by 2025.
+    assert card.loc["SS08", "period_label"] == "2018 Q4"
+    assert card.loc["SS08", "value"] == pytest.approx(20.981818, abs=1e-5)
+    assert card.loc["SS08", "status"] == "on_track"
+    assert card.loc["SS08", "previous_value"] == pytest.approx(18.0)
+    # VE14 (survey): 2018 with its CI; the previous survey is 2015 (none in 2016-2017).
+    ve14 = card.loc["VE14"]
+    assert (ve14["period_label"], ve14["value"], ve14["ci_lower"], ve14["ci_upper"]) == (
+        "2018",
+        55.5,
+        51.2,
+        59.8,
+    )
+    assert (ve14["previous_label"], ve14["previous_value"]) == ("2015", 62.0)
+    # JC04 (median): Dec 2018, 46 - 12 = 34 days; nothing a year before.
+    assert card.loc["JC04", "value"] == 34
+    assert pd.isna(card.loc["JC04", "previous_label"])
+    assert pd.isna(card.loc["AC01", "period_id"])
+
+
+def test_breakdown_areas_and_feeds(warehouse: Path) -> None:
+    groups = queries.breakdown(warehouse, "AC06", "NAT", "2018")
+    assert list(groups["disaggregation_value"]) == ["female", "male"]
+    assert groups["value"].tolist() == pytest.approx([96 / 168 * 100, 50.0])
+    ss02 = queries.breakdown(warehouse, "SS02", "NAT", "2018-Q4")
+    assert list(ss02["disaggregation_value"]) == ["female", "male", "5-9", "10-14", "15-17",
+                                                  "yes", "no"]  # fmt: skip
+    provinces = queries.area_values(warehouse, "AC06", "NAT", "2018")
+    assert list(provinces["geo_name"]) == ["Northlake", "Southhill"]
+    assert provinces["value"].tolist() == pytest.approx([120 / 216 * 100, 50.0])
+    districts = queries.area_values(warehouse, "SS08", "02", "2018-Q4")
+    assert list(districts["geo_name"]) == ["Hollowfield", "Stonebridge"]
+    assert districts["value"].tolist() == pytest.approx([15.0, 22.0])
+    assert list(districts["status"]) == ["off_track", "on_track"]
+    feeds = queries.indicator_feeds(warehouse, ["placements", "population", "unknown"])
+    assert list(feeds["feed"]) == ["placements", "population"]
+    assert feeds["entity_name"].iloc[0] == "Ministry of Social Affairs"
+
+
+def test_hostile_values_return_nothing(warehouse: Path) -> None:
+    assert queries.indicator(warehouse, HOSTILE_CODE) == {}
+    assert queries.indicator_series(warehouse, HOSTILE_CODE, "NAT", "month").empty
+    assert queries.province_values_latest(warehouse, HOSTILE_CODE, "year").empty
+    assert queries.breakdown(warehouse, HOSTILE_CODE, "NAT", "2018").empty
+    assert queries.breakdown(warehouse, "AC06", "NAT' OR 1=1 --", "2018").empty
+    assert queries.area_values(warehouse, "AC06", "01' OR 1=1 --", "2018").empty
+    assert queries.period_types(warehouse, HOSTILE_CODE) == []
+    assert queries.latest_period(warehouse, HOSTILE_CODE, "month") is None
+    assert queries.rolling_rate(warehouse, HOSTILE_CODE, "NAT") is None
+    assert queries.indicator_feeds(warehouse, ["placements' OR 1=1 --"]).empty
+
+
+# --- small-count suppression -------------------------------------------------------------------
+
+
+def test_small_counts_are_suppressed_in_the_query_layer(warehouse: Path) -> None:
+    assert queries.DISCLOSURE_THRESHOLD == 5
+    # SS02 a quarter: Lakeshore 9, Reedmarsh 3 (suppressed), Stonebridge 0 and Hollowfield 6 shown.
+    north = queries.area_values(warehouse, "SS02", "01", "2018-Q4").set_index("geo_code")
+    assert north.loc["0101", "value"] == 9 and not north.loc["0101", "suppressed"]
+    assert north.loc["0102", "suppressed"]
+    assert pd.isna(north.loc["0102", "value"]) and pd.isna(north.loc["0102", "numerator"])
+    south = queries.area_values(warehouse, "SS02", "02", "2018-Q4").set_index("geo_code")
+    assert south.loc["0201", "value"] == 0 and not south.loc["0201", "suppressed"]
+    # Groups: age 5-9 and disability yes are 3 each.
+    groups = queries.breakdown(warehouse, "SS02", "NAT", "2018-Q4")
+    hidden = groups[groups["suppressed"]]
+    assert set(hidden["disaggregation_value"]) == {"5-9", "yes"}
+    assert hidden[["value", "numerator", "status"]].isna().all().all()
+    # A median over 4 records is suppressed with its record count; over 5 it is shown.
+    medians = queries.area_values(warehouse, "JC04", "02", "2018-12").set_index("geo_code")
+    assert medians.loc["0201", "suppressed"]
+    assert medians.loc["0201", ["value", "numerator", "denominator"]].isna().all()
+    assert (medians.loc["0202", "value"], medians.loc["0202", "denominator"]) == (20, 5)
+    # Survey estimates are never suppressed, even over a small sample count.
+    survey = queries.province_values_latest(warehouse, "VE14", "year").set_index("geo_code")
+    assert survey.loc["02", "value"] == pytest.approx(59.2)
+    assert not survey.loc["02", "suppressed"]
+
+
+def _with_sentinels(source: Path, target: Path) -> Path:
+    """A copy of the fixture where SS08 (a rate) has, in 2018 Q4, a province row over 3 children
+    with a recognisable value, a district row over 0 and a district row over 5."""
+    shutil.copyfile(source, target)
+    with duckdb.connect(str(target)) as con:
+        con.execute(
+            """
+            UPDATE main.fct_indicator_values SET numerator = 3, value = 77.7777
+            WHERE indicator_code = 'SS08' AND period_id = '2018-Q4' AND geo_code = '02';
+            UPDATE main.fct_indicator_values SET numerator = 0, value = 0
+            WHERE indicator_code = 'SS08' AND period_id = '2018-Q4' AND geo_code = '0201';
+            UPDATE main.fct_indicator_values SET numerator = 5, value = 66.6666
+            WHERE indicator_code = 'SS08' AND period_id = '2018-Q4' AND geo_code = '0202';
+            """
+        )
+    return target
+
+
+def test_a_numerator_of_three_never_reaches_the_browser(
+    warehouse: Path, tmp_path: Path, clear_pages_state: None
+) -> None:
+    sentinel = _with_sentinels(warehouse, tmp_path / "cpmonitor.duckdb")
+    app = create_app(Settings.from_env(tmp_path))
+    sent = []
+    with app.server.test_request_context("/"):
+        sent.append(_json(_page_layout("/scorecard")()))
+        sent.append(_json(scorecard.update_sections("SS")))
+        for geo in ("NAT", "01", "02"):
+            sent.append(_json(_page_layout("/indicator")(code="SS08", geo=geo)))
+            for period_type in ("quarter", "year"):
+                sent.append(_json(indicator.update_content("SS08", geo, period_type)))
+        sent.append(_json(care.update_page("02")))
+    everything = "".join(sent)
+    assert "77.777" not in everything and "77.8" not in everything  # the province over 3
+    assert "66.7%" in everything  # the district over 5 children is shown
+    # Southhill's districts: Hollowfield over 5 shown, Stonebridge over 0 shown as 0.0%.
+    districts = str(indicator.indicator_content(sentinel, "SS08", "02", "quarter"))
+    assert "66.7%" in districts and "0.0%" in districts
+    provinces = indicator.indicator_content(sentinel, "SS08", "NAT", "quarter")
+    assert "Not shown (<5)" in str(provinces)
+    assert PRIVACY_NOTE in everything
+
+
+def test_care_page_never_sends_a_suppressed_month(warehouse: Path) -> None:
+    # Southhill's first reintegrations (Jan 2016: 2 + 1 = 3 over 945) are suppressed; the
+    # baseline month (0 over 945) is shown.
+    series = queries.indicator_series(warehouse, "AC07", "02", "month").set_index("period_id")
+    assert series.loc["2016-01", "suppressed"] and pd.isna(series.loc["2016-01", "value"])
+    assert series.loc["2015-12", "value"] == 0
+    result = _json(care.care_content(warehouse, "02"))
+    assert "0.31746" not in result  # 3 / 945 x 100
+    assert PRIVACY_NOTE in result
+
+
+# --- figures ------------------------------------------------------------------------------------
+
+
+def test_survey_figure_has_markers_and_error_bars(warehouse: Path) -> None:
+    series = queries.indicator_series(warehouse, "VE14", "NAT", "year")
+    fig = figures.survey_figure(
+        series, title="T", y_title="%", number_format=",.1f", name="VE14", unit="%"
+    )
+    (trace,) = fig.data
+    assert trace.mode == "markers"
+    assert list(trace.y) == [62.0, 55.5]  # 2015 and 2018 only: nothing drawn across 2016-2017
+    assert list(trace.error_y.array) == pytest.approx([3.9, 4.3])
+    assert list(trace.error_y.arrayminus) == pytest.approx([3.9, 4.3])
+    assert [pd.Timestamp(x).year for x in trace.x] == [2015, 2018]
+
+
+def test_trend_keeps_suppressed_months_as_gaps(warehouse: Path) -> None:
+    series = queries.indicator_series(warehouse, "AC07", "02", "month")
+    fig = figures.trend_figure(series, title="T", y_title="%", number_format=",.1f", name="n")
+    (trace,) = fig.data
+    assert trace.y[1] is None and trace.y[0] == 0  # Jan 2016 is a gap, Dec 2015 is 0
+    assert trace.connectgaps is False
+
+
+def test_bar_figure_sorts_and_marks_suppressed_rows() -> None:
+    frame = pd.DataFrame(
+        {
+            "label": ["A", "B", "C"],
+            "value": [10.0, None, 30.0],
+            "suppressed": [False, True, False],
+        }
+    )
+    fig = figures.bar_figure(frame, title="T", number_format=",.0f", unit="count")
+    (bars,) = fig.data
+    assert list(bars.y) == ["B (fewer than 5)", "A", "C"]  # largest at the top
+    assert list(bars.x) == [None, 10.0, 30.0]
+
+
+# --- pages --------------------------------------------------------------------------------------
+
+
+def test_scorecard_lists_every_indicator_with_its_badge(warehouse: Path) -> None:
+    layout = scorecard.page_layout(warehouse)
+    text = str(layout)
+    catalogue = queries.catalogue(warehouse)
+    for code in catalogue["indicator_code"]:
+        assert f"scorecard-row-{code}" in text, code
+    assert scorecard.summary_counts(queries.scorecard(warehouse)) == {
+        "on_track": 1,
+        "off_track": 2,
+        "no_target": 6,
+        "no_data": 41,
+    }
+    rows = {code: str(layout[f"scorecard-row-{code}"]) for code in catalogue["indicator_code"]}
+    assert "cp-status-good" in rows["SS08"] and "On track" in rows["SS08"]
+    assert "cp-status-bad" in rows["AC06"] and "Off track" in rows["AC06"]
+    assert "Target not reached" in rows["AC07"] and "45% of the way" in rows["AC07"]
+    for code in ("AC04", "VE14", "AC01"):
+        assert "cp-status-badge" not in rows[code]
+    assert "2,142" in rows["AC04"] and "▼ 168" in rows["AC04"]
+    assert "21.0%" in rows["SS08"] and "▲ 3.0 points" in rows["SS08"]
+    assert "95% CI 51.2–59.8" in rows["VE14"] and "since survey 2015" in rows["VE14"]
+    assert "34 days" in rows["JC04"]
+    assert "No data yet" in rows["AC01"]
+    assert "/indicator?code=AC06" in rows["AC06"]
+    # Sector sections in catalogue order; the filter shows one.
+    sections = scorecard.sections(queries.scorecard(warehouse), "JC")
+    assert [s.id for s in sections] == ["scorecard-sector-JC"]
+
+
+def test_indicator_page_honours_the_url(warehouse: Path, clear_pages_state: None) -> None:
+    app = create_app(Settings.from_env(warehouse.parent))
+    layout = _page_layout("/indicator")
+    with app.server.test_request_context("/indicator?code=SS02&geo=01"):
+        shell = layout(code="SS02", geo="01")
+        assert shell["indicator-code"].value == "SS02"
+        assert shell["indicator-geo"].value == "01"
+        assert shell["indicator-period"].value == "quarter"
+        assert [o["value"] for o in shell["indicator-period"].options] == ["quarter", "year"]
+        hostile = layout(code=HOSTILE_CODE, geo="01' OR 1=1 --")
+        assert hostile["indicator-code"].value == "AC06"
+        assert hostile["indicator-geo"].value == "NAT"
+        assert "no indicator with that code" in str(hostile)
+        assert "1=1" not in str(hostile)
+        assert indicator.update_periods("VE14")[1] == "year"
+
+
+def test_indicator_content_for_a_province(warehouse: Path) -> None:
+    content = indicator.indicator_content(warehouse, "SS02", "01", "quarter")
+    text = str(content)
+    assert "By district, Northlake, 2018 Q4" in text
+    assert "Ministry of Social Affairs: Child protection cases" in text
+    assert "Flow: events counted over the whole period." in text
+    assert "Lakeshore" in text and "<5" in text
+    trend = content["indicator-trend-graph"].figure
+    assert list(trend.data[0].y)[-1] == 12  # Northlake: 9 + 3 a quarter
+    bars = content["indicator-province-graph"].figure  # a count: bars, not a map
+    assert bars.data[0].type == "bar"
+    assert (
+        content["indicator-group-age_band-graph"].figure.data[0].y[0] == "5–9 years (fewer than 5)"
+    )
+
+
+def test_indicator_content_for_a_rate_and_a_survey(warehouse: Path) -> None:
+    ac06 = indicator.indicator_content(warehouse, "AC06", "NAT", "month")
+    assert ac06["indicator-province-graph"].figure.data[1].type == "choropleth"
+    trend = ac06["indicator-trend-graph"].figure
+    assert trend.data[1].line.dash == "dash" and trend.data[1].name == "Target 80% by 2025"
+    assert "Stock" not in str(ac06["indicator-definition"])
+    ve14 = indicator.indicator_content(warehouse, "VE14", "NAT", "year")
+    survey = ve14["indicator-trend-graph"].figure
+    assert survey.data[0].mode == "markers" and survey.data[0].error_y.visible
+    assert "95% confidence interval" in str(ve14)
+    stock = indicator.indicator_content(warehouse, "AC04", "NAT", "month")
+    assert "Stock: counted on the last day of each period." in str(stock)
+    empty = indicator.indicator_content(warehouse, "AC01", "NAT", None)
+    assert "No data for this indicator yet" in str(empty)
+    unknown = indicator.indicator_content(warehouse, HOSTILE_CODE, "NAT", "month")
+    assert "Choose an indicator" in str(unknown)
