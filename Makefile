@@ -14,8 +14,9 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 .PHONY: demo test install chromium lint format clean
 
 ## demo: install, generate the demo country, run the pipeline, serve http://127.0.0.1:8050
+##       (make demo SCALE=1 for the national-size country)
 demo: install
-	$(BIN)/cpmonitor demo
+	$(BIN)/cpmonitor demo $(if $(SCALE),--scale $(SCALE))
 
 ## test: install with test tools and Chromium, lint, run the whole test suite
 test: install chromium

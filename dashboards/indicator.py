@@ -171,7 +171,7 @@ def page_layout(warehouse: Path, code: str | None = None, geo: str | None = None
                                 dbc.RadioItems(
                                     id="indicator-period",
                                     options=period_options(available),
-                                    value=available[0] if available else None,
+                                    value=default_period_type(available),
                                     inline=True,
                                 ),
                             ],
@@ -219,9 +219,18 @@ def update_periods(code: str | None) -> tuple:
         available = []
     return (
         period_options(available),
-        available[0] if available else None,
+        default_period_type(available),
         _period_box_style(available),
     )
+
+
+def default_period_type(available: list[str]) -> str | None:
+    """Whole years first: large enough that flows are rarely hidden by small-count suppression,
+    and what plans report on; months and quarters are one click away."""
+    for period_type in ("year", "quarter", "month"):
+        if period_type in available:
+            return period_type
+    return None
 
 
 def update_content(code: str | None, geo: str | None, period_type: str | None) -> Any:
@@ -256,7 +265,7 @@ def indicator_content(
     place = names.get(geo) or queries.country_name(warehouse) or "National"
     available = queries.period_types(warehouse, code)
     if period_type not in available:
-        period_type = available[0] if available else None
+        period_type = default_period_type(available)
     feeds = queries.indicator_feeds(warehouse, _split(ind.get("source_feeds")))
     definition = definition_card(ind, feeds)
     published = queries.published_at(warehouse)

@@ -274,12 +274,15 @@ def period_types(warehouse: Path, indicator_code: str) -> list[str]:
     return [kind for kind in ("month", "quarter", "year") if kind in present]
 
 
-_PERIOD_RANK = "CASE f.period_type WHEN 'month' THEN 1 WHEN 'quarter' THEN 2 ELSE 3 END"
+# The scorecard reads whole years: what donors and plans report on, and large enough that a
+# flow indicator is rarely hidden by small-count suppression (a single month often would be).
+_PERIOD_RANK = "CASE f.period_type WHEN 'year' THEN 1 WHEN 'quarter' THEN 2 ELSE 3 END"
 
 
 def scorecard(warehouse: Path) -> pd.DataFrame:
-    """One row per catalogue indicator (catalogue order): its latest national total at its finest
-    period type, and the value a year earlier (surveys: the previous survey).
+    """One row per catalogue indicator (catalogue order): its latest national total for a whole
+    year (or its coarsest period when it has no year), and the value a year earlier (surveys: the
+    previous survey).
 
     Columns: the catalogue's, ``catalogue_order``, ``period_type``, ``period_id``, ``period_label``,
     ``period_end``, ``numerator``, ``denominator``, ``value``, ``ci_lower``, ``ci_upper``,

@@ -74,17 +74,18 @@ def test_catalogue_order_and_period_types(warehouse: Path) -> None:
 def test_scorecard_rows_are_hand_checked(warehouse: Path) -> None:
     card = queries.scorecard(warehouse).set_index("indicator_code")
     assert len(card) == 50
-    # AC04: 2,142 children at the end of Dec 2018, 2,310 a year before.
-    assert (card.loc["AC04", "period_label"], card.loc["AC04", "value"]) == ("Dec 2018", 2142)
+    # The scorecard reads whole years. AC04 (a stock): the year 2018 is its end-of-December
+    # value, 2,142 children; 2,310 at the end of 2017.
+    assert (card.loc["AC04", "period_label"], card.loc["AC04", "value"]) == ("2018", 2142)
     assert (card.loc["AC04", "previous_label"], card.loc["AC04", "previous_value"]) == (
-        "Dec 2017",
+        "2017",
         2310,
     )
     # AC07: 360 / 2646 in the target year, off track, 45.35 % of the way from 0 to 30.
     assert card.loc["AC07", "status"] == "off_track"
     assert card.loc["AC07", "progress"] == pytest.approx(45.3515, abs=1e-3)
-    # SS08 (quarterly): 2018 Q4 115 400 / 550 000 = 20.98 %, on track for 20 % by 2025.
-    assert card.loc["SS08", "period_label"] == "2018 Q4"
+    # SS08 (quarterly stock): the year 2018 = its Q4, 115 400 / 550 000 = 20.98 %, on track.
+    assert card.loc["SS08", "period_label"] == "2018"
     assert card.loc["SS08", "value"] == pytest.approx(20.981818, abs=1e-5)
     assert card.loc["SS08", "status"] == "on_track"
     assert card.loc["SS08", "previous_value"] == pytest.approx(18.0)
@@ -97,8 +98,8 @@ def test_scorecard_rows_are_hand_checked(warehouse: Path) -> None:
         59.8,
     )
     assert (ve14["previous_label"], ve14["previous_value"]) == ("2015", 62.0)
-    # JC04 (median): Dec 2018, 46 - 12 = 34 days; nothing a year before.
-    assert card.loc["JC04", "value"] == 34
+    # JC04 (median): the year 2018, 35 days over 300 detentions; nothing a year before.
+    assert card.loc["JC04", "value"] == 35
     assert pd.isna(card.loc["JC04", "previous_label"])
     assert pd.isna(card.loc["AC01", "period_id"])
 
@@ -279,7 +280,7 @@ def test_scorecard_lists_every_indicator_with_its_badge(warehouse: Path) -> None
     assert "2,142" in rows["AC04"] and "▼ 168" in rows["AC04"]
     assert "21.0%" in rows["SS08"] and "▲ 3.0 points" in rows["SS08"]
     assert "95% CI 51.2–59.8" in rows["VE14"] and "since survey 2015" in rows["VE14"]
-    assert "34 days" in rows["JC04"]
+    assert "35 days" in rows["JC04"]
     assert "No data yet" in rows["AC01"]
     assert "/indicator?code=AC06" in rows["AC06"]
     # Sector sections in catalogue order; the filter shows one.
@@ -294,7 +295,7 @@ def test_indicator_page_honours_the_url(warehouse: Path, clear_pages_state: None
         shell = layout(code="SS02", geo="01")
         assert shell["indicator-code"].value == "SS02"
         assert shell["indicator-geo"].value == "01"
-        assert shell["indicator-period"].value == "quarter"
+        assert shell["indicator-period"].value == "year"  # whole years first
         assert [o["value"] for o in shell["indicator-period"].options] == ["quarter", "year"]
         hostile = layout(code=HOSTILE_CODE, geo="01' OR 1=1 --")
         assert hostile["indicator-code"].value == "AC06"
