@@ -11,6 +11,7 @@ cpmonitor sql        query the published warehouse read-only
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -186,7 +187,7 @@ def status(data_dir: DataDir = None) -> None:
     if not info.feeds:
         console.print("No files ingested yet.")
     else:
-        console.print(_feeds_table(info.feeds))
+        console.print(_feeds_table(info.feeds, info.completeness_as_of))
         gaps = [f for f in info.feeds if f.get("missing_periods")]
         if gaps:
             console.print("[bold]Periods with no usable delivery[/] (missing or refused):")
@@ -215,12 +216,15 @@ def status(data_dir: DataDir = None) -> None:
         console.print(table)
 
 
-def _feeds_table(feeds: list[dict]) -> Table:
+def _feeds_table(feeds: list[dict], as_of: dt.date | None = None) -> Table:
     """Deliveries and reporting completeness per entity and feed, narrow enough for 80 columns."""
     table = Table(
         title="Deliveries by entity and feed",
         title_justify="left",
-        caption="Expected periods: from the first delivery to the last period due.",
+        caption=(
+            "Expected periods: from each feed's first delivery to the last period due"
+            + (f" by {as_of:%d %b %Y} (the day after the latest delivery)." if as_of else ".")
+        ),
         caption_justify="left",
     )
     table.add_column("entity/feed", overflow="fold")

@@ -512,12 +512,18 @@ def _finalise_build(
 ) -> None:
     """Store ingest ledger, check results, completeness and run history in the build; drop
     row-level schemas."""
-    from expectations.completeness import completeness_summary, reporting_completeness
+    from expectations.completeness import (
+        assessed_on,
+        completeness_summary,
+        reporting_completeness,
+    )
     from expectations.results import check_results_frame
     from ingest.run import read_ledger
 
     ingest_files = read_ledger(settings)
-    completeness = reporting_completeness(contracts, ingest_files, today=today)
+    completeness = reporting_completeness(
+        contracts, ingest_files, today=assessed_on(ingest_files, today)
+    )
     all_checks = pd.concat(
         [_read_feed_checks(settings), check_results_frame(checks)], ignore_index=True
     )

@@ -40,6 +40,7 @@ class StatusInfo:
     feeds: list[dict]
     quarantined: list[dict]
     versions: list[dict]
+    completeness_as_of: dt.date | None = None
 
 
 def collect_status(
@@ -50,7 +51,11 @@ def collect_status(
 ) -> StatusInfo:
     """Summarise the ledger, the run log, the kept versions and the served warehouse."""
     from cpmonitor.pipeline import list_versions, live_run_id, read_runs
-    from expectations.completeness import completeness_summary, reporting_completeness
+    from expectations.completeness import (
+        assessed_on,
+        completeness_summary,
+        reporting_completeness,
+    )
     from ingest.run import read_ledger
 
     contracts = load_contracts() if contracts is None else contracts
@@ -69,7 +74,8 @@ def collect_status(
             "size_mb": stat.st_size / 1e6,
         }
     ledger = read_ledger(settings)
-    detail = reporting_completeness(contracts, ledger, today=today)
+    as_of = assessed_on(ledger, today)
+    detail = reporting_completeness(contracts, ledger, today=as_of)
     completeness = completeness_summary(detail, contracts)
     versions = [
         {"run_id": v, "published_at": finished.get(v) or "", "live": v == live}
@@ -84,6 +90,7 @@ def collect_status(
         feeds=merge_feeds(summarise_feeds(ledger), completeness),
         quarantined=quarantined[["source_file", "reason"]].to_dict("records"),
         versions=versions,
+        completeness_as_of=as_of,
     )
 
 

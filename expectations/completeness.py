@@ -96,6 +96,17 @@ def expected_periods(
     return periods
 
 
+def assessed_on(ledger: pd.DataFrame, today: dt.date) -> dt.date:
+    """The date completeness is judged at: today, or the day after the latest delivery received
+    when that is earlier. A system whose data stop at a past date (a historical load, the demo
+    country) is not reported as missing every period since; the date is shown with the figures,
+    so a real outage still shows as an old "as of" date."""
+    received = pd.to_datetime(ledger.get("received_at"), errors="coerce") if len(ledger) else None
+    if received is None or received.isna().all():
+        return today
+    return min(today, received.max().date() + dt.timedelta(days=1))
+
+
 def reporting_completeness(
     contracts: Mapping[str, Contract], ledger: pd.DataFrame, *, today: dt.date
 ) -> pd.DataFrame:

@@ -157,3 +157,17 @@ def test_compact_periods() -> None:
     )
     assert compact_periods(["2023-Q4", "2024-Q1", "2024-Q3"]) == "2023-Q4 to 2024-Q1, 2024-Q3"
     assert compact_periods(["2020", "2022"]) == "2020, 2022"
+
+
+def test_completeness_is_judged_as_of_the_latest_delivery() -> None:
+    """Data that stop in the past are not reported missing for every month since; the date says so."""
+    from expectations.completeness import assessed_on
+
+    ledger = pd.DataFrame(
+        {"received_at": pd.to_datetime(["2025-12-10 09:00", "2026-01-20 09:00", None])}
+    )
+    assert assessed_on(ledger, dt.date(2026, 11, 24)) == dt.date(2026, 1, 21)
+    assert assessed_on(ledger, dt.date(2026, 1, 5)) == dt.date(2026, 1, 5)
+    assert assessed_on(pd.DataFrame({"received_at": []}), dt.date(2026, 11, 24)) == dt.date(
+        2026, 11, 24
+    )
