@@ -5,8 +5,10 @@ totals are compared with the median of the same district's previous ``WINDOW`` m
 flagged when its distance from that median is more than ``K`` robust standard deviations (1.4826 x the
 median absolute deviation, MAD) AND at least ``MIN_ABS_CHANGE`` AND at least ``MIN_REL_CHANGE`` of the
 median. The floors keep small and zero-heavy districts quiet (0 -> 1 -> 0 is not news), and a district
-whose values never move (MAD = 0) is flagged only for a real jump. Results are warnings: one per
-indicator, naming the largest few, never one per district-month.
+whose values never move (MAD = 0) is flagged only for a real jump. The month must also jump from the
+month before by the same margins, so a steady trend or a lasting new level is flagged once, when it
+starts, not in every month after. Results are warnings: one per indicator, naming the largest few,
+never one per district-month.
 """
 
 from __future__ import annotations
@@ -75,6 +77,12 @@ def flag_outliers(
         usual[positions], mad[positions] = stats
     deviation = np.abs(numerators - usual)
     spread = MAD_SCALE * mad
+    # The month before, in the same district: a sustained change (a roll-out, a steady decline, a
+    # new level) is news once, in the month it happens, not in every month after it.
+    previous = np.full(len(frame), np.nan)
+    for positions in frame.groupby(["indicator_code", "geo_code"], sort=False).indices.values():
+        previous[positions[1:]] = numerators[positions[:-1]]
+    jump = np.abs(numerators - previous)
     with np.errstate(divide="ignore", invalid="ignore"):
         score = np.where(spread > 0, deviation / spread, np.where(deviation > 0, np.inf, 0.0))
         flagged = (
@@ -82,6 +90,10 @@ def flag_outliers(
             & (deviation > k * spread)
             & (deviation >= min_abs)
             & (deviation >= min_rel * np.abs(usual))
+            & ~np.isnan(previous)
+            & (jump > k * spread)
+            & (jump >= min_abs)
+            & (jump >= min_rel * np.abs(previous))
         )
     return frame.assign(usual=usual, score=score)[flagged].reset_index(drop=True)
 

@@ -154,6 +154,17 @@ def test_a_flat_series_needs_a_real_jump() -> None:
     assert math.isinf(flagged["score"].iloc[0])
 
 
+def test_a_lasting_new_level_or_a_steady_trend_is_news_once() -> None:
+    # 8 months at 10, then 30 for three months: Sep jumps (+20 from Aug, 20 from the median 10,
+    # MAD 0); Oct and Nov are still 20 from the median but 0 from the month before -> quiet.
+    shift = series("VE02", "0101", [10] * 8 + [30, 30, 30])
+    assert flag_outliers(shift)["period_id"].tolist() == ["2020-09"]
+    # A roll-out growing 6 a month: each month is 21+ from the median of the past 7 (MAD 12, robust
+    # sd 17.8, 21 < 5 x 17.8) and only 6 from the month before -> never flagged.
+    trend = series("VE02", "0102", [6 * m for m in range(1, 13)])
+    assert flag_outliers(trend).empty
+
+
 def test_one_warning_per_indicator_with_a_few_examples() -> None:
     districts = [f"0{d}01" for d in range(1, 8)]
     jumps = pd.concat(
