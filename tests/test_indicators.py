@@ -34,6 +34,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from dbt_fixture import build, pseudonym
 
 from cpmonitor.dbt_runner import DbtResult, run_dbt
 from cpmonitor.settings import CONTRACTS_DIR, Settings
@@ -63,11 +64,6 @@ OWNERS = {
     "care_institutions": "mosa",
     "placements": "mosa",
 }
-
-
-def pseudonym(value: str) -> str:
-    """An opaque 64-hex id, as ingest writes record ids (the exact hash does not matter here)."""
-    return hashlib.sha256(f"test:{value}".encode()).hexdigest()
 
 
 def ingested_schema(feed: str) -> pa.Schema:
@@ -326,12 +322,7 @@ def write_fixture_feeds(data_dir: Path) -> None:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtResult, Path]:
     """One dbt build of the fixture feeds; returns the result and the build database."""
-    root = tmp_path_factory.mktemp("indicators")
-    settings = Settings.from_env(root / "data")
-    write_fixture_feeds(settings.data_dir)
-    build_db = root / "build.duckdb"
-    result = run_dbt(["build"], build_db=build_db, settings=settings, log_dir=root / "logs")
-    return result, build_db
+    return build(tmp_path_factory.mktemp("indicators"), write_fixture_feeds)
 
 
 @pytest.fixture(scope="module")

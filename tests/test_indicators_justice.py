@@ -33,27 +33,18 @@ Stocks (held at d: start <= d < release):
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import math
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
+from dbt_fixture import build, pseudonym, write_delivery
 
-from cpmonitor.dbt_runner import DbtResult, run_dbt
-from cpmonitor.settings import Settings
+from cpmonitor.dbt_runner import DbtResult
 from ingest.contracts import load_contracts
 from ingest.run import write_empty_feed_files
-from ingest.schema import ingested_schema
 
 D = dt.date
-
-
-def pseudonym(value: str) -> str:
-    """An opaque 64-hex id, as ingest writes record ids (the exact hash does not matter here)."""
-    return hashlib.sha256(f"test:{value}".encode()).hexdigest()
 
 
 def at(day: dt.date) -> dt.datetime:
@@ -62,36 +53,17 @@ def at(day: dt.date) -> dt.datetime:
 
 def write_feed(data_dir: Path, feed: str, deliveries: list[tuple[str, list[dict]]]) -> None:
     """One ingested Parquet file per (period, rows) delivery; record ids hashed here."""
-    contract = load_contracts()[feed]
-    schema = ingested_schema(contract)
-    record_ids = set(contract.columns_with_privacy("record_id"))
-    feed_dir = data_dir / "ingested" / feed
-    feed_dir.mkdir(parents=True, exist_ok=True)
+    record_ids = set(load_contracts()[feed].columns_with_privacy("record_id"))
     for number, (period, rows) in enumerate(deliveries):
-        source_file = f"{contract.owner}/{feed}/{period}/delivery_{number}.parquet"
-        sha = hashlib.sha256(source_file.encode()).hexdigest()
         received = at(D(int(period[:4]), int(period[5:7]) if len(period) > 4 else 12, 28))
-        meta = {
-            "_entity": contract.owner,
-            "_feed": feed,
-            "_period": period,
-            "_source_file": source_file,
-            "_source_sha256": sha,
-            "_received_at": received,
-            "_ingested_at": received,
-        }
-        full = [
+        hashed = [
             {
-                name: pseudonym(row[name])
-                if name in record_ids and row.get(name) is not None
-                else row.get(name)
-                for name in schema.names
+                name: pseudonym(value) if name in record_ids and value is not None else value
+                for name, value in row.items()
             }
-            | meta
             for row in rows
         ]
-        table = pa.Table.from_pylist(full, schema=schema)
-        pq.write_table(table, feed_dir / f"{contract.owner}__{period}__{sha[:12]}.parquet")
+        write_delivery(data_dir, feed, period, hashed, number=number, received_at=received)
 
 
 def admin_units() -> list[dict]:
@@ -362,12 +334,7 @@ def write_fixture_feeds(data_dir: Path) -> None:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtResult, Path]:
     """One dbt build of the fixture feeds; returns the result and the build database."""
-    root = tmp_path_factory.mktemp("justice")
-    settings = Settings.from_env(root / "data")
-    write_fixture_feeds(settings.data_dir)
-    build_db = root / "build.duckdb"
-    result = run_dbt(["build"], build_db=build_db, settings=settings, log_dir=root / "logs")
-    return result, build_db
+    return build(tmp_path_factory.mktemp("justice"), write_fixture_feeds)
 
 
 @pytest.fixture(scope="module")

@@ -33,27 +33,18 @@ Health facilities: f1, f2 in 0101; f3 in 0201 (values listed at each test).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
+from dbt_fixture import build, pseudonym, write_delivery
 
-from cpmonitor.dbt_runner import DbtResult, run_dbt
-from cpmonitor.settings import Settings
+from cpmonitor.dbt_runner import DbtResult
 from ingest.contracts import load_contracts
 from ingest.run import write_empty_feed_files
-from ingest.schema import ingested_schema
 
 D = dt.date
 CONTRACTS = load_contracts()
-
-
-def pseudonym(value: str) -> str:
-    """An opaque 64-hex id, as ingest writes record ids (the exact hash does not matter here)."""
-    return hashlib.sha256(f"test:{value}".encode()).hexdigest()
 
 
 def at(day: dt.date) -> dt.datetime:
@@ -64,26 +55,16 @@ def write_feed(
     data_dir: Path, feed: str, deliveries: list[tuple[str, dt.datetime, list[dict]]]
 ) -> None:
     """One ingested Parquet file per delivery (period, received_at, rows)."""
-    contract = CONTRACTS[feed]
-    schema = ingested_schema(contract)
-    feed_dir = data_dir / "ingested" / feed
-    feed_dir.mkdir(parents=True, exist_ok=True)
-    owner = contract.owner
     for number, (period, received_at, rows) in enumerate(deliveries):
-        source_file = f"{owner}/{feed}/{period}/delivery_{number}.parquet"
-        sha = hashlib.sha256(source_file.encode()).hexdigest()
-        meta = {
-            "_entity": owner,
-            "_feed": feed,
-            "_period": period,
-            "_source_file": source_file,
-            "_source_sha256": sha,
-            "_received_at": received_at,
-            "_ingested_at": received_at + dt.timedelta(minutes=5),
-        }
-        full = [{name: row.get(name) for name in schema.names} | meta for row in rows]
-        table = pa.Table.from_pylist(full, schema=schema)
-        pq.write_table(table, feed_dir / f"{owner}__{period}__{sha[:12]}.parquet")
+        write_delivery(
+            data_dir,
+            feed,
+            period,
+            rows,
+            number=number,
+            received_at=received_at,
+            ingested_at=received_at + dt.timedelta(minutes=5),
+        )
 
 
 def admin_units() -> list[dict]:
@@ -395,12 +376,7 @@ def write_fixture_feeds(data_dir: Path) -> None:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtResult, Path]:
     """One dbt build of the fixture feeds; returns the result and the build database."""
-    root = tmp_path_factory.mktemp("registration_health")
-    settings = Settings.from_env(root / "data")
-    write_fixture_feeds(settings.data_dir)
-    build_db = root / "build.duckdb"
-    result = run_dbt(["build"], build_db=build_db, settings=settings, log_dir=root / "logs")
-    return result, build_db
+    return build(tmp_path_factory.mktemp("registration_health"), write_fixture_feeds)
 
 
 MINE = ("CR01", "CR05", "SS03", "SS04", "VE14", "CR02", "CR04", "SS05")

@@ -12,26 +12,17 @@ Country: provinces 01 (districts 0101, 0102) and 02 (district 0201). Placements 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
+from dbt_fixture import build, pseudonym, write_delivery
 
-from cpmonitor.dbt_runner import DbtResult, run_dbt
-from cpmonitor.settings import Settings
+from cpmonitor.dbt_runner import DbtResult
 from ingest.contracts import load_contracts
 from ingest.run import write_empty_feed_files
-from ingest.schema import ingested_schema
 
 D = dt.date
-
-
-def pseudonym(value: str) -> str:
-    """An opaque 64-hex id, as ingest writes record ids."""
-    return hashlib.sha256(f"test:{value}".encode()).hexdigest()
 
 
 def at(day: dt.date) -> dt.datetime:
@@ -42,25 +33,16 @@ def write_feed(
     data_dir: Path, feed: str, deliveries: list[tuple[str, dt.date, list[dict]]]
 ) -> None:
     """One ingested Parquet file per delivery (period, received on, rows)."""
-    contract = load_contracts()[feed]
-    schema = ingested_schema(contract)
-    feed_dir = data_dir / "ingested" / feed
-    feed_dir.mkdir(parents=True, exist_ok=True)
     for number, (period, received, rows) in enumerate(deliveries):
-        source_file = f"{contract.owner}/{feed}/{period}/delivery_{number}.parquet"
-        sha = hashlib.sha256(source_file.encode()).hexdigest()
-        meta = {
-            "_entity": contract.owner,
-            "_feed": feed,
-            "_period": period,
-            "_source_file": source_file,
-            "_source_sha256": sha,
-            "_received_at": at(received),
-            "_ingested_at": at(received) + dt.timedelta(minutes=5),
-        }
-        full = [{name: row.get(name) for name in schema.names} | meta for row in rows]
-        table = pa.Table.from_pylist(full, schema=schema)
-        pq.write_table(table, feed_dir / f"{contract.owner}__{period}__{sha[:12]}.parquet")
+        write_delivery(
+            data_dir,
+            feed,
+            period,
+            rows,
+            number=number,
+            received_at=at(received),
+            ingested_at=at(received) + dt.timedelta(minutes=5),
+        )
 
 
 def admin_units() -> list[dict]:
@@ -262,12 +244,7 @@ def write_fixture_feeds(data_dir: Path) -> None:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtResult, Path]:
-    root = tmp_path_factory.mktemp("services")
-    settings = Settings.from_env(root / "data")
-    write_fixture_feeds(settings.data_dir)
-    build_db = root / "build.duckdb"
-    result = run_dbt(["build"], build_db=build_db, settings=settings, log_dir=root / "logs")
-    return result, build_db
+    return build(tmp_path_factory.mktemp("services"), write_fixture_feeds)
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,63 @@
+"""Shared harness of the indicator tests: hand-made feeds written as ingest writes them, and one
+real dbt build of the whole project on them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from cpmonitor.dbt_runner import DbtResult, run_dbt
+from cpmonitor.settings import Settings
+from ingest.contracts import load_contracts
+from ingest.schema import ingested_schema
+
+
+def pseudonym(value: str) -> str:
+    """An opaque 64-hex id, as ingest writes record ids (the exact hash does not matter here)."""
+    return hashlib.sha256(f"test:{value}".encode()).hexdigest()
+
+
+def write_delivery(
+    data_dir: Path,
+    feed: str,
+    period: str,
+    rows: list[dict],
+    *,
+    number: int,
+    received_at: dt.datetime,
+    ingested_at: dt.datetime | None = None,
+) -> None:
+    """One accepted delivery of ``feed`` in the ingested format: the contract's columns (minus
+    direct identifiers) from ``rows``, missing ones null, plus the delivery metadata."""
+    contract = load_contracts()[feed]
+    schema = ingested_schema(contract)
+    feed_dir = data_dir / "ingested" / feed
+    feed_dir.mkdir(parents=True, exist_ok=True)
+    source_file = f"{contract.owner}/{feed}/{period}/delivery_{number}.parquet"
+    sha = hashlib.sha256(source_file.encode()).hexdigest()
+    meta = {
+        "_entity": contract.owner,
+        "_feed": feed,
+        "_period": period,
+        "_source_file": source_file,
+        "_source_sha256": sha,
+        "_received_at": received_at,
+        "_ingested_at": ingested_at or received_at,
+    }
+    full = [{name: row.get(name) for name in schema.names} | meta for row in rows]
+    table = pa.Table.from_pylist(full, schema=schema)
+    pq.write_table(table, feed_dir / f"{contract.owner}__{period}__{sha[:12]}.parquet")
+
+
+def build(root: Path, write_feeds: Callable[[Path], None]) -> tuple[DbtResult, Path]:
+    """Write the feeds under ``root/data`` and run one ``dbt build`` into ``root/build.duckdb``."""
+    settings = Settings.from_env(root / "data")
+    write_feeds(settings.data_dir)
+    build_db = root / "build.duckdb"
+    result = run_dbt(["build"], build_db=build_db, settings=settings, log_dir=root / "logs")
+    return result, build_db
