@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -61,3 +62,18 @@ def build(root: Path, write_feeds: Callable[[Path], None]) -> tuple[DbtResult, P
     build_db = root / "build.duckdb"
     result = run_dbt(["build"], build_db=build_db, settings=settings, log_dir=root / "logs")
     return result, build_db
+
+
+def fact_values(
+    built: tuple[DbtResult, Path], codes: Collection[str] | None = None
+) -> dict[tuple[str, str, str, str], tuple]:
+    """``fct_indicator_values`` of a successful build (only ``codes`` when given) keyed by
+    (indicator, period, geo, disaggregation value) -> (numerator, denominator, value)."""
+    result, build_db = built
+    assert result.ok, result.summary
+    with duckdb.connect(str(build_db), read_only=True) as con:
+        rows = con.execute(
+            "select indicator_code, period_id, geo_code, disaggregation_value,"
+            " numerator, denominator, value from main.fct_indicator_values"
+        ).fetchall()
+    return {tuple(r[:4]): r[4:] for r in rows if codes is None or r[0] in codes}

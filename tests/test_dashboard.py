@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import dash
 import duckdb
 import pandas as pd
 import pytest
+from dash_pages import page_layout
 from warehouse_fixture import build_fixture_warehouse
 
 from cpmonitor.settings import Settings
@@ -23,34 +23,6 @@ from dashboards.components import NOT_PUBLISHED, PRIVACY_NOTE
 from dashboards.figures import _signed_area
 
 HOSTILE = "01' OR 1=1 --"
-
-
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("published") / "cpmonitor.duckdb"
-    build_fixture_warehouse(path)
-    return path
-
-
-def _reset_pages() -> None:
-    """Dash pages keep a global registry (see plotly/dash tests' ``clear_pages_state``)."""
-    dash._pages.PAGE_REGISTRY.clear()
-    dash._pages.CONFIG.clear()
-    dash._pages.CONFIG.__dict__.clear()
-
-
-@pytest.fixture
-def clear_pages_state() -> Iterator[None]:
-    _reset_pages()
-    yield
-    _reset_pages()
-
-
-def _page_layout(path: str):
-    for page in dash.page_registry.values():
-        if page["path"] == path:
-            return page["layout"]
-    raise AssertionError(f"no page at {path}")
 
 
 # --- query layer -------------------------------------------------------------------------------
@@ -302,7 +274,7 @@ def test_pages_without_warehouse_show_friendly_message(
     app = create_app(Settings.from_env(tmp_path / "nothing-yet"))
     with app.server.test_request_context("/"):
         for path in ("/", "/data-quality", "/scorecard", "/indicator"):
-            assert NOT_PUBLISHED in str(_page_layout(path)())
+            assert NOT_PUBLISHED in str(page_layout(path)())
         assert "Traceback" not in str(app.layout())
     response = app.server.test_client().get("/")
     assert response.status_code == 200
@@ -316,7 +288,7 @@ def test_unreadable_warehouse_shows_a_calm_message_and_logs_the_error(
     app = create_app(settings)
     with app.server.test_request_context("/"):
         for path in ("/", "/data-quality", "/scorecard", "/indicator"):
-            assert "The data could not be read" in str(_page_layout(path)())
+            assert "The data could not be read" in str(page_layout(path)())
     assert "warehouse query failed" in caplog.text
     assert "dim_geography" in caplog.text or "ingest_files" in caplog.text
 
@@ -326,7 +298,7 @@ def test_two_apps_in_one_process_keep_their_own_warehouse(
 ) -> None:
     published = create_app(Settings.from_env(warehouse.parent))
     empty = create_app(Settings.from_env(tmp_path / "empty"))
-    care_layout = _page_layout("/")
+    care_layout = page_layout("/")
     with published.server.test_request_context("/?province=02"):
         shell = care_layout(province="02")
         assert shell["care-province"].value == "02"

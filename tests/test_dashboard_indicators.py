@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
-import dash
 import duckdb
 import pandas as pd
 import plotly
 import pytest
-from warehouse_fixture import build_fixture_warehouse
+from dash_pages import page_layout
 
 from cpmonitor.settings import Settings
 from dashboards import care, figures, indicator, queries, scorecard
@@ -23,33 +21,6 @@ from dashboards.app import create_app
 from dashboards.components import PRIVACY_NOTE
 
 HOSTILE_CODE = "AC06' OR 1=1 --"
-
-
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("published-indicators") / "cpmonitor.duckdb"
-    build_fixture_warehouse(path)
-    return path
-
-
-def _reset_pages() -> None:
-    dash._pages.PAGE_REGISTRY.clear()
-    dash._pages.CONFIG.clear()
-    dash._pages.CONFIG.__dict__.clear()
-
-
-@pytest.fixture
-def clear_pages_state() -> Iterator[None]:
-    _reset_pages()
-    yield
-    _reset_pages()
-
-
-def _page_layout(path: str):
-    for page in dash.page_registry.values():
-        if page["path"] == path:
-            return page["layout"]
-    raise AssertionError(f"no page at {path}")
 
 
 def _json(component: object) -> str:
@@ -189,10 +160,10 @@ def test_a_numerator_of_three_never_reaches_the_browser(
     app = create_app(Settings.from_env(tmp_path))
     sent = []
     with app.server.test_request_context("/"):
-        sent.append(_json(_page_layout("/scorecard")()))
+        sent.append(_json(page_layout("/scorecard")()))
         sent.append(_json(scorecard.update_sections("SS")))
         for geo in ("NAT", "01", "02"):
-            sent.append(_json(_page_layout("/indicator")(code="SS08", geo=geo)))
+            sent.append(_json(page_layout("/indicator")(code="SS08", geo=geo)))
             for period_type in ("quarter", "year"):
                 sent.append(_json(indicator.update_content("SS08", geo, period_type)))
         sent.append(_json(care.update_page("02")))
@@ -290,7 +261,7 @@ def test_scorecard_lists_every_indicator_with_its_badge(warehouse: Path) -> None
 
 def test_indicator_page_honours_the_url(warehouse: Path, clear_pages_state: None) -> None:
     app = create_app(Settings.from_env(warehouse.parent))
-    layout = _page_layout("/indicator")
+    layout = page_layout("/indicator")
     with app.server.test_request_context("/indicator?code=SS02&geo=01"):
         shell = layout(code="SS02", geo="01")
         assert shell["indicator-code"].value == "SS02"

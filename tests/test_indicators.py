@@ -34,7 +34,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from dbt_fixture import build, pseudonym
+from dbt_fixture import build, fact_values, pseudonym
 
 from cpmonitor.dbt_runner import DbtResult, run_dbt
 from cpmonitor.settings import CONTRACTS_DIR, Settings
@@ -328,14 +328,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtResult, Path]:
 @pytest.fixture(scope="module")
 def values(built: tuple[DbtResult, Path]) -> dict[tuple[str, str, str, str], tuple]:
     """fct_indicator_values keyed by (indicator, period, geo, disaggregation value)."""
-    result, build_db = built
-    assert result.ok, result.summary
-    with duckdb.connect(str(build_db), read_only=True) as con:
-        rows = con.execute(
-            "select indicator_code, period_id, geo_code, disaggregation_value,"
-            " numerator, denominator, value from main.fct_indicator_values"
-        ).fetchall()
-    return {tuple(r[:4]): r[4:] for r in rows}
+    return fact_values(built)
 
 
 def query(build_db: Path, sql: str) -> list[tuple]:

@@ -33,9 +33,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import duckdb
 import pytest
-from dbt_fixture import build, pseudonym, write_delivery
+from dbt_fixture import build, fact_values, pseudonym, write_delivery
 
 from cpmonitor.dbt_runner import DbtResult
 from ingest.contracts import load_contracts
@@ -359,16 +358,23 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtResult, Path]:
 @pytest.fixture(scope="module")
 def values(built: tuple[DbtResult, Path]) -> dict[tuple[str, str, str, str], tuple]:
     """fct_indicator_values keyed by (indicator, period, geo, disaggregation value)."""
-    result, build_db = built
-    assert result.ok, result.summary
-    with duckdb.connect(str(build_db), read_only=True) as con:
-        rows = con.execute(
-            "select indicator_code, period_id, geo_code, disaggregation_value,"
-            " numerator, denominator, value from main.fct_indicator_values"
-            " where indicator_code in ('VE01', 'VE02', 'VE03', 'VE04', 'VE05', 'VE06', 'VE07',"
-            " 'VE08', 'VE09', 'VE10', 'VE13', 'SS02')"
-        ).fetchall()
-    return {tuple(r[:4]): r[4:] for r in rows}
+    return fact_values(
+        built,
+        (
+            "VE01",
+            "VE02",
+            "VE03",
+            "VE04",
+            "VE05",
+            "VE06",
+            "VE07",
+            "VE08",
+            "VE09",
+            "VE10",
+            "VE13",
+            "SS02",
+        ),
+    )
 
 
 approx = pytest.approx

@@ -38,7 +38,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dbt_fixture import build, pseudonym, write_delivery
+from dbt_fixture import build, fact_values, pseudonym, write_delivery
 
 from cpmonitor.dbt_runner import DbtResult
 from ingest.contracts import load_contracts
@@ -341,15 +341,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtResult, Path]:
 def values(built: tuple[DbtResult, Path]) -> dict[tuple[str, str, str, str], tuple]:
     """Justice rows of fct_indicator_values keyed by (indicator, period, geo, disaggregation
     value): (numerator, denominator, value)."""
-    result, build_db = built
-    assert result.ok, result.summary
-    with duckdb.connect(str(build_db), read_only=True) as con:
-        rows = con.execute(
-            "select indicator_code, period_id, geo_code, disaggregation_value,"
-            " numerator, denominator, value from main.fct_indicator_values"
-            " where indicator_code like 'JC%' or indicator_code in ('VE11', 'VE12')"
-        ).fetchall()
-    return {tuple(r[:4]): r[4:] for r in rows}
+    return fact_values(built, [f"JC0{n}" for n in range(1, 10)] + ["VE11", "VE12"])
 
 
 def value(values: dict, code: str, period: str, geo: str, group: str = "total") -> float | None:

@@ -14,9 +14,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import duckdb
 import pytest
-from dbt_fixture import build, pseudonym, write_delivery
+from dbt_fixture import build, fact_values, pseudonym, write_delivery
 
 from cpmonitor.dbt_runner import DbtResult
 from ingest.contracts import load_contracts
@@ -251,15 +250,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtResult, Path]:
 def values(built: tuple[DbtResult, Path]) -> dict[tuple[str, str, str, str], tuple]:
     """fct_indicator_values of SS01, SS06-SS08 keyed by (indicator, period, geo, disaggregation
     value) -> (numerator, denominator, value)."""
-    result, build_db = built
-    assert result.ok, result.summary
-    with duckdb.connect(str(build_db), read_only=True) as con:
-        rows = con.execute(
-            "select indicator_code, period_id, geo_code, disaggregation_value,"
-            " numerator, denominator, value from main.fct_indicator_values"
-            " where indicator_code in ('SS01', 'SS06', 'SS07', 'SS08')"
-        ).fetchall()
-    return {tuple(r[:4]): r[4:] for r in rows}
+    return fact_values(built, ("SS01", "SS06", "SS07", "SS08"))
 
 
 def test_build_succeeds(built: tuple[DbtResult, Path]) -> None:
