@@ -20,6 +20,7 @@ renamed as (
         cast(date_of_birth as date) as date_of_birth,
         cast(disability as boolean) as has_disability,
         cast(has_birth_certificate as boolean) as has_birth_certificate,
+        cast(birth_certificate_date as date) as birth_certificate_date,
 
         -- episode
         cast(care_type as varchar) as care_type,
