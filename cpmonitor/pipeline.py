@@ -203,6 +203,7 @@ def _run_locked(
         "files_quarantined": report.files_quarantined,
         "files_skipped": report.files_skipped,
     }
+    completeness = write_delivery_status(settings, contracts, today)
     log_dir = settings.builds_dir / run_id
     _step(progress, "Building the warehouse with dbt")
     ok, summary = builder(build_db, settings, log_dir)
@@ -254,13 +255,31 @@ def _run_locked(
         details=recovered,
         **counts,
     )
-    _finalise_build(build_db, settings, checks, outcome, today, contracts)
+    _finalise_build(build_db, settings, checks, outcome, completeness, contracts)
     _keep_version(build_db, settings, run_id)
     pause_point("publish")
     publish(build_db, settings.warehouse_file)
     pause_point("published")
     _append_run(settings, outcome)
     return outcome
+
+
+def write_delivery_status(
+    settings: Settings, contracts: dict[str, Contract], today: dt.date
+) -> pd.DataFrame:
+    """Reporting completeness of every feed as the ledger stands, judged as of ``today`` (or the
+    latest delivery), written where dbt reads it (the coverage of every indicator value rests on
+    it). Returns the completeness detail (``audit.reporting_completeness``)."""
+    from expectations.completeness import assessed_on, delivery_status, reporting_completeness
+    from ingest.run import read_ledger
+    from ingest.schema import DELIVERY_STATUS_DIR
+
+    ledger = read_ledger(settings)
+    detail = reporting_completeness(contracts, ledger, today=assessed_on(ledger, today))
+    target = settings.ingested_dir / DELIVERY_STATUS_DIR / "delivery_status.parquet"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_parquet_atomic(delivery_status(detail, contracts), target)
+    return detail
 
 
 def run_build_checks(build_db: Path, *, run_id: str) -> list:
@@ -507,23 +526,16 @@ def _finalise_build(
     settings: Settings,
     checks: list,
     outcome: RunOutcome,
-    today: dt.date,
+    completeness: pd.DataFrame,
     contracts: dict[str, Contract],
 ) -> None:
-    """Store ingest ledger, check results, completeness and run history in the build; drop
-    row-level schemas."""
-    from expectations.completeness import (
-        assessed_on,
-        completeness_summary,
-        reporting_completeness,
-    )
+    """Store ingest ledger, check results, completeness (as the build used it) and run history
+    in the build; drop row-level schemas."""
+    from expectations.completeness import completeness_summary
     from expectations.results import check_results_frame
     from ingest.run import read_ledger
 
     ingest_files = read_ledger(settings)
-    completeness = reporting_completeness(
-        contracts, ingest_files, today=assessed_on(ingest_files, today)
-    )
     all_checks = pd.concat(
         [_read_feed_checks(settings), check_results_frame(checks)], ignore_index=True
     )

@@ -11,6 +11,8 @@ expected period is:
 - ``refused``: files arrived but every one was quarantined;
 - ``missing``: nothing arrived.
 
+``files_accepted`` counts the accepted files of the period: more than one means a corrected
+resubmission replaced an earlier delivery (figures resting on that period were restated).
 Arrival is the ledger's ``received_at``. Ledger statuses other than ``quarantined`` and ``skipped``
 (``loaded``, ``superseded`` and any added later) count as accepted deliveries.
 """
@@ -21,13 +23,24 @@ import datetime as dt
 from collections.abc import Mapping
 
 import pandas as pd
+import pyarrow as pa
 
 from ingest.contracts import Contract
+from ingest.schema import DELIVERY_STATUS_SCHEMA
 
 REFUSED_STATUSES = frozenset({"quarantined"})
 IGNORED_STATUSES = frozenset({"skipped"})
 
-DETAIL_COLUMNS = ["entity", "feed", "period", "period_end", "due_date", "received_at", "status"]
+DETAIL_COLUMNS = [
+    "entity",
+    "feed",
+    "period",
+    "period_end",
+    "due_date",
+    "received_at",
+    "status",
+    "files_accepted",
+]
 SUMMARY_COLUMNS = [
     "entity",
     "feed",
@@ -132,7 +145,8 @@ def reporting_completeness(
         by_period = {period: group for period, group in own.groupby("period")}
         for period in periods:
             due = due_date(period, contract.due_days)
-            status, received_at = _period_status(by_period.get(period), due)
+            group = by_period.get(period)
+            status, received_at = _period_status(group, due)
             rows.append(
                 {
                     "entity": contract.owner,
@@ -142,13 +156,30 @@ def reporting_completeness(
                     "due_date": due,
                     "received_at": received_at,
                     "status": status,
+                    "files_accepted": _accepted_files(group),
                 }
             )
-    frame = pd.DataFrame(rows, columns=DETAIL_COLUMNS)
+    frame = pd.DataFrame(rows, columns=DETAIL_COLUMNS).astype({"files_accepted": "int64"})
     frame["received_at"] = pd.to_datetime(frame["received_at"]).astype("datetime64[us]")
     for column in ("period_end", "due_date"):
         frame[column] = pd.to_datetime(frame[column]).astype("datetime64[s]")
     return frame.astype({c: "string" for c in ("entity", "feed", "period", "status")})
+
+
+def delivery_status(detail: pd.DataFrame, contracts: Mapping[str, Contract]) -> pa.Table:
+    """What dbt reads of completeness (``ingest.schema.DELIVERY_STATUS_SCHEMA``): each expected
+    period of each feed with its dates and status, the feed's title and owner, whether the feed is
+    expected every period, and the first day of its first expected period (data before it are not
+    in the warehouse)."""
+    frame = detail.copy()
+    frame["entity_name"] = [contracts[f].owner_name for f in frame["feed"]]
+    frame["feed_title"] = [contracts[f].title for f in frame["feed"]]
+    frame["period_start"] = [period_start(p) for p in frame["period"]]
+    frame["period_end"] = [period_end(p) for p in frame["period"]]
+    frame["periodic"] = [_expects_every_period(contracts[f]) for f in frame["feed"]]
+    frame["feed_first_period_start"] = frame.groupby("feed")["period_start"].transform("min")
+    columns = DELIVERY_STATUS_SCHEMA.names
+    return pa.Table.from_pandas(frame[columns], schema=DELIVERY_STATUS_SCHEMA, preserve_index=False)
 
 
 def completeness_summary(
@@ -243,6 +274,12 @@ def _period_status(group: pd.DataFrame | None, due: dt.date) -> tuple[str, pd.Ti
     if first is None:  # accepted but arrival unknown: received, timeliness cannot be judged
         return "late", None
     return ("on_time" if first.date() <= due else "late"), first
+
+
+def _accepted_files(group: pd.DataFrame | None) -> int:
+    if group is None:
+        return 0
+    return int((~group["status"].isin(REFUSED_STATUSES)).sum())
 
 
 def _earliest(stamps: pd.Series) -> pd.Timestamp | None:

@@ -110,6 +110,11 @@ class Column(BaseModel):
     references: Reference | None = Field(
         default=None, description="Feed whose latest delivery holds the valid codes"
     )
+    may_be_absent: bool = Field(
+        default=False,
+        description="A column added to the contract later: a file without it still loads, with "
+        "the column empty (a file that has it is checked as usual)",
+    )
     on_violation: dict[Rule, Action] = Field(
         default={}, description="Per-rule override of what a violation on this column does"
     )

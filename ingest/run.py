@@ -63,7 +63,14 @@ from ingest.ledger import (
     write_ledger,
 )
 from ingest.probe import ParseLimits, ProbeServer
-from ingest.schema import blank_strings_to_null, ingested_schema, schema_problems, to_ingested
+from ingest.schema import (
+    DELIVERY_STATUS_DIR,
+    DELIVERY_STATUS_SCHEMA,
+    blank_strings_to_null,
+    ingested_schema,
+    schema_problems,
+    to_ingested,
+)
 
 Status = Literal["loaded", "loaded_with_rejections", "quarantined", "skipped"]
 Progress = Callable[[str, int, int], None]
@@ -251,10 +258,11 @@ def file_sha256(path: Path) -> str:
 
 def write_empty_feed_files(ingested_dir: Path, contracts: dict[str, Contract]) -> None:
     """Ensure ``ingested/<feed>/_empty.parquet`` (zero rows, full schema) for every contract feed,
-    so dbt can read each feed's glob before its first accepted delivery."""
-    for contract in contracts.values():
-        path = ingested_dir / contract.feed / "_empty.parquet"
-        schema = ingested_schema(contract)
+    and for the delivery status the pipeline writes, so dbt can read each glob before its first
+    accepted delivery."""
+    schemas = {contract.feed: ingested_schema(contract) for contract in contracts.values()}
+    for folder, schema in (schemas | {DELIVERY_STATUS_DIR: DELIVERY_STATUS_SCHEMA}).items():
+        path = ingested_dir / folder / "_empty.parquet"
         if path.exists() and pq.read_schema(path).remove_metadata().equals(schema):
             continue
         write_parquet_atomic(schema.empty_table(), path)

@@ -23,6 +23,27 @@ METADATA_FIELDS: list[pa.Field] = [
 ]
 
 
+# What dbt reads of reporting completeness (``ingested/_delivery_status/*.parquet``): one row per
+# contract feed and expected period, written by the pipeline before each build from
+# ``expectations.completeness`` (``_empty.parquet`` keeps the glob readable before that).
+DELIVERY_STATUS_DIR = "_delivery_status"
+DELIVERY_STATUS_SCHEMA = pa.schema(
+    [
+        pa.field("entity", pa.string()),
+        pa.field("entity_name", pa.string()),
+        pa.field("feed", pa.string()),
+        pa.field("feed_title", pa.string()),
+        pa.field("period", pa.string()),
+        pa.field("period_start", pa.date32()),
+        pa.field("period_end", pa.date32()),
+        pa.field("status", pa.string()),
+        pa.field("files_accepted", pa.int64()),
+        pa.field("periodic", pa.bool_()),
+        pa.field("feed_first_period_start", pa.date32()),
+    ]
+)
+
+
 def type_matches(contract_type: ColumnType, arrow_type: pa.DataType) -> bool:
     """Whether a delivered Arrow type is acceptable for a contract type.
 
@@ -50,10 +71,12 @@ def type_matches(contract_type: ColumnType, arrow_type: pa.DataType) -> bool:
 
 def schema_problems(contract: Contract, schema: pa.Schema) -> tuple[list[str], set[str]]:
     """Problems with a file's columns (missing, extra, wrong type), and the names of the columns
-    that are absent or mistyped, so row-level rules on them are not reported twice."""
+    that are absent or mistyped, so row-level rules on them are not reported twice. A column the
+    contract marks ``may_be_absent`` may be missing without a problem (it loads empty)."""
     problems: list[str] = []
     present = schema.names
-    missing = [c for c in contract.column_names if c not in present]
+    absent = [c.name for c in contract.columns if c.name not in present]
+    missing = [c for c in absent if not contract.column(c).may_be_absent]
     extra = [c for c in present if c not in contract.column_names]
     if missing:
         problems.append(f"missing {_names(missing)} (in the contract, not in the file)")
@@ -68,7 +91,7 @@ def schema_problems(contract: Contract, schema: pa.Schema) -> tuple[list[str], s
                 problems.append(
                     f"column '{column.name}': type {arrow_type}, but the contract says {column.type}"
                 )
-    return problems, set(missing) | set(mistyped)
+    return problems, set(absent) | set(mistyped)
 
 
 def blank_strings_to_null(table: pa.Table) -> pa.Table:
@@ -90,6 +113,9 @@ def cast_to_contract(contract: Contract, table: pa.Table) -> pa.Table:
     """The contract's columns in contract order, cast to the contract's types."""
     columns = []
     for column in contract.columns:
+        if column.name not in table.column_names:  # a ``may_be_absent`` column the file lacks
+            columns.append(pa.nulls(table.num_rows, ARROW_TYPES[column.type]))
+            continue
         values = table.column(column.name)
         if pa.types.is_dictionary(values.type):
             values = values.cast(values.type.value_type)

@@ -147,6 +147,7 @@ def test_empty_ledger_expects_nothing() -> None:
         "due_date",
         "received_at",
         "status",
+        "files_accepted",
     ]
     assert completeness_summary(detail).empty
 

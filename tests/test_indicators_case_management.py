@@ -534,21 +534,22 @@ def test_ve07_median_days_to_closure(values: dict) -> None:
     # c4 Mar 5 -> Jun 30 = 26 + 30 + 31 + 30 = 117; c5 May 1 -> Jul 31 = 30 + 30 + 31 = 91;
     # c6 Apr 10 -> Sep 9 = 20 + 31 + 30 + 31 + 31 + 9 = 152; c8 Aug 1 -> 20 = 19;
     # c7 2015-11-20 -> 2016-10-15 = 10 + 31 + 31 + 29 + 31 + 30 + 31 + 30 + 31 + 31 + 30 + 15 = 330.
-    # Q1 (c1, c3): an even number -> (15 + 90) / 2 = 52.5, over 2 cases.
-    assert values[("VE07", "2016-Q1", "NAT", "total")] == (2.0, 2.0, 52.5)
+    # Q1 (c1, c3): an even number -> (15 + 90) / 2 = 52.5, over 2 cases (the denominator; a
+    # median has no numerator).
+    assert values[("VE07", "2016-Q1", "NAT", "total")] == (None, 2.0, 52.5)
     # Year: 15, 19, 90, 91, 117, 152, 330 -> 91. Province 01: 15, 19, 90, 91, 152 -> 90;
     # province 02: 117, 330 -> 223.5. The national median is recomputed (not the mean of 90 and
     # 223.5); 0101: 19, 90, 152 -> 90; 0102: 15, 91 -> 53.
-    assert values[("VE07", "2016", "NAT", "total")] == (7.0, 7.0, 91.0)
-    assert values[("VE07", "2016", "01", "total")] == (5.0, 5.0, 90.0)
-    assert values[("VE07", "2016", "02", "total")] == (2.0, 2.0, 223.5)
-    assert values[("VE07", "2016", "0101", "total")] == (3.0, 3.0, 90.0)
-    assert values[("VE07", "2016", "0102", "total")] == (2.0, 2.0, 53.0)
+    assert values[("VE07", "2016", "NAT", "total")] == (None, 7.0, 91.0)
+    assert values[("VE07", "2016", "01", "total")] == (None, 5.0, 90.0)
+    assert values[("VE07", "2016", "02", "total")] == (None, 2.0, 223.5)
+    assert values[("VE07", "2016", "0101", "total")] == (None, 3.0, 90.0)
+    assert values[("VE07", "2016", "0102", "total")] == (None, 2.0, 53.0)
     # Girls: c1 90, c3 15, c5 91, c7 330 -> (90 + 91) / 2 = 90.5; boys c4 117, c6 152, c8 19 -> 117.
-    assert values[("VE07", "2016", "NAT", "female")] == (4.0, 4.0, 90.5)
-    assert values[("VE07", "2016", "NAT", "male")] == (3.0, 3.0, 117.0)
-    # No closure in January: 0 / 0, value null.
-    assert values[("VE07", "2016-01", "NAT", "total")] == (0.0, 0.0, None)
+    assert values[("VE07", "2016", "NAT", "female")] == (None, 4.0, 90.5)
+    assert values[("VE07", "2016", "NAT", "male")] == (None, 3.0, 117.0)
+    # No closure in January: over 0 cases, value null.
+    assert values[("VE07", "2016-01", "NAT", "total")] == (None, 0.0, None)
 
 
 def test_ve08_closed_with_goals_met(values: dict) -> None:
@@ -605,8 +606,8 @@ def test_ve10_social_workers_per_100000_children(values: dict) -> None:
 
 def test_ve13_helpline_protection_contacts(values: dict) -> None:
     # Protection contacts: h1 (Jan 1 00:05, 0101 F 12), h2 (Jan 31 23:59, 0101 M 3),
-    # h4 (Feb, 0102, sex and age unknown), h6 (Mar, 0201 M 16). Not counted: h3 information,
-    # h7 silent, h5 (no district).
+    # h4 (Feb, 0102, sex and age unknown), h5 (Feb, no district, F 10), h6 (Mar, 0201 M 16).
+    # Not counted: h3 information, h7 silent.
     assert values[("VE13", "2016-01", "0101", "total")] == (2.0, 8000.0, 25.0)
     assert values[("VE13", "2016-01", "NAT", "total")] == (2.0, 14000.0, approx(200000 / 14000))
     assert values[("VE13", "2016-01", "NAT", "female")] == (1.0, 7000.0, approx(100000 / 7000))
@@ -615,11 +616,22 @@ def test_ve13_helpline_protection_contacts(values: dict) -> None:
     assert values[("VE13", "2016-02", "0102", "total")] == (1.0, 4000.0, 25.0)
     assert values[("VE13", "2016-02", "0102", "female")] == (0.0, 2000.0, 0.0)
     assert values[("VE13", "2016-02", "0102", "male")] == (0.0, 2000.0, 0.0)
-    # Q1: 4 / 14000 x 100000 = 28.57; boys h2, h6 = 2 / 7000; 10-14 h1 = 1 / 3500.
-    assert values[("VE13", "2016-Q1", "NAT", "total")] == (4.0, 14000.0, approx(400000 / 14000))
+    # h5 has no district: it counts in the nation (and the nation's girls and 10-14) only.
+    # Feb: nation h4 + h5 = 2 / 14000; province 01 only h4 (1 / 6000 x 100000); girls h5 1 / 7000.
+    assert values[("VE13", "2016-02", "NAT", "total")] == (2.0, 14000.0, approx(200000 / 14000))
+    assert values[("VE13", "2016-02", "01", "total")] == (1.0, 12000.0, approx(100000 / 12000))
+    assert values[("VE13", "2016-02", "02", "total")] == (0.0, 2000.0, 0.0)
+    assert values[("VE13", "2016-02", "NAT", "female")] == (1.0, 7000.0, approx(100000 / 7000))
+    # Q1: 5 / 14000 x 100000 = 35.71; boys h2, h6 = 2 / 7000; girls h1, h5 = 2 / 7000;
+    # 10-14 h1 and h5 = 2 / 3500.
+    assert values[("VE13", "2016-Q1", "NAT", "total")] == (5.0, 14000.0, approx(500000 / 14000))
     assert values[("VE13", "2016-Q1", "NAT", "male")] == (2.0, 7000.0, approx(200000 / 7000))
-    assert values[("VE13", "2016-Q1", "NAT", "10-14")] == (1.0, 3500.0, approx(100000 / 3500))
+    assert values[("VE13", "2016-Q1", "NAT", "female")] == (2.0, 7000.0, approx(200000 / 7000))
+    assert values[("VE13", "2016-Q1", "NAT", "10-14")] == (2.0, 3500.0, approx(200000 / 3500))
     assert values[("VE13", "2016-Q1", "NAT", "5-9")] == (0.0, 3500.0, 0.0)
+    # The provinces and districts add up to the nation less h5: 01 (h1, h2, h4) + 02 (h6) = 4.
+    assert values[("VE13", "2016-Q1", "01", "total")][0] == 3.0
+    assert values[("VE13", "2016-Q1", "02", "total")][0] == 1.0
 
 
 def test_ss02_cases_referred_by_schools(values: dict) -> None:

@@ -392,8 +392,9 @@ def test_jc04_median_pre_sentence_days(values: dict) -> None:
     # Pre-sentence days: D1 Jan 10 -> Mar 15 sentence = 65 (0101, M); D2 Jan 20 -> Feb 19 bail
     # = 30 (0101, F); D3 Feb 1 -> Mar 31 death = 59 (0102, M); c4 Jan 5 -> Jan 25 sentence = 20
     # (0201, F; the later transfer does not matter).
-    # Q1 NAT: 20, 30, 59, 65 -> even count: (30 + 59) / 2 = 44.5, over 4 detentions.
-    assert values[("JC04", "2016-Q1", "NAT", "total")] == (174.0, 4.0, 44.5)
+    # Q1 NAT: 20, 30, 59, 65 -> even count: (30 + 59) / 2 = 44.5, over 4 detentions (the
+    # denominator). No numerator: the sum of days (174) would divide to the mean, not the median.
+    assert values[("JC04", "2016-Q1", "NAT", "total")] == (None, 4.0, 44.5)
     # Province 01: 30, 59, 65 -> 59, recomputed from records (not the mean of district medians:
     # 0101 (30 + 65) / 2 = 47.5 and 0102 59).
     assert value(values, "JC04", "2016-Q1", "01") == 59.0
@@ -405,7 +406,7 @@ def test_jc04_median_pre_sentence_days(values: dict) -> None:
     assert value(values, "JC04", "2016-03", "NAT") == 62.0  # D1 65 and D3 59
     assert value(values, "JC04", "2016", "NAT") == 44.5
     # Q2: none ended -> dense total row, 0 detentions, no value.
-    assert values[("JC04", "2016-Q2", "NAT", "total")] == (0.0, 0.0, None)
+    assert values[("JC04", "2016-Q2", "NAT", "total")] == (None, 0.0, None)
 
 
 def test_jc05_jc06_sentencing_and_diversion(values: dict) -> None:

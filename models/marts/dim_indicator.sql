@@ -16,6 +16,7 @@ select
     cast(frequency as varchar) as frequency,
     cast(disaggregations as varchar) as disaggregations,
     cast(source_feeds as varchar) as source_feeds,
+    cast(window_months as integer) as window_months,
     cast(framework_ref as varchar) as framework_ref,
     cast(baseline_value as double) as baseline_value,
     cast(baseline_date as date) as baseline_date,

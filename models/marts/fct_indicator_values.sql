@@ -52,7 +52,9 @@ disaggregations as (
 ),
 
 -- each district part counts once in its district, its province and the nation, and once in the
--- total and once under each disaggregation it carries (sex, age band, disability)
+-- total and once under each disaggregation it carries (sex, age band, disability). A part whose
+-- place is unknown (no district, e.g. a helpline contact whose caller gave none, or a code the
+-- statistics office does not know) counts in the nation only.
 exploded as (
 
     select
@@ -63,7 +65,7 @@ exploded as (
         parts.period_end,
         levels.geo_level,
         case levels.geo_level
-            when 'district' then parts.district_code
+            when 'district' then districts.district_code
             when 'province' then districts.province_code
             else 'NAT'
         end as geo_code,
@@ -77,7 +79,7 @@ exploded as (
         parts.numerator,
         parts.denominator
     from parts
-    inner join districts
+    left join districts
         on districts.district_code = parts.district_code
     cross join levels
     cross join disaggregations
@@ -109,6 +111,7 @@ rolled_up as (
         cast(null as double) as ci_upper
     from exploded
     where disaggregation_value is not null
+        and geo_code is not null
     group by all
 
 ),
@@ -121,28 +124,55 @@ combined as (
 
 ),
 
+coverage as (
+
+    select * from {{ ref('int_indicator_coverage') }}
+
+),
+
+-- a value resting on no delivery at all of one of its feeds is unknown, not 0
+covered as (
+
+    select
+        combined.* replace (
+            case when coverage.has_no_data then null else combined.numerator end as numerator,
+            case when coverage.has_no_data then null else combined.value end as value
+        ),
+        coalesce(coverage.has_no_data, false) as has_no_data,
+        coverage.deliveries_expected,
+        coverage.deliveries_received,
+        coalesce(coverage.is_truncated, false) as is_truncated,
+        coalesce(coverage.is_restated, false) as is_restated,
+        coverage.coverage_note
+    from combined
+    left join coverage
+        on coverage.indicator_code = combined.indicator_code
+        and coverage.period_id = combined.period_id
+
+),
+
 valued as (
 
     select
-        combined.*,
+        covered.*,
         indicators.direction,
         indicators.baseline_value,
         indicators.baseline_date,
         indicators.target_value,
         indicators.target_year,
         indicators.unit,
-        coalesce(
-            combined.value,
+        case when not covered.has_no_data then coalesce(
+            covered.value,
             case
-                when indicators.unit = 'count' then combined.numerator
-                else combined.numerator * indicators.factor / nullif(combined.denominator, 0)
+                when indicators.unit = 'count' then covered.numerator
+                else covered.numerator * indicators.factor / nullif(covered.denominator, 0)
             end
-        ) as computed_value
-    from combined
+        ) end as computed_value
+    from covered
     -- left join: an indicator missing from the catalogue keeps its rows (value null) and fails
     -- the relationships test instead of silently disappearing
     left join indicators
-        on indicators.indicator_code = combined.indicator_code
+        on indicators.indicator_code = covered.indicator_code
 
 ),
 
@@ -203,7 +233,21 @@ final as (
             when direction = 'up' and computed_value >= expected_value then 'on_track'
             when direction = 'down' and computed_value <= expected_value then 'on_track'
             else 'off_track'
-        end as status
+        end as status,
+        cast(
+            case
+                when deliveries_expected > 0
+                    then 100.0 * deliveries_received / deliveries_expected
+            end as double
+        ) as coverage_pct,
+        cast(deliveries_expected as integer) as deliveries_expected,
+        cast(deliveries_received as integer) as deliveries_received,
+        -- partial: some expected delivery is missing, or the records start after the span does
+        has_no_data
+            or is_truncated
+            or coalesce(deliveries_received < deliveries_expected, false) as is_partial,
+        is_restated,
+        coverage_note
     from targeted
 
 )

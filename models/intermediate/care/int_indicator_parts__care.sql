@@ -232,9 +232,11 @@ flow_parts as (
 
 ),
 
--- AC07: reintegrations (parents or kin) from residential care with baseline_date < exit_date
--- <= period_end, cumulated, over the residential stock on the baseline date (age band on that
--- date). Only periods ending after the baseline date.
+-- AC07: reintegrations from residential care (the child left formal care for parents or kin:
+-- no other episode covers the exit day, as in AC09 and AC10) with baseline_date < exit_date <=
+-- period_end, cumulated, over the residential stock on the baseline date. Only periods ending
+-- after the baseline date. No age band: age at exit and age at baseline are different groups
+-- (a band's numerator could exceed its denominator).
 periods_after_baseline as (
 
     select periods.*, ac07_baseline.baseline_date
@@ -246,9 +248,9 @@ periods_after_baseline as (
 
 reintegrations_by_day as (
 
-    select exit_date, district_code, sex, age_band, disability, count(*) as reintegrations
-    from {{ ref('int_residential_exits') }}
-    where is_reintegration
+    select end_date as exit_date, district_code, sex, disability, count(*) as reintegrations
+    from {{ ref('int_care_episodes') }}
+    where is_reintegration and is_residential
     group by all
 
 ),
@@ -258,7 +260,7 @@ ac07_parts as (
     select
         'AC07' as indicator_code,
         p.period_type, p.period_id, p.period_start, p.period_end,
-        r.district_code, r.sex, r.age_band, r.disability,
+        r.district_code, r.sex, cast(null as varchar) as age_band, r.disability,
         r.reintegrations as numerator,
         0 as denominator
     from periods_after_baseline as p
@@ -271,7 +273,7 @@ ac07_parts as (
     select
         'AC07',
         p.period_type, p.period_id, p.period_start, p.period_end,
-        s.district_code, s.sex, s.age_band, s.disability,
+        s.district_code, s.sex, null, s.disability,
         0,
         s.residential
     from periods_after_baseline as p

@@ -11,8 +11,7 @@ select
     end_date as exit_date,
     exit_reason,
     exit_reason in ('reintegrated_parents', 'kinship_care', 'foster_care', 'adoption')
-        as is_exit_to_family,
-    exit_reason in ('reintegrated_parents', 'kinship_care') as is_reintegration
+        as is_exit_to_family
 
 from {{ ref('int_placements_deduplicated') }}
 

@@ -69,7 +69,8 @@ referred as (
 
 ),
 
--- VE13 helpline contacts about a child protection concern, with a known district.
+-- VE13 helpline contacts about a child protection concern; a contact with no district counts in the
+-- nation only (the mart places a part without a district nowhere else).
 contacts as (
 
     select
@@ -79,7 +80,7 @@ contacts as (
         age_band,
         count(*) as protection_contacts
     from {{ ref('int_helpline_contacts_deduplicated') }}
-    where is_protection_concern and district_code is not null
+    where is_protection_concern
     group by all
 
 ),

@@ -1,9 +1,9 @@
--- Numerator and denominator of VE01, VE03-VE06, VE08-VE10, VE13 and SS02 at the finest grain:
+-- Numerator and denominator of VE01, VE03-VE06, VE08, VE10, VE13 and SS02 at the finest grain:
 -- district x sex x age band x disability x period (the dimensions each indicator carries per the
 -- catalogue; null for the others). Values are computed in the mart from the summed parts.
 --   flows (VE01, VE04, VE06, VE08, VE13, SS02): the months of the period summed;
---   stocks (VE03, VE05, VE09, VE10): the period's last day, never summed over time;
---   monthly indicators get month, quarter and year rows; quarterly ones (VE09, VE10) quarter and
+--   stocks (VE03, VE05, VE10): the period's last day, never summed over time;
+--   monthly indicators get month, quarter and year rows; quarterly ones (VE10) quarter and
 --   year rows. Every indicator has a total row (zero when nothing happened) for every district x
 --   period; population rates (VE01, VE13) a row for every district x sex x age band x period.
 with
@@ -106,24 +106,6 @@ stocks as (
 
 ),
 
--- VE09: open cases / social workers with a caseload, on the last day of quarters and years
-caseload as (
-
-    select
-        'VE09' as indicator_code,
-        periods.period_type, periods.period_id, periods.period_start, periods.period_end,
-        caseload.district_code,
-        cast(null as varchar) as sex,
-        cast(null as varchar) as age_band,
-        cast(null as varchar) as disability,
-        caseload.open_cases as numerator,
-        caseload.social_workers_with_caseload as denominator
-    from quarterly_periods as periods
-    inner join {{ ref('int_caseload_by_district') }} as caseload
-        on caseload.as_of_date = periods.period_end
-
-),
-
 -- VE10: social workers in post on the last day of quarters and years (post started on or before
 -- that day, not ended by it), per 100 000 children 0-17
 workers_in_post as (
@@ -182,9 +164,8 @@ dense_totals as (
     from periods
     cross join districts
     cross join (
-        values ('VE03'), ('VE04'), ('VE05'), ('VE06'), ('VE08'), ('VE09'), ('SS02')
+        values ('VE03'), ('VE04'), ('VE05'), ('VE06'), ('VE08'), ('SS02')
     ) as indicators (indicator_code)
-    where indicators.indicator_code <> 'VE09' or periods.period_type in ('quarter', 'year')
 
 ),
 
@@ -195,8 +176,6 @@ unioned as (
     select * from population_grid
     union all by name
     select * from stocks
-    union all by name
-    select * from caseload
     union all by name
     select * from workforce
     union all by name

@@ -1,18 +1,24 @@
--- Final values of the two indicators of this area that cannot be summed, computed from the case
--- records at each level (district, province, nation) and disaggregation (total, sex, age band,
--- disability) by GROUPING SETS, for every period (months, quarters, years):
+-- Final values of the indicators of this area that cannot be summed, computed from the records at
+-- each level (district, province, nation) and disaggregation (total, sex, age band, disability)
+-- by GROUPING SETS:
 --   VE02 distinct children with a case open at any time during the period (opened on or before
---        its last day, not closed before its first day). A child is counted once per geography and
---        group: a child with cases in two districts counts in each district, once in a province and
---        once nationally. The child's sex and disability come from the child's latest opened case
---        in the period, the age band from the age on the last day in the period with a case open.
---        A count: numerator = value, no denominator.
---   VE07 median days from opening (day) to closure over the cases closed in the period; an even
---        number of cases gives the mean of the two middle values. Age band at closure.
---        numerator = denominator = the number of cases closed (the records the median is over),
---        so a period without closures has 0 / 0 and a null value.
--- Every geography x period has a total row (zero / null when nothing happened); groups with no
--- records (e.g. no child with a disability) have no row; unknown disability is not a group.
+--        its last day, not closed before its first day), every period. A child is counted once
+--        per geography and group: a child with cases in two districts counts in each district,
+--        once in a province and once nationally. The child's sex and disability come from the
+--        child's latest opened case in the period, the age band from the age on the last day in
+--        the period with a case open. A count: numerator = value, no denominator.
+--   VE07 median days from opening (day) to closure over the cases closed in the period, every
+--        period; an even number of cases gives the mean of the two middle values. Age band at
+--        closure. denominator = the number of cases closed (the records the median is over), no
+--        numerator (a median is not a ratio), so a period without closures has a null value.
+--   VE09 cases open on the last day of quarters and years over the distinct social workers in
+--        post that day who held at least one of them (int_caseload_on_dates), total only. A
+--        worker holding cases in two districts counts in each district, once in a province and
+--        once nationally; cases held by nobody, or by a worker no longer in post, count as open
+--        cases only.
+-- A case whose district the statistics office does not know counts in the nation only. Every
+-- geography x period has a total row (zero / null when nothing happened); groups with no records
+-- (e.g. no child with a disability) have no row; unknown disability is not a group.
 {% set dims = ['sex', 'age_band', 'disability'] %}
 {% set geos = ['district_code', 'province_code', none] %}
 {% set grouping_sets = [] %}
@@ -41,9 +47,12 @@ districts as (
 
 cases as (
 
-    select cases.*, districts.province_code
+    select
+        cases.* exclude (district_code),
+        districts.district_code,
+        districts.province_code
     from {{ ref('int_cases_deduplicated') }} as cases
-    inner join districts
+    left join districts
         on districts.district_code = cases.district_code
 
 ),
@@ -142,6 +151,48 @@ grouped as (
 
 ),
 
+-- VE09: open cases and the distinct social workers in post holding them, per level
+caseload as (
+
+    select
+        periods.period_id,
+        caseload.district_code,
+        districts.province_code,
+        caseload.case_id,
+        case when caseload.worker_in_post then caseload.social_worker_id end as worker_id
+    from {{ ref('int_caseload_on_dates') }} as caseload
+    inner join periods
+        on periods.period_end = caseload.as_of_date
+        and periods.period_type in ('quarter', 'year')
+    left join districts
+        on districts.district_code = caseload.district_code
+
+),
+
+caseload_grouped as (
+
+    select
+        'VE09' as indicator_code,
+        period_id,
+        case
+            when grouping(district_code) = 0 then 'district'
+            when grouping(province_code) = 0 then 'province'
+            else 'national'
+        end as geo_level,
+        case
+            when grouping(district_code) = 0 then district_code
+            when grouping(province_code) = 0 then province_code
+            else 'NAT'
+        end as geo_code,
+        'total' as disaggregation,
+        'total' as disaggregation_value,
+        count(*) as open_cases,
+        count(distinct worker_id) as workers
+    from caseload
+    group by grouping sets ((period_id, district_code), (period_id, province_code), (period_id))
+
+),
+
 labelled as (
 
     select
@@ -185,6 +236,29 @@ geographies as (
 
 ),
 
+finals as (
+
+    select
+        indicator_code, period_id, geo_level, geo_code, disaggregation, disaggregation_value,
+        cast(case when indicator_code = 'VE02' then records end as double) as numerator,
+        cast(case when indicator_code = 'VE07' then records end as double) as denominator,
+        cast(
+            case when indicator_code = 'VE07' then median_days else records end as double
+        ) as value
+    from labelled
+    where disaggregation_value is not null
+        and geo_code is not null
+
+    union all
+
+    select
+        indicator_code, period_id, geo_level, geo_code, disaggregation, disaggregation_value,
+        open_cases, workers, open_cases / nullif(workers, 0)
+    from caseload_grouped
+    where geo_code is not null
+
+),
+
 dense_totals as (
 
     select
@@ -194,26 +268,27 @@ dense_totals as (
         geographies.geo_code,
         'total' as disaggregation,
         'total' as disaggregation_value,
-        0 as records,
-        cast(null as double) as median_days
+        case when indicators.indicator_code <> 'VE07' then 0.0 end as numerator,
+        case when indicators.indicator_code <> 'VE02' then 0.0 end as denominator,
+        case when indicators.indicator_code = 'VE02' then 0.0 end as value
     from periods
     cross join geographies
-    cross join (values ('VE02'), ('VE07')) as indicators (indicator_code)
+    cross join (values ('VE02'), ('VE07'), ('VE09')) as indicators (indicator_code)
+    where indicators.indicator_code <> 'VE09' or periods.period_type in ('quarter', 'year')
 
 ),
 
 combined as (
 
-    select * from labelled
-    where disaggregation_value is not null
+    select * from finals
     union all by name
     select * from dense_totals
     where not exists (
-        select 1 from labelled
-        where labelled.indicator_code = dense_totals.indicator_code
-            and labelled.period_id = dense_totals.period_id
-            and labelled.geo_code = dense_totals.geo_code
-            and labelled.disaggregation = 'total'
+        select 1 from finals
+        where finals.indicator_code = dense_totals.indicator_code
+            and finals.period_id = dense_totals.period_id
+            and finals.geo_code = dense_totals.geo_code
+            and finals.disaggregation = 'total'
     )
 
 )
@@ -228,13 +303,9 @@ select
     combined.geo_code,
     combined.disaggregation,
     combined.disaggregation_value,
-    cast(combined.records as double) as numerator,
-    cast(case when combined.indicator_code = 'VE07' then combined.records end as double)
-        as denominator,
-    cast(
-        case when combined.indicator_code = 'VE07' then combined.median_days else combined.records end
-        as double
-    ) as value,
+    cast(combined.numerator as double) as numerator,
+    cast(combined.denominator as double) as denominator,
+    cast(combined.value as double) as value,
     cast(null as double) as ci_lower,
     cast(null as double) as ci_upper
 from combined

@@ -3,7 +3,7 @@
 -- it is recomputed from the records at each level (district, province, nation) and in each
 -- disaggregation (total, sex, age band); an even count takes the mean of the two middle values
 -- (quantile_cont). denominator = the number of detentions the median is taken over (0: value
--- null), numerator = their total days (numerator / denominator is the mean), value = the median.
+-- null); no numerator (a median is not a ratio: nothing divides to it); value = the median.
 -- Dense total rows for every geography x period; sex and age band rows only where detentions
 -- ended.
 with
@@ -84,7 +84,6 @@ medians as (
         disaggregation,
         disaggregation_value,
         count(*) as detentions,
-        sum(pre_sentence_days) as total_days,
         quantile_cont(pre_sentence_days, 0.5) as median_days
     from exploded
     where disaggregation_value is not null
@@ -127,7 +126,7 @@ select
     keyed.geo_code,
     keyed.disaggregation,
     keyed.disaggregation_value,
-    cast(coalesce(medians.total_days, 0) as double) as numerator,
+    cast(null as double) as numerator,
     cast(coalesce(medians.detentions, 0) as double) as denominator,
     cast(medians.median_days as double) as value,
     cast(null as double) as ci_lower,
