@@ -265,16 +265,20 @@ def _run_locked(
 
 
 def write_delivery_status(
-    settings: Settings, contracts: dict[str, Contract], today: dt.date
+    settings: Settings,
+    contracts: dict[str, Contract],
+    today: dt.date,
+    ledger: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Reporting completeness of every feed as the ledger stands, judged as of ``today`` (or the
-    latest delivery), written where dbt reads it (the coverage of every indicator value rests on
-    it). Returns the completeness detail (``audit.reporting_completeness``)."""
+    """Reporting completeness of every feed as the ledger (default: the ingest ledger) stands,
+    judged as of ``today`` (or the latest delivery), written where dbt reads it: the coverage of
+    every indicator value rests on it. Returns the completeness detail
+    (``audit.reporting_completeness``)."""
     from expectations.completeness import assessed_on, delivery_status, reporting_completeness
     from ingest.run import read_ledger
     from ingest.schema import DELIVERY_STATUS_DIR
 
-    ledger = read_ledger(settings)
+    ledger = read_ledger(settings) if ledger is None else ledger
     detail = reporting_completeness(contracts, ledger, today=assessed_on(ledger, today))
     target = settings.ingested_dir / DELIVERY_STATUS_DIR / "delivery_status.parquet"
     target.parent.mkdir(parents=True, exist_ok=True)

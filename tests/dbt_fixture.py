@@ -77,3 +77,28 @@ def fact_values(
             " numerator, denominator, value from main.fct_indicator_values"
         ).fetchall()
     return {tuple(r[:4]): r[4:] for r in rows if codes is None or r[0] in codes}
+
+
+def write_delivery_status(
+    data_dir: Path, today: dt.date, extra_ledger_rows: Collection[dict] = ()
+) -> None:
+    """Reporting completeness as the pipeline writes it before a build, from a ledger of the
+    ingested files under ``data_dir`` (each one a loaded delivery, arrived at its
+    ``_received_at``) plus ``extra_ledger_rows`` (e.g. a superseded or a refused file:
+    ``entity``, ``feed``, ``period``, ``status``, ``received_at``)."""
+    import pandas as pd
+
+    from cpmonitor.pipeline import write_delivery_status as write_status
+
+    rows = list(extra_ledger_rows)
+    for path in sorted((data_dir / "ingested").glob("*/*.parquet")):
+        if path.name == "_empty.parquet" or path.parent.name.startswith("_"):
+            continue
+        meta = pq.read_table(path, columns=["_entity", "_feed", "_period", "_received_at"])
+        for entity, feed, period, received_at in set(zip(*meta.to_pydict().values(), strict=True)):
+            rows.append(
+                {"entity": entity, "feed": feed, "period": period, "status": "loaded"}
+                | {"received_at": received_at}
+            )
+    ledger = pd.DataFrame(rows, columns=["entity", "feed", "period", "status", "received_at"])
+    write_status(Settings.from_env(data_dir), load_contracts(), today, ledger=ledger)

@@ -83,8 +83,11 @@ by_feed as (
         count(deliveries.feed_period) as expected,
         count(deliveries.feed_period) filter (where deliveries.is_received) as received,
         coalesce(bool_or(deliveries.files_accepted > 1), false) as resubmitted,
-        string_agg(deliveries.feed_period, ', ' order by deliveries.feed_period)
-            filter (where not deliveries.is_received) as not_received,
+        string_agg(
+            deliveries.feed_period
+            || case when deliveries.status = 'refused' then ' (refused)' else '' end,
+            ', ' order by deliveries.feed_period
+        ) filter (where not deliveries.is_received) as not_received,
         string_agg(deliveries.feed_period, ', ' order by deliveries.feed_period)
             filter (where deliveries.files_accepted > 1) as resubmitted_periods
     from spans

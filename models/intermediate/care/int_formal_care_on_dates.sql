@@ -3,7 +3,8 @@
 -- (end_date is null or end_date > d). A child with overlapping episodes on a date is counted
 -- once, in the episode that started last (then the greatest placement_id). Age band on the date.
 -- `has_current_care_plan`: a care plan of the child with plan_start_date <= d <= review_due_date.
--- `has_birth_certificate`: as recorded on that episode (null = not recorded = false).
+-- `has_birth_certificate`: the child's file held a birth certificate on d (birth_certificate_from
+-- <= d), so a certificate recorded later never changes an earlier stock.
 with
 
 episodes as (
@@ -37,7 +38,8 @@ in_care as (
         episodes.sex,
         {{ age_band(age_on('episodes.date_of_birth', 'stock_dates.as_of_date')) }} as age_band,
         episodes.disability,
-        coalesce(episodes.has_birth_certificate, false) as has_birth_certificate
+        coalesce(episodes.birth_certificate_from <= stock_dates.as_of_date, false)
+            as has_birth_certificate
     from stock_dates
     inner join episodes
         on episodes.start_date <= stock_dates.as_of_date
