@@ -22,7 +22,7 @@ CONTRACTS = REPO / "data_contracts"
 HEADER = [
     "indicator_code", "indicator_name", "short_label", "sector_code", "sector_name",
     "definition", "numerator_definition", "denominator_definition", "unit", "factor", "kind",
-    "direction", "number_format", "frequency", "disaggregations", "source_feeds",
+    "direction", "number_format", "frequency", "disaggregations", "source_feeds", "window_months",
     "framework_ref", "baseline_value", "baseline_date", "target_value", "target_year",
 ]  # fmt: skip
 SECTORS = {
@@ -208,3 +208,13 @@ def test_target_year_present_iff_target_value(rows: list[dict[str, str]]) -> Non
 def test_existing_rows_keep_their_direction(rows: list[dict[str, str]]) -> None:
     directions = {row["indicator_code"]: row["direction"] for row in rows}
     assert {code: directions[code] for code in EXISTING_DIRECTIONS} == EXISTING_DIRECTIONS
+
+
+def test_window_months_only_where_a_value_reaches_back_beyond_its_period(
+    rows: list[dict[str, str]],
+) -> None:
+    # Cohorts (AC09: reintegrations 12-24 months back, AC10: 6-18 months) and AC13's 12-month
+    # inspection look-back: the span whose deliveries a value's coverage is judged over.
+    windows = {r["indicator_code"]: r["window_months"] for r in rows if r["window_months"]}
+    assert windows == {"AC09": "24", "AC10": "18", "AC13": "12"}
+    assert all(r["kind"] != "cohort_rate" for r in rows if r["indicator_code"] not in windows)
