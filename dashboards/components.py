@@ -21,6 +21,34 @@ def suppressed_text(unit: str | None) -> str:
     return SUPPRESSED if unit == "count" else SUPPRESSED_RATE
 
 
+def _flag(value: Any) -> bool:
+    return bool(value) and not (not isinstance(value, str) and pd.isna(value))
+
+
+def data_flags(row: Mapping[str, Any]) -> list[html.Span]:
+    """Small labels saying what a value rests on, with the warehouse's reason as the tooltip:
+    ``No data`` (no delivery at all), ``Incomplete · 92% of deliveries``, ``Partial`` (records
+    start after the value's span does), ``Restated`` (a delivery was corrected). Empty when the
+    value rests on every expected delivery."""
+    note = row.get("coverage_note")
+    note = "" if note is None or (not isinstance(note, str) and pd.isna(note)) else str(note)
+    coverage = row.get("coverage_pct")
+    flags = []
+    if row.get("value") is None or pd.isna(row.get("value")):
+        if note.startswith(("No delivery", "No data", "Not delivered")) and not _flag(
+            row.get("suppressed")
+        ):
+            flags.append(("No data", "cp-flag-missing"))
+    elif _flag(row.get("is_partial")):
+        if coverage is not None and not pd.isna(coverage) and float(coverage) < 100:
+            flags.append((f"Incomplete · {float(coverage):.0f}% of deliveries", "cp-flag-partial"))
+        else:
+            flags.append(("Partial", "cp-flag-partial"))
+    if _flag(row.get("is_restated")):
+        flags.append(("Restated", "cp-flag-restated"))
+    return [html.Span(text, className=f"cp-flag {css}", title=note or None) for text, css in flags]
+
+
 NOT_PUBLISHED = "No warehouse has been published yet. Run `cpmonitor run`."
 UNREADABLE = (
     "The published warehouse could not be read just now. Reload the page in a moment; if this "

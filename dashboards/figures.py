@@ -15,6 +15,7 @@ COLOURS = {
     "grid": "#e6e9ee",
     "text": "#26323f",
     "muted": "#5f6b7a",
+    "flagged": "#b7791f",
 }
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 MAP_COLOURSCALE = [[0.0, "#9dbcd9"], [0.5, "#5f8fbd"], [1.0, "#1f4e79"]]
@@ -99,6 +100,7 @@ def trend_figure(
             ),
         )
     )
+    _add_flagged_points(fig, rows, number_format, unit)
     _style(fig, title, y_title)
     fig.update_yaxes(tickformat=axis_format(number_format), ticksuffix=_suffix(unit))
     span = pd.to_datetime(rows["period_end"]).max() - pd.to_datetime(rows["period_end"]).min()
@@ -108,6 +110,48 @@ def trend_figure(
         fig.update_xaxes(dtick="M12", tickformat="%Y", hoverformat="%b %Y")
     fig.update_layout(hovermode="closest")
     return fig
+
+
+def _add_flagged_points(
+    fig: go.Figure, rows: pd.DataFrame, number_format: str, unit: str | None
+) -> None:
+    """Hollow markers on the values that rest on incomplete or corrected deliveries
+    (``is_partial``, ``is_restated``), the reason in the hover."""
+    if "is_partial" not in rows:
+        return
+    flagged = rows[
+        rows["value"].notna()
+        & (
+            rows["is_partial"].fillna(False).astype(bool)
+            | rows.get("is_restated", pd.Series(False, index=rows.index)).fillna(False).astype(bool)
+        )
+    ]
+    if flagged.empty:
+        return
+    notes = (
+        flagged.get("coverage_note", pd.Series("", index=flagged.index))
+        .fillna("")
+        .str.replace("; ", "<br>", regex=False)
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=flagged["period_end"],
+            y=[float(v) for v in flagged["value"]],
+            customdata=list(zip(flagged["period_label"], notes, strict=True)),
+            mode="markers",
+            name="Incomplete or corrected data",
+            marker={
+                "symbol": "circle-open",
+                "size": 10,
+                "color": COLOURS["flagged"],
+                "line": {"width": 2},
+            },
+            hovertemplate=(
+                f"%{{customdata[0]}}: <b>%{{y:{number_format}}}{_suffix(unit)}</b>"
+                "<br>%{customdata[1]}<extra></extra>"
+            ),
+        )
+    )
 
 
 def _add_target_line(

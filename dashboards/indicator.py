@@ -18,6 +18,7 @@ from dash import Input, Output, dcc, html
 from dashboards import figures, kpis, queries
 from dashboards.components import (
     SUPPRESSED,
+    data_flags,
     format_timestamp,
     not_published,
     page_header,
@@ -462,13 +463,20 @@ def headline(ind: dict, series: pd.DataFrame) -> html.Div:
         if status in ("on_track", "off_track")
         else None
     )
-    return html.Div(
+    line = html.Div(
         [
             html.Span(value, className="cp-kpi-value cp-kpi-small me-2", id="indicator-latest"),
             html.Span(f"Latest: {when}", className="cp-kpi-when me-3"),
             status_badge(status, words),
+            *data_flags(last),
         ],
         className="d-flex align-items-center flex-wrap gap-1 mb-1",
+    )
+    note = last.get("coverage_note")
+    if not isinstance(note, str) or not note:
+        return line
+    return html.Div(
+        [line, html.P(note, className="cp-coverage-note", id="indicator-coverage-note")]
     )
 
 
@@ -636,7 +644,7 @@ def area_table(ind: dict, areas: pd.DataFrame, area_word: str) -> Any:
             if hidden
             else kpis.format_value(row.get("value"), number_format, unit)
         )
-        cells = [html.Td(row["geo_name"])]
+        cells = [html.Td([row["geo_name"], *data_flags(row)])]
         if kind == "survey":
             ci = (
                 f"{number(row.get('ci_lower'), number_format)}–"

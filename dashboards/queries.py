@@ -109,7 +109,7 @@ def _safe_facts(where: str) -> str:
                ci_lower, ci_upper, target_value,
                CASE WHEN s THEN NULL ELSE progress END AS progress,
                CASE WHEN s THEN NULL ELSE status END AS status,
-               s AS suppressed
+               s AS suppressed, coverage_pct, is_partial, is_restated, coverage_note
         FROM (
             SELECT f.*, d.kind, {_SUPPRESSED} AS s
             FROM main.fct_indicator_values AS f
@@ -121,7 +121,7 @@ def _safe_facts(where: str) -> str:
 
 _VALUE_COLUMNS = (
     "s.numerator, s.denominator, s.value, s.ci_lower, s.ci_upper, s.target_value, s.progress, "
-    "s.status, s.suppressed"
+    "s.status, s.suppressed, s.coverage_pct, s.is_partial, s.is_restated, s.coverage_note"
 )
 
 
@@ -139,7 +139,8 @@ def indicator_series(
 
     Columns: ``period_id``, ``period_label``, ``period_start``, ``period_end`` (datetime),
     ``numerator``, ``denominator``, ``value``, ``ci_lower``, ``ci_upper``, ``target_value``,
-    ``progress``, ``status``, ``suppressed``.
+    ``progress``, ``status``, ``suppressed``, ``coverage_pct``, ``is_partial``, ``is_restated``,
+    ``coverage_note``.
     """
     frame = _fetch(
         warehouse,
@@ -221,7 +222,8 @@ def province_values_latest(
 
     Columns: ``geo_code``, ``geo_name``, ``boundary_geojson``, ``period_id``, ``period_label``,
     ``numerator``, ``denominator``, ``value``, ``ci_lower``, ``ci_upper``, ``target_value``,
-    ``progress``, ``status``, ``suppressed``.
+    ``progress``, ``status``, ``suppressed``, ``coverage_pct``, ``is_partial``, ``is_restated``,
+    ``coverage_note``.
     """
     return _fetch(
         warehouse,
@@ -286,8 +288,9 @@ def scorecard(warehouse: Path) -> pd.DataFrame:
 
     Columns: the catalogue's, ``catalogue_order``, ``period_type``, ``period_id``, ``period_label``,
     ``period_end``, ``numerator``, ``denominator``, ``value``, ``ci_lower``, ``ci_upper``,
-    ``row_target_value``, ``progress``, ``status``, ``suppressed``, ``previous_value``,
-    ``previous_label``, ``previous_suppressed``. Indicators without data have nulls.
+    ``row_target_value``, ``progress``, ``status``, ``suppressed``, ``coverage_pct``,
+    ``is_partial``, ``is_restated``, ``coverage_note``, ``previous_value``, ``previous_label``,
+    ``previous_suppressed``. Indicators without data have nulls.
     """
     frame = _fetch(
         warehouse,
@@ -323,6 +326,7 @@ def scorecard(warehouse: Path) -> pd.DataFrame:
                coalesce(p.period_label, l.period_id) AS period_label, l.period_end,
                l.numerator, l.denominator, l.value, l.ci_lower, l.ci_upper,
                l.target_value AS row_target_value, l.progress, l.status, l.suppressed,
+               l.coverage_pct, l.is_partial, l.is_restated, l.coverage_note,
                pr.previous_value, pr.previous_label, pr.previous_suppressed
         FROM numbered AS n
         LEFT JOIN latest AS l ON l.indicator_code = n.indicator_code

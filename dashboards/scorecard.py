@@ -19,6 +19,7 @@ from dash import Input, Output, dcc, html
 
 from dashboards import kpis, queries
 from dashboards.components import (
+    data_flags,
     format_timestamp,
     not_published,
     page_header,
@@ -254,7 +255,11 @@ def latest_cell(row: dict[str, Any]) -> list[Any]:
             when += f" · 95% CI {lower}–{upper}"
     elif row.get("period_type") == "month":
         when = f"End of {when}" if row.get("kind") in ("stock", "stock_rate") else when
-    return [shown, html.Span(when, className="cp-when")]
+    cell = [shown, html.Span(when, className="cp-when")]
+    flags = data_flags(row)
+    if flags:
+        cell.append(html.Span(flags, className="cp-flags"))
+    return cell
 
 
 def change_cell(row: dict[str, Any]) -> list[Any]:

@@ -308,3 +308,39 @@ def test_indicator_content_for_a_rate_and_a_survey(warehouse: Path) -> None:
     assert "No data for this indicator yet" in str(empty)
     unknown = indicator.indicator_content(warehouse, HOSTILE_CODE, "NAT", "month")
     assert "Choose an indicator" in str(unknown)
+
+
+def test_values_say_what_they_rest_on(warehouse: Path) -> None:
+    from warehouse_fixture import NOTE_SS02, NOTE_SS08
+
+    # Scorecard: SS02's latest year rests on 11 of 12 deliveries, SS08's on a corrected one.
+    layout = scorecard.page_layout(warehouse)
+    ss02, ss08 = str(layout["scorecard-row-SS02"]), str(layout["scorecard-row-SS08"])
+    assert "Incomplete · 92% of deliveries" in ss02 and NOTE_SS02 in ss02
+    assert "Restated" in ss08 and NOTE_SS08 in ss08
+    assert "cp-flag" not in str(layout["scorecard-row-AC04"])  # complete: nothing to say
+    # Indicator page: the headline carries the flag and says why, in words anyone can read.
+    content = indicator.indicator_content(warehouse, "SS02", "NAT", "quarter")
+    assert content["indicator-coverage-note"].children == NOTE_SS02
+    assert "Incomplete · 67% of deliveries" in str(content)
+    # The trend marks the incomplete quarter with a hollow point and the reason in the hover.
+    trend = content["indicator-trend-graph"].figure
+    flagged = [t for t in trend.data if t.name == "Incomplete or corrected data"]
+    assert len(flagged) == 1
+    assert [tuple(c) for c in flagged[0].customdata] == [("2018 Q4", NOTE_SS02)]
+    assert list(flagged[0].y) == [18.0]
+    # The area table flags each province's value too.
+    assert "Incomplete · 67% of deliveries" in str(content["indicator-areas-table"])
+
+
+def test_a_value_with_no_delivery_reads_no_data() -> None:
+    from dashboards.components import data_flags
+
+    note = "No delivery of Workplace labour inspections (Ministry of Labour) for 2016-08"
+    (flag,) = data_flags({"value": None, "coverage_note": note, "is_partial": True})
+    assert (flag.children, flag.title) == ("No data", note)
+    # A suppressed value is not "no data"; a zero denominator without a note says nothing.
+    assert data_flags({"value": None, "suppressed": True, "coverage_note": note}) == []
+    assert data_flags({"value": None, "coverage_note": None, "is_partial": False}) == []
+    (partial,) = data_flags({"value": 4.0, "is_partial": True, "coverage_pct": 100.0})
+    assert partial.children == "Partial"

@@ -38,6 +38,11 @@ path (e.g. 20.01 % on 2017-12-31) is never reached, so off track; 2018 is the ta
 30 itself; progress = value / 30 x 100 (2018-12 national 45.35). SS08 target 20 % by 2025, no baseline:
 2018 national 20.98 on track, province 02 19.2 off track, Hollowfield 15 off track, earlier years off
 track. Every other fixture indicator has no target: ``no_target``.
+
+What values rest on (display only: the numbers above stay as they are): every row has 100 % of its
+deliveries except SS02 in 2018-Q4 (2 of 3, 66.7 %) and 2018 (11 of 12, 91.7 %), flagged partial with
+the note ``NOTE_SS02``; SS08 in 2018-Q4 and 2018 rests on a corrected resubmission: restated, with the
+note ``NOTE_SS08``.
 """
 
 from __future__ import annotations
@@ -65,6 +70,12 @@ DISTRICTS = {
 FIRST_YEAR, LAST_YEAR = 2015, 2018
 BASELINE_MONTH = 11  # month index of 2015-12
 PUBLISHED_AT = "2019-01-15 06:30:00"  # UTC
+
+NOTE_SS02 = "Missing delivery of Child protection cases (Ministry of Social Affairs) for 2018-11"
+NOTE_SS08 = (
+    "Restated: Social cash transfer households (Ministry of Social Affairs) for 2018-Q3 was "
+    "corrected by a resubmission"
+)
 
 _CATALOGUE_TYPES = {
     "factor": "DOUBLE",
@@ -391,12 +402,32 @@ def _facts(periods: pd.DataFrame) -> pd.DataFrame:
     columns = ["indicator_code", "period_type", "period_id", "period_start", "period_end",
                "geo_level", "geo_code", "disaggregation", "disaggregation_value", "numerator",
                "denominator", "value", "ci_lower", "ci_upper", "target_value", "progress",
-               "status"]  # fmt: skip
+               "status", "coverage_pct", "deliveries_expected", "deliveries_received",
+               "is_partial", "is_restated", "coverage_note"]  # fmt: skip
     facts = pd.concat([facts, female, male, _final_values(periods)], ignore_index=True)
     for column in ("ci_lower", "ci_upper"):
         if column not in facts:
             facts[column] = None
-    return _target_columns(facts)[columns]
+    return _coverage_columns(_target_columns(facts))[columns]
+
+
+def _coverage_columns(facts: pd.DataFrame) -> pd.DataFrame:
+    """Coverage and flags (see the module docstring): complete, but for SS02 and SS08 in 2018."""
+    facts = facts.assign(
+        deliveries_expected=1, deliveries_received=1, coverage_pct=100.0,
+        is_partial=False, is_restated=False, coverage_note=None,
+    )  # fmt: skip
+    ss02 = facts["indicator_code"].eq("SS02")
+    for period, expected in (("2018-Q4", 3), ("2018", 12)):
+        rows = ss02 & facts["period_id"].eq(period)
+        facts.loc[rows, ["deliveries_expected", "deliveries_received"]] = [expected, expected - 1]
+        facts.loc[rows, "coverage_pct"] = 100.0 * (expected - 1) / expected
+        facts.loc[rows, "is_partial"] = True
+        facts.loc[rows, "coverage_note"] = NOTE_SS02
+    ss08 = facts["indicator_code"].eq("SS08") & facts["period_id"].isin(["2018-Q4", "2018"])
+    facts.loc[ss08, "is_restated"] = True
+    facts.loc[ss08, "coverage_note"] = NOTE_SS08
+    return facts
 
 
 def _catalogue() -> pd.DataFrame:
@@ -575,5 +606,11 @@ def build_fixture_warehouse(path: Path) -> None:
             "ALTER TABLE main.fct_indicator_values ALTER target_value TYPE DOUBLE;"
             "ALTER TABLE main.fct_indicator_values ALTER progress TYPE DOUBLE;"
             "ALTER TABLE main.fct_indicator_values ALTER status TYPE VARCHAR;"
+            "ALTER TABLE main.fct_indicator_values ALTER coverage_pct TYPE DOUBLE;"
+            "ALTER TABLE main.fct_indicator_values ALTER deliveries_expected TYPE INTEGER;"
+            "ALTER TABLE main.fct_indicator_values ALTER deliveries_received TYPE INTEGER;"
+            "ALTER TABLE main.fct_indicator_values ALTER is_partial TYPE BOOLEAN;"
+            "ALTER TABLE main.fct_indicator_values ALTER is_restated TYPE BOOLEAN;"
+            "ALTER TABLE main.fct_indicator_values ALTER coverage_note TYPE VARCHAR;"
         )
         con.execute("CHECKPOINT")
