@@ -21,7 +21,11 @@ where
         )
     )
     or (indicators.kind = 'median' and facts.numerator is not null)
-    or (facts.numerator is null and facts.value is not null and indicators.kind <> 'median')
+    or (
+        facts.numerator is null
+        and facts.value is not null
+        and indicators.kind not in ('median', 'survey')
+    )
     or (
         facts.numerator is null
         and indicators.kind not in ('median', 'survey')
