@@ -1,4 +1,5 @@
-"""Cross-feed rules: consistency between feeds that no single contract can see, run on a build.
+"""Cross-feed rules: consistency between feeds (or between the rows of one feed) that no single
+contract rule can see, run on a build.
 
 Each rule is one SQL query over the build's intermediate tables (row-level, pseudonymised data that is
 never published) returning one row per violation with a ``label`` naming the place and period (never a
@@ -137,10 +138,66 @@ order by count(*) desc, p.institution_id
 """,
 )
 
+SURVEY_TOTALS_CONSISTENT = CrossFeedRule(
+    name="survey_totals_agree_with_girls_and_boys",
+    severity="warning",
+    tables=("intermediate.int_survey_estimates_deduplicated",),
+    target="survey_estimates",
+    problem=(
+        "survey estimate(s) published by sex are not consistent with their total (the total must "
+        "lie between the girls' and the boys' estimates, and its unweighted base must be theirs "
+        "added up)"
+    ),
+    # Only estimates (%) are named, never a base: a base is a number of children or women.
+    sql="""
+with groups as (
+    select
+        survey_name,
+        indicator_code,
+        any_value(geo_level) as geo_level,
+        geo_code,
+        max(estimate) filter (where sex_code = 'total') as total_estimate,
+        max(estimate) filter (where sex_code = 'F') as girls_estimate,
+        max(estimate) filter (where sex_code = 'M') as boys_estimate,
+        max(unweighted_base) filter (where sex_code = 'total') as total_base,
+        max(unweighted_base) filter (where sex_code = 'F') as girls_base,
+        max(unweighted_base) filter (where sex_code = 'M') as boys_base
+    from intermediate.int_survey_estimates_deduplicated
+    group by survey_name, indicator_code, geo_code
+),
+checked as (
+    select
+        *,
+        total_estimate < least(girls_estimate, boys_estimate)
+            or total_estimate > greatest(girls_estimate, boys_estimate) as outside,
+        total_base <> girls_base + boys_base as bases_off
+    from groups
+    where total_estimate is not null
+      and girls_estimate is not null
+      and boys_estimate is not null
+)
+select
+    survey_name || ' ' || indicator_code || ' '
+        || case when geo_level = 'national' then 'national' else 'province ' || geo_code end
+        || ': ' || concat_ws(
+            ' and ',
+            case when outside then
+                'total ' || total_estimate || '% not between girls ' || girls_estimate
+                || '% and boys ' || boys_estimate || '%'
+            end,
+            case when bases_off then 'unweighted bases do not add up (total is not girls + boys)' end
+        ) as label
+from checked
+where outside or bases_off
+order by survey_name, indicator_code, geo_level, geo_code
+""",
+)
+
 RULES: tuple[CrossFeedRule, ...] = (
     EXITS_WITHIN_STOCK,
     PLACEMENTS_IN_CLOSED_INSTITUTIONS,
     PLACEMENTS_IN_UNKNOWN_INSTITUTIONS,
+    SURVEY_TOTALS_CONSISTENT,
 )
 
 

@@ -32,6 +32,16 @@ INSTITUTIONS = [
     ("I2", "River Transit Centre", D(2001, 1, 1), D(2023, 12, 31)),
 ]
 MONTHS = [("2024-01", D(2024, 1, 1), D(2024, 1, 31)), ("2024-02", D(2024, 2, 1), D(2024, 2, 29))]
+SURVEYS = [
+    # survey, indicator, level, place, sex, estimate (%), unweighted base
+    ("Teluvara MICS 2024", "VE14", "national", "NAT", "total", 61.3, 9620),
+    ("Teluvara MICS 2024", "VE14", "national", "NAT", "F", 59.8, 4790),
+    ("Teluvara MICS 2024", "VE14", "national", "NAT", "M", 62.9, 4830),
+    ("Teluvara MICS 2024", "VE14", "province", "03", "total", 55.0, 810),
+    ("Teluvara MICS 2024", "VE14", "province", "03", "F", 55.0, 400),
+    ("Teluvara MICS 2024", "VE14", "province", "03", "M", 57.5, 410),
+    ("Teluvara MICS 2024", "CR04", "national", "NAT", "total", 18.2, 3100),  # no sex rows
+]
 
 
 @pytest.fixture()
@@ -48,12 +58,18 @@ def build(tmp_path: Path) -> Path:
     periods = pd.DataFrame(MONTHS, columns=["period_id", "period_start", "period_end"]).assign(
         period_type="month"
     )
+    surveys = pd.DataFrame(
+        SURVEYS,
+        columns=["survey_name", "indicator_code", "geo_level", "geo_code", "sex_code",
+                 "estimate", "unweighted_base"],
+    )  # fmt: skip
     with duckdb.connect(str(path)) as con:
         con.execute("CREATE SCHEMA intermediate")
         for name, frame in {
             "int_placements_deduplicated": placements,
             "int_care_institutions_deduplicated": institutions,
             "int_reporting_periods": periods,
+            "int_survey_estimates_deduplicated": surveys,
         }.items():
             con.register("frame", frame)
             con.execute(f"CREATE TABLE intermediate.{name} AS SELECT * FROM frame")
@@ -100,7 +116,50 @@ def test_cross_feed_rules_pass_on_consistent_data(build: Path) -> None:
             "DELETE FROM intermediate.int_placements_deduplicated WHERE district_code = '0102'"
         )
         results = run_cross_feed_rules(con, run_id="r1")
-    assert [(r.success, r.unexpected_count, r.details) for r in results] == [(True, 0, "")] * 3
+    assert [(r.success, r.unexpected_count, r.details) for r in results] == [(True, 0, "")] * 4
+
+
+def test_an_inconsistent_survey_is_flagged_naming_survey_indicator_and_place(build: Path) -> None:
+    with duckdb.connect(str(build)) as con:
+        # Province 03's girls and boys bases no longer add up to its total; the nation's total
+        # is no longer between its girls and boys.
+        con.execute(
+            "UPDATE intermediate.int_survey_estimates_deduplicated SET unweighted_base = 390 "
+            "WHERE geo_code = '03' AND sex_code = 'F'"
+        )
+        con.execute(
+            "UPDATE intermediate.int_survey_estimates_deduplicated SET estimate = 63.4 "
+            "WHERE geo_code = 'NAT' AND indicator_code = 'VE14' AND sex_code = 'total'"
+        )
+        (survey,) = [
+            r
+            for r in run_cross_feed_rules(con, run_id="r1")
+            if r.expectation == "survey_totals_agree_with_girls_and_boys"
+        ]
+    assert (survey.success, survey.severity, survey.unexpected_count) == (False, "warning", 2)
+    assert (survey.suite, survey.target) == ("cross_feed", "survey_estimates")
+    assert survey.details == (
+        "2 survey estimate(s) published by sex are not consistent with their total (the total "
+        "must lie between the girls' and the boys' estimates, and its unweighted base must be "
+        "theirs added up) (Teluvara MICS 2024 VE14 national: total 63.4% not between girls 59.8% "
+        "and boys 62.9%; Teluvara MICS 2024 VE14 province 03: unweighted bases do not add up "
+        "(total is not girls + boys))"
+    )
+    # Bases are numbers of children: never shown.
+    assert not any(str(n) in survey.details for n in (390, 400, 410, 810, 4790, 4830, 9620))
+
+
+def test_a_consistent_survey_passes_with_ties_and_totals_only(build: Path) -> None:
+    # Province 03's total equals its girls' estimate (inclusive); CR04 has no sex rows.
+    with duckdb.connect(str(build), read_only=True) as con:
+        results = {r.expectation: r for r in run_cross_feed_rules(con, run_id="r1")}
+    survey = results["survey_totals_agree_with_girls_and_boys"]
+    assert (survey.success, survey.severity, survey.unexpected_count, survey.details) == (
+        True,
+        "warning",
+        0,
+        "",
+    )
 
 
 def test_a_rule_whose_tables_are_missing_says_so(tmp_path: Path) -> None:
