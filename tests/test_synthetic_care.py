@@ -178,3 +178,55 @@ def test_birth_certificates_and_inspections_rise(feeds: dict[str, pd.DataFrame])
 
 def test_open_episodes_have_no_end(country: Country) -> None:
     assert ((country.episodes["end"] == OPEN) == (country.episodes["reason"] == -1)).all()
+
+
+def test_birth_certificate_dates(feeds: dict[str, pd.DataFrame]) -> None:
+    """Each documented child's certificate has one recorded day, delivered in every row saying
+    true (3% of children have none recorded), never after the row's month and never before
+    birth; a row without a certificate has no date."""
+    rows = feeds["placements"]
+    cert = rows["has_birth_certificate"]
+    day = pd.to_datetime(rows["birth_certificate_date"])
+    assert day[cert != True].isna().all()  # noqa: E712
+    true = rows[cert == True]  # noqa: E712
+    dated = day[cert == True]  # noqa: E712
+    assert 0.015 < dated.isna().mean() < 0.05
+    month_end = pd.PeriodIndex(true["_period"], freq="M").end_time.normalize()
+    assert (dated.dropna() <= month_end[dated.notna().to_numpy()]).all()
+    assert (dated.dropna() >= pd.to_datetime(true.loc[dated.notna(), "date_of_birth"])).all()
+    assert (true.assign(day=dated).groupby("child_id")["day"].nunique() <= 1).all()
+    # recorded over the years, most in the reporting years or before the child's first entry
+    assert dated.dt.year.nunique() > 8
+    # once documented, documented: no true row followed by a false row of the same child
+    known = rows[cert.notna()].sort_values("_period", kind="stable")
+    flips = known.groupby("child_id")["has_birth_certificate"].apply(
+        lambda s: (s.astype(int).diff() < 0).any()
+    )
+    assert not flips.any()
+
+
+def test_follow_up_inspections_come_weeks_after_a_poor_one(
+    feeds: dict[str, pd.DataFrame],
+) -> None:
+    ins = feeds["institution_inspections"].sort_values("inspection_date")
+    follow = ins[ins["inspection_type"] == "follow_up"]
+    before = ins[ins["inspection_type"] != "follow_up"].drop_duplicates(
+        ["institution_id", "inspection_date"]
+    )
+    pairs = pd.merge_asof(
+        follow.assign(day=pd.to_datetime(follow["inspection_date"])).sort_values("day"),
+        before.assign(day=pd.to_datetime(before["inspection_date"])).sort_values("day"),
+        on="day",
+        by="institution_id",
+        suffixes=("", "_poor"),
+        allow_exact_matches=False,
+        direction="backward",
+        tolerance=pd.Timedelta(days=120),
+    )
+    gap = (
+        pd.to_datetime(pairs["inspection_date"]) - pd.to_datetime(pairs["inspection_date_poor"])
+    ).dt.days
+    assert gap.notna().mean() > 0.9
+    assert gap.between(40, 84).mean() > 0.9 and gap.nunique() > 10
+    gain = pairs["compliance_score"] - pairs["compliance_score_poor"]
+    assert gain.nunique() > 10 and gain.median() > 5

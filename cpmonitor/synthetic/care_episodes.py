@@ -54,3 +54,26 @@ def practice(
     t = (np.asarray(day, dtype=float) - baseline_day) / 365.25
     offset = np.asarray(story.PRACTICE_OFFSET)[np.asarray(province, dtype=np.int64)]
     return np.clip(story.curve_at(curve, t) + offset, 0.02, 0.99)
+
+
+NEVER = np.iinfo(np.int64).max // 2  # no such day (a draw the practice curve never reaches)
+
+
+def first_day_above(
+    curve: tuple[float, ...], draw: np.ndarray, baseline_day: int, province: np.ndarray
+) -> np.ndarray:
+    """The first day on which ``practice(curve, day, ...)`` exceeds each ``draw`` (the day a
+    child's state, e.g. holding a birth certificate, became true): ``-NEVER`` when it always did
+    (the draw is below the curve's start), ``NEVER`` when it never does. The curve must rise."""
+    draw = np.asarray(draw, dtype=float)
+    province = np.asarray(province, dtype=np.int64)
+    offset = np.asarray(story.PRACTICE_OFFSET)[province]
+    values = np.asarray(curve, dtype=float)
+    low = np.clip(values[0] + offset, 0.02, 0.99)
+    high = np.clip(values[-1] + offset, 0.02, 0.99)
+    t = np.interp(draw - offset, values, np.arange(len(values), dtype=float))
+    day = np.floor(baseline_day + t * 365.25).astype(np.int64) + 1
+    for _ in range(2):  # settle floating-point rounding against ``practice`` itself
+        day = np.where(practice(curve, day - 1, baseline_day, province) > draw, day - 1, day)
+        day = np.where(practice(curve, day, baseline_day, province) <= draw, day + 1, day)
+    return np.where(draw < low, -NEVER, np.where(draw >= high, NEVER, day))

@@ -140,11 +140,16 @@ def placement_deliveries(
     """Monthly extracts: episodes that started or ended in the month (the first also holds the
     episodes open at its start). An episode open at month end is delivered without its end.
 
-    ``has_birth_certificate`` is as known at the end of the delivery's month: a child's chance of
-    holding one follows ``story.BIRTH_CERTIFICATE`` (plus the province's practice offset), so a
-    child once documented stays documented; 4% of rows leave it unrecorded."""
+    ``has_birth_certificate`` is as known at the end of the delivery's month. Each child's
+    certificate is recorded on one day (``birth_certificate_date``): the first day the practice
+    curve ``story.BIRTH_CERTIFICATE`` of the province of the child's first placement (with its
+    offset) exceeds the child's draw, and never before that first placement starts (a child
+    documented before entering care has it recorded when the file is opened); some children
+    never get one. A child once documented stays documented. 4% of rows leave the certificate
+    unrecorded; for 3% of documented children the date was not recorded (their rows say true
+    without a date)."""
     from cpmonitor.synthetic import story
-    from cpmonitor.synthetic.care_episodes import ordered_episodes, practice
+    from cpmonitor.synthetic.care_episodes import NEVER, first_day_above, ordered_episodes
 
     ep = ordered_episodes(episodes)
     start_month = (
@@ -208,13 +213,24 @@ def placement_deliveries(
         np.int64
     ) - 1
     baseline_day = int(first_month.astype("datetime64[D]").astype(np.int64)) - 1
-    province = np.asarray(geo.district_province, dtype=np.int64)[rows["district"].to_numpy()]
-    documented = rng.random(len(female))[child] < practice(
-        story.BIRTH_CERTIFICATE, month_end, baseline_day, province
-    )
-    columns["has_birth_certificate"] = np.where(
-        rng.random(len(rows)) < 0.04, None, documented
-    ).astype(object)
+    draw = rng.random(len(female))  # each child's draw against the practice curve
+    unrecorded = rng.random(len(rows)) < 0.04
+    no_date = rng.random(len(female)) < 0.03
+    # the child's first placement (``ep`` is in start order): its province and start day
+    first = ep.drop_duplicates("child")
+    first_child = first["child"].to_numpy()
+    child_province = np.zeros(len(female), dtype=np.int64)
+    child_province[first_child] = np.asarray(geo.district_province, dtype=np.int64)[
+        first["district"].to_numpy()
+    ]
+    first_start = np.full(len(female), NEVER, dtype=np.int64)
+    first_start[first_child] = first["start"].to_numpy()
+    certified = first_day_above(story.BIRTH_CERTIFICATE, draw, baseline_day, child_province)
+    certified = np.where(certified < NEVER, np.maximum(certified, first_start), NEVER)
+    documented = certified[child] <= month_end
+    columns["has_birth_certificate"] = np.where(unrecorded, None, documented).astype(object)
+    dated = documented & ~unrecorded & ~no_date[child]
+    columns["birth_certificate_date"] = np.where(dated, certified[child], NO_DATE)
     bounds = np.searchsorted(rows["period"].to_numpy(), np.arange(n_months + 1))
     deliveries = []
     for m in range(n_months):

@@ -273,8 +273,8 @@ def followup_deliveries(country: Country, contract: Contract, ep: pd.DataFrame) 
 def inspection_deliveries(country: Country, contract: Contract) -> list[Delivery]:
     """Inspections of each institution while it is open: in each year (from the year before the
     first reporting year, delivered with the first quarter) with probability
-    ``story.INSPECTED_IN_YEAR`` one scheduled or unannounced inspection, and a follow-up after a
-    poor one. Quarterly deliveries."""
+    ``story.INSPECTED_IN_YEAR`` one scheduled or unannounced inspection, and a follow-up six to
+    twelve weeks after a poor one. Quarterly deliveries."""
     rng = country.rng(104)
     inst = country.institutions
     last = _last_day(country)
@@ -294,13 +294,16 @@ def inspection_deliveries(country: Country, contract: Contract) -> list[Delivery
         day = lo[idx] + np.floor(rng.random(len(idx)) * (hi[idx] - lo[idx] + 1)).astype(np.int64)
         score = np.clip(rng.normal(55 + 3 * (year - country.years[0]), 15, len(idx)), 5, 100)
         rows.append(pd.DataFrame({"inst": idx, "day": day, "score": score.round(), "follow": 0}))
-        poor = (score < 45) & (day + 60 <= np.minimum(hi[idx], last))
+        # a follow-up some six to twelve weeks after a poor inspection, most often improved
+        after = rng.integers(40, 85, len(idx))
+        gain = rng.normal(14.0, 8.0, len(idx))
+        poor = (score < 45) & (day + after <= np.minimum(hi[idx], last))
         rows.append(
             pd.DataFrame(
                 {
                     "inst": idx[poor],
-                    "day": day[poor] + 60,
-                    "score": (score[poor] + 15).round(),
+                    "day": day[poor] + after[poor],
+                    "score": np.clip(score[poor] + gain[poor], 5, 100).round(),
                     "follow": 1,
                 }
             )  # fmt: skip
