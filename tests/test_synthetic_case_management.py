@@ -10,6 +10,7 @@ import pyarrow as pa
 import pytest
 
 from cpmonitor.parquet_io import parquet_bytes
+from cpmonitor.synthetic.case_management_sim import CaseManagement, simulate_case_management
 from cpmonitor.synthetic.deliveries import Country, Delivery, simulate_country
 from cpmonitor.synthetic.sectors import case_management
 from ingest.contracts import arrow_schema, load_contracts
@@ -170,3 +171,103 @@ def test_helpline_identifiers_are_invented(files: list[Delivery]) -> None:
         .table.schema.field("contact_at")
         .type
     )
+
+
+@pytest.fixture(scope="module")
+def sim(country: Country) -> CaseManagement:
+    return simulate_case_management(country, [country.rng(s) for s in (200, 201, 202, 203)])
+
+
+def worker_number(worker_id: pd.Series) -> pd.Series:
+    return worker_id.str[3:].astype(int) - 1
+
+
+def test_reassigned_cases_are_delivered_again_naming_the_new_worker(
+    files: list[Delivery], sim: CaseManagement, country: Country
+) -> None:
+    moves, posts = sim.reassignments, sim.posts.set_index("worker")
+    assert moves is not None and len(moves) > 20
+    rows = feed(files, "cases")
+    rows = rows.assign(case=rows["case_id"].str[4:].astype(int) - 1)
+    delivered = rows.set_index(["case", "_period"])["social_worker_id"]
+    month = moves["day"].to_numpy().astype("datetime64[D]").astype("datetime64[M]")
+    moves = moves.assign(period=np.maximum(month, country.first_month).astype(str))
+    # re-delivered in the month of the reassignment, naming the worker assigned at its end
+    last_of_month = moves.groupby(["case", "period"]).tail(1)
+    for case, period, worker in last_of_month[["case", "period", "worker"]].itertuples(False):
+        assert delivered[(case, period)] == f"SW-{worker + 1:06d}", (case, period)
+    # the new worker is in post that day, in the case's district or (a vacancy) its province
+    new = posts.loc[moves["worker"]]
+    assert (
+        (new["start"].to_numpy() <= moves["day"]) & (moves["day"] < new["end"].to_numpy())
+    ).all()
+    province = np.asarray(country.geo.district_province)
+    district = sim.cases["district"].to_numpy()[moves["case"]]
+    assert (province[new["district"].to_numpy()] == province[district]).all()
+    assert (new["district"].to_numpy() == district).any()
+    # within about a month of the previous worker leaving
+    previous = np.where(
+        moves["case"].eq(moves["case"].shift()),
+        moves["worker"].shift(fill_value=-1),
+        sim.cases["worker"].to_numpy()[moves["case"]],
+    )
+    wait = moves["day"].to_numpy() - posts["end"].reindex(previous).to_numpy()
+    assert (wait >= 0).all() and np.median(wait) <= 30 and wait.max() <= 66
+
+
+def test_a_minority_of_cases_keeps_naming_a_worker_who_left() -> None:
+    """Stale assignments in the default demo country: about 10-20% of the cases whose worker
+    left while they were open still name that worker in their last delivered row (a tiny country
+    has too few workers to tell: there, a case often has nobody to go to)."""
+    country = simulate_country(2016, 0.1, 2016, 2025)
+    sim = simulate_case_management(country, [country.rng(s) for s in (200, 201, 202, 203)])
+    files = case_management.case_deliveries(
+        load_contracts()["cases"], country.rng(210), sim, country
+    )
+    post_end = sim.posts.set_index("worker")["end"]
+    cases = sim.cases
+    closes = np.minimum(cases["closed"].to_numpy(), sim.last_day)
+    first = cases["worker"].to_numpy()
+    had_leaver = (first >= 0) & (post_end.reindex(first).to_numpy() < closes)
+    last = latest(files, "cases", ["case_id"])
+    last = last.assign(case=last["case_id"].str[4:].astype(int) - 1).set_index("case")
+    named = last["social_worker_id"].reindex(np.arange(len(cases)))
+    number = named.str[3:].astype(float).fillna(0).astype(int) - 1
+    stale = named.notna().to_numpy() & (post_end.reindex(number).to_numpy() < closes)
+    assert had_leaver.sum() > 500
+    assert 0.1 <= stale.sum() / had_leaver.sum() <= 0.22
+
+
+def test_some_workers_hold_cases_outside_their_district(files: list[Delivery]) -> None:
+    cases = feed(files, "cases").dropna(subset=["social_worker_id"])
+    register = feed(files, "social_workers").drop_duplicates("worker_id")
+    merged = cases.merge(
+        register[["worker_id", "district_code"]],
+        left_on="social_worker_id",
+        right_on="worker_id",
+        suffixes=("", "_worker"),
+    )
+    assert len(merged) == len(cases)
+    outside = merged["district_code"] != merged["district_code_worker"]
+    assert outside.any()
+    assert (merged.loc[outside, "district_code"].str[:2]
+            == merged.loc[outside, "district_code_worker"].str[:2]).all()  # fmt: skip
+
+
+def test_a_child_has_cases_in_two_districts(files: list[Delivery], country: Country) -> None:
+    cases = latest(files, "cases", ["case_id"])
+    districts = cases.groupby("child_id")["district_code"].nunique()
+    movers = districts[districts > 1].index
+    assert 0 < len(movers) < 0.02 * cases["child_id"].nunique()
+    # the same child: sex and date of birth agree across the districts
+    both = cases[cases["child_id"].isin(movers)]
+    assert (both.groupby("child_id")[["sex", "date_of_birth"]].nunique() == 1).all().all()
+
+
+def test_some_helpline_contacts_have_no_district(files: list[Delivery]) -> None:
+    contacts = feed(files, "helpline_contacts")
+    assert 0.04 <= contacts["district_code"].isna().mean() <= 0.07
+    protection = contacts[
+        ~contacts["concern"].isin(["counselling", "information", "silent", "prank", "other"])
+    ]
+    assert 0.02 <= protection["district_code"].isna().mean() <= 0.07

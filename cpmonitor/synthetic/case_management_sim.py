@@ -91,10 +91,12 @@ class CaseManagement:
 
     posts: pd.DataFrame  # worker, district, start, end, female, position, employer
     cases: pd.DataFrame  # case, child (id text), female, dob, disability, district, opened_s, ...
+    # (``worker``: the first social worker of the case; later ones are in ``reassignments``)
     referrals: pd.DataFrame  # referral, case, day, service, provider, delivered
     contacts: pd.DataFrame  # month, at_s, district (-1), sex (-1/0/1), age (-1), concern, ...
     first_day: int
     last_day: int
+    reassignments: pd.DataFrame | None = None  # case, day, worker (by case, then day)
 
 
 def _months(first_month: np.datetime64, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -181,6 +183,9 @@ def _median_duration(t: np.ndarray) -> np.ndarray:
 
 
 DURATION_SIGMA = 0.75
+MOVED_SHARE = 0.004  # cases of a child seen before in another district (the family moved)
+COVERED_SHARE = 0.4  # cases opened in a district without a worker, taken by a worker nearby
+REASSIGNED_SHARE = 0.92  # cases of a worker who leaves, reassigned (the rest stay stale)
 
 
 def _active_workers(posts: pd.DataFrame, n_district: int, days: np.ndarray) -> np.ndarray:
@@ -228,9 +233,14 @@ def simulate_cases(
     province: np.ndarray,
     first_days: np.ndarray,
     last_days: np.ndarray,
+    moves_rng: np.random.Generator | None = None,
 ) -> pd.DataFrame:
     """Child protection cases opened from the warm-up on, with their milestones as they stand on
-    the last day of the last month (later milestones are not known yet)."""
+    the last day of the last month (later milestones are not known yet).
+
+    With ``moves_rng``: a few children seen before come back with a case in another district
+    (``MOVED_SHARE``: the family moved), and some cases opened in a district with no social worker
+    in post are taken by a worker of another district of the province (``COVERED_SHARE``)."""
     n_district = len(province)
     cutoff = int(last_days[-1])
     start_day = int(first_days[0])
@@ -281,6 +291,10 @@ def simulate_cases(
     again, earlier = again[ok], earlier[ok]
     child[again], dob[again] = child[earlier], dob[earlier]
     female[again], disability[again] = female[earlier], disability[earlier]
+    if moves_rng is not None:
+        _children_who_moved(
+            moves_rng, child, dob, female, disability, district, day, n_placed, again
+        )
 
     t_case = np.maximum((day - start_day) / DAYS_PER_YEAR, 0.0)
     prov = province[district]
@@ -339,6 +353,10 @@ def simulate_cases(
     keep = closed >= start_day  # cases closed before the first month are never delivered
     until = np.minimum(closed, cutoff)[keep]
     worker = _pick_workers(rng, posts, district[keep], day[keep], until)
+    if moves_rng is not None:
+        worker = _cover_vacancies(
+            moves_rng, posts, worker, district[keep], day[keep], until, province
+        )
     frame = pd.DataFrame(
         {
             "child": child,
@@ -360,6 +378,145 @@ def simulate_cases(
     frame["worker"] = worker
     frame.insert(0, "case", np.arange(len(frame)))
     return frame
+
+
+def _children_who_moved(
+    rng: np.random.Generator,
+    child: np.ndarray,
+    dob: np.ndarray,
+    female: np.ndarray,
+    disability: np.ndarray,
+    district: np.ndarray,
+    day: np.ndarray,
+    n_placed: int,
+    taken: np.ndarray,
+) -> None:
+    """Make about ``MOVED_SHARE`` of the cases (in place; cases in opening order) a new case of a
+    child whose earlier case was in another district, opened at least a month before: the family
+    moved. Children in formal care and cases already made a second case (``taken``) are left alone,
+    so their links to the placements feed stay as they are."""
+    n = len(child)
+    free = np.ones(n, dtype=bool)
+    free[taken] = False
+    pick = np.flatnonzero((rng.random(n) < MOVED_SHARE) & free & (child >= n_placed))
+    earlier = np.floor(rng.random(len(pick)) * pick).astype(np.int64)  # any case opened before
+    ok = (
+        (district[earlier] != district[pick])
+        & (child[earlier] >= n_placed)
+        & (day[earlier] + 30 < day[pick])
+        & (birthday_18(dob[earlier]) > day[pick] + 60)
+    )
+    pick, earlier = pick[ok], earlier[ok]
+    child[pick], dob[pick] = child[earlier], dob[earlier]
+    female[pick], disability[pick] = female[earlier], disability[earlier]
+
+
+def _cover_vacancies(
+    rng: np.random.Generator,
+    posts: pd.DataFrame,
+    worker: np.ndarray,
+    district: np.ndarray,
+    day: np.ndarray,
+    until: np.ndarray,
+    province: np.ndarray,
+) -> np.ndarray:
+    """Cases opened with no social worker in post in their district (``worker`` -1): a share
+    (``COVERED_SHARE``) is taken by a worker of another district of the same province in post on
+    the opening day (covering the vacancy), so that worker holds cases outside their district."""
+    worker = worker.copy()
+    vacant = np.flatnonzero((worker < 0) & (rng.random(len(worker)) < COVERED_SHARE))
+    if not len(vacant):
+        return worker
+    p_province = province[posts["district"].to_numpy()]
+    pseudo = province[district[vacant]]  # pick among the province's posts as if one district
+    covered = _pick_workers(
+        rng, posts.assign(district=p_province), pseudo, day[vacant], until[vacant]
+    )
+    worker[vacant] = covered
+    return worker
+
+
+def _successors(
+    rng: np.random.Generator,
+    posts: pd.DataFrame,
+    district: np.ndarray,
+    left: np.ndarray,
+    day: np.ndarray,
+    until: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """For cases whose worker left on ``left``: a worker of the case's district in post on
+    ``day``, or starting within about a month of ``left`` (then from their first day), if possible
+    one staying until ``until``, earlier ones first. Returns (worker or -1, reassignment day)."""
+    out = np.full(len(district), -1, dtype=np.int64)
+    when = day.copy()
+    p_district = posts["district"].to_numpy()
+    for d in np.unique(district):
+        rows = np.flatnonzero(district == d)
+        cand = np.flatnonzero(p_district == d)
+        if not len(cand):
+            continue
+        s = posts["start"].to_numpy()[cand][None, :]
+        e = posts["end"].to_numpy()[cand][None, :]
+        at = np.maximum(day[rows, None], s)
+        ok = (s <= left[rows, None] + 35) & (e > at) & (at <= until[rows, None])
+        stays = e > until[rows, None]
+        wait = (at - day[rows, None]) / 60.0
+        score = np.where(ok, rng.random(ok.shape) + stays - wait, -np.inf)
+        best = score.argmax(axis=1)
+        pick = np.arange(len(rows))
+        has = ok[pick, best]
+        out[rows[has]] = posts["worker"].to_numpy()[cand[best[has]]]
+        when[rows[has]] = at[pick, best][has]
+    return out, when
+
+
+def simulate_reassignments(
+    rng: np.random.Generator,
+    posts: pd.DataFrame,
+    cases: pd.DataFrame,
+    cutoff: int,
+    province: np.ndarray,
+) -> pd.DataFrame:
+    """Reassignments of cases whose social worker leaves the post while the case is open: most
+    (``REASSIGNED_SHARE``) go to a worker of the case's district in post within about a month of
+    the worker leaving (if possible one staying until the case closes; again if that one leaves
+    too); where the district has nobody then (a vacancy), to a worker of another district of the
+    province. The rest keep naming the departed worker until they close (stale assignments).
+    Rows (case, day, worker), by case then day; ``province`` maps each district to its province."""
+    end_of = np.full(int(posts["worker"].max()) + 2, NONE, dtype=np.int64)
+    end_of[posts["worker"].to_numpy()] = posts["end"].to_numpy()
+    closes = np.minimum(cases["closed"].to_numpy(), cutoff)
+    district = cases["district"].to_numpy()
+    current = cases["worker"].to_numpy().copy()
+    by_province = posts.assign(district=province[posts["district"].to_numpy()])
+    open_case = np.arange(len(cases))[current >= 0]
+    parts = []
+    for _ in range(8):  # a new worker may leave too
+        left = end_of[current[open_case]]
+        open_case = open_case[left < closes[open_case]]
+        if not len(open_case):
+            break
+        left = end_of[current[open_case]]
+        day = left + rng.integers(0, 31, len(open_case))
+        moved = (rng.random(len(open_case)) < REASSIGNED_SHARE) & (day <= closes[open_case])
+        open_case, left, day = open_case[moved], left[moved], day[moved]
+        new, day = _successors(rng, posts, district[open_case], left, day, closes[open_case])
+        vacant = np.flatnonzero(new < 0)
+        new[vacant] = _pick_workers(
+            rng,
+            by_province,
+            province[district[open_case[vacant]]],
+            day[vacant],
+            closes[open_case[vacant]],
+        )
+        found = new >= 0
+        open_case, day, new = open_case[found], day[found], new[found]
+        parts.append(pd.DataFrame({"case": open_case, "day": day, "worker": new}))
+        current[open_case] = new
+    if not parts:
+        return pd.DataFrame({"case": [], "day": [], "worker": []}, dtype=np.int64)
+    out = pd.concat(parts, ignore_index=True)
+    return out.sort_values(["case", "day"], kind="stable", ignore_index=True)
 
 
 def _cases_of_children_entering_care(
@@ -447,7 +604,8 @@ def simulate_contacts(
     o_concern = _choice(rng, OTHER_WEIGHTS, n) + len(PROTECTION_CONCERNS)
     concern = np.where(protection, p_concern, o_concern)
     empty = np.isin(concern, [len(PROTECTION_CONCERNS) + 2, len(PROTECTION_CONCERNS) + 3])
-    unknown_place = np.where(protection, 0.05, np.where(empty, 0.9, 0.2))
+    # place unknown: the caller did not say (most often on silent and prank calls)
+    unknown_place = np.where(protection, 0.04, np.where(empty, 0.12, 0.03))
     district = np.where(
         rng.random(n) < unknown_place, -1, rng.choice(len(weights), size=n, p=share)
     )
@@ -486,7 +644,22 @@ def simulate_case_management(country: object, rngs: list[np.random.Generator]) -
     province = np.asarray(geo.district_province)
     first_days, last_days = _months(country.first_month, len(country.months))  # type: ignore[attr-defined]
     posts = simulate_posts(rngs[0], child_population(country), province, first_days, last_days)
-    cases = simulate_cases(rngs[1], country, posts, province, first_days, last_days)
+    cases = simulate_cases(
+        rngs[1],
+        country,
+        posts,
+        province,
+        first_days,
+        last_days,
+        moves_rng=country.rng(205),  # type: ignore[attr-defined]
+    )
+    reassignments = simulate_reassignments(
+        country.rng(204),  # type: ignore[attr-defined]
+        posts,
+        cases,
+        int(last_days[-1]),
+        province,
+    )
     referrals = simulate_referrals(rngs[2], cases, int(first_days[0]), int(last_days[-1]))
     contacts = simulate_contacts(
         rngs[3],
@@ -503,4 +676,5 @@ def simulate_case_management(country: object, rngs: list[np.random.Generator]) -
         contacts=contacts,
         first_day=int(first_days[0]),
         last_day=int(last_days[-1]),
+        reassignments=reassignments,
     )

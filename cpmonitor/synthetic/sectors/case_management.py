@@ -1,13 +1,15 @@
 """Synthetic feeds of the case management area (docs/indicators-and-feeds.md): the ministry's cases,
 referrals and social worker register, and the child helpline's contacts.
 
-Random streams 200-299: 200 posts, 201 cases, 202 referrals, 203 helpline contacts, 210-213 the
-invented names and numbers of each feed.
+Random streams 200-299: 200 posts, 201 cases, 202 referrals, 203 helpline contacts, 204
+reassignments of cases when a worker leaves, 205 children who move district and workers covering a
+vacancy, 210-213 the invented names and numbers of each feed.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from cpmonitor.synthetic import names
 from cpmonitor.synthetic.case_management_sim import (
@@ -78,33 +80,33 @@ def case_deliveries(
     contract: Contract, rng: np.random.Generator, sim: CaseManagement, country: Country
 ) -> list[Delivery]:
     """Monthly changed-records extracts: a case in the month it was opened (or the first month when
-    it was already open), and again in each month its response, assessment, plan or closure came;
-    each row as the case stood at the end of that month."""
+    it was already open), and again in each month its response, assessment, plan, closure or a
+    reassignment to another social worker came; each row as the case stood at the end of that
+    month, naming the worker assigned then."""
     cases = sim.cases
     n_months = len(country.months)
     first = country.first_month
     opened = cases["opened_s"].to_numpy() // 86_400
     response = cases["response_s"].to_numpy()
     response_day = np.where(response < NONE, response // 86_400, NONE)
-    events = np.stack(
+    moves = sim.reassignments
+    if moves is None:
+        moves = pd.DataFrame({"case": [], "day": [], "worker": []}, dtype=np.int64)
+    n = len(cases)
+    event_case = np.concatenate([np.tile(np.arange(n), 5), moves["case"].to_numpy(np.int64)])
+    event_month = np.concatenate(
         [
             np.maximum(_month_of(opened, first), 0),
             _month_of(response_day, first),
             _month_of(cases["assessed"].to_numpy(), first),
             _month_of(cases["plan"].to_numpy(), first),
             _month_of(cases["closed"].to_numpy(), first),
-        ],
-        axis=1,
+            np.maximum(_month_of(moves["day"].to_numpy(np.int64), first), 0),
+        ]
     )
-    events = np.where(events >= 0, events, n_months)  # no event -> beyond the last month
-    events = np.sort(events, axis=1)
-    dup = np.zeros_like(events, dtype=bool)
-    dup[:, 1:] = events[:, 1:] == events[:, :-1]
-    valid = (events < n_months) & ~dup
-    row_case = np.repeat(np.arange(len(cases)), valid.sum(axis=1))
-    row_month = events[valid]
-    order = np.lexsort((row_case, row_month))
-    row_case, row_month = row_case[order], row_month[order]
+    ok = (event_month >= 0) & (event_month < n_months)
+    pairs = np.unique(event_month[ok] * (n + 1) + event_case[ok])  # by month, then case
+    row_month, row_case = pairs // (n + 1), pairs % (n + 1)
     month_end = ((first + row_month + 1).astype("datetime64[D]").astype(np.int64)) - 1
 
     def known(days: np.ndarray) -> np.ndarray:
@@ -120,7 +122,7 @@ def case_deliveries(
     phones = np.asarray(names.phone_numbers(rng, len(cases)), dtype=object)
     phones[rng.random(len(cases)) < 0.3] = None
     disability = np.array([True, False, None], dtype=object)[cases["disability"].to_numpy()]
-    worker = cases["worker"].to_numpy()
+    worker = _worker_at(cases["worker"].to_numpy(), moves, row_case, month_end)
     worker_ids = np.where(
         worker >= 0,
         np.char.add("SW-", np.char.zfill(np.maximum(worker + 1, 0).astype(str), 6)),
@@ -149,9 +151,25 @@ def case_deliveries(
         "closure_reason": np.where(
             closed < NONE, np.asarray(CLOSURE_REASONS, dtype=object)[np.maximum(reason, 0)], None
         ),
-        "social_worker_id": worker_ids[row_case],
+        "social_worker_id": worker_ids,
     }
     return _split_by_month(contract, columns, row_month, first, n_months)
+
+
+def _worker_at(
+    first_worker: np.ndarray, moves: pd.DataFrame, row_case: np.ndarray, day: np.ndarray
+) -> np.ndarray:
+    """The social worker of each row's case on ``day``: the latest reassignment on or before it,
+    else the case's first worker (-1: none)."""
+    if not len(moves):
+        return first_worker[row_case]
+    span = 1 << 32  # days fit well below this
+    keys = moves["case"].to_numpy(np.int64) * span + moves["day"].to_numpy(np.int64)
+    at = np.searchsorted(keys, row_case.astype(np.int64) * span + day, side="right") - 1
+    hit = at >= 0
+    hit[hit] = moves["case"].to_numpy(np.int64)[at[hit]] == row_case[hit]
+    later = moves["worker"].to_numpy(np.int64)[np.maximum(at, 0)]
+    return np.where(hit, later, first_worker[row_case])
 
 
 def referral_deliveries(
