@@ -11,6 +11,7 @@ import pytest
 
 from cpmonitor.synthetic.deliveries import Country, Delivery, arrow_schema, simulate_country
 from cpmonitor.synthetic.justice_simulation import age_on, dob_for_age
+from cpmonitor.synthetic.placements import birthday_18
 from cpmonitor.synthetic.sectors import justice
 from ingest.contracts import load_contracts
 
@@ -184,3 +185,24 @@ def test_direct_identifiers_are_filled(small: list[Delivery]) -> None:
                 len(column) - column.null_count
             )
     assert all(n > 0 for n in filled.values()), filled
+
+
+def test_transfers_to_adult_prison_are_spread_after_the_18th_birthday(
+    story: dict[str, pd.DataFrame],
+) -> None:
+    """Not on the 18th birthday itself: some days to a few months later, and some children stay
+    until released (no episode of a child ends by reaching 18 at the same day)."""
+    det = story["detentions"].dropna(subset=["release_date"])
+    dob = det["date_of_birth"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    released = det["release_date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    adult = age_on(dob, released) >= 18
+    transferred = det["release_reason"].to_numpy() == "transferred"
+    # transfers of adults (transfers of children go to a rehabilitation centre)
+    to_adults = transferred & adult
+    wait = released[to_adults] - birthday_18(dob[to_adults])
+    assert to_adults.sum() > 30 and (wait >= 0).all()
+    assert (wait == 0).mean() < 0.1
+    assert 10 < np.median(wait) < 90 and wait.max() < 400
+    # others stayed until released after turning 18
+    stayed = adult & ~transferred & (det["release_reason"].to_numpy() != "died")
+    assert 0.1 < stayed.sum() / (stayed.sum() + to_adults.sum()) < 0.5

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -11,6 +13,7 @@ import pytest
 
 from cpmonitor.synthetic.deliveries import Country, Delivery, simulate_country
 from cpmonitor.synthetic.sectors import registration_health as rh
+from expectations.cross_feed import SURVEY_TOTALS_CONSISTENT, run_cross_feed_rules
 from ingest.contracts import arrow_schema, load_contracts, period_bounds
 
 FEEDS = (
@@ -219,3 +222,46 @@ def test_arrow_helpers() -> None:
     assert ids.to_pylist() == ["BR-0001", "BR-0042"]
     assert rh._pick(("a", "b"), np.array([1, 0, 1])).to_pylist() == ["b", "a", "b"]
     assert rh._pick(("a", "b"), np.array([0])).type == pa.string()
+
+
+def test_registration_delays_spread_without_pile_ups(deliveries: list[Delivery]) -> None:
+    """On-time registrations spread over 0-30 days with no pile-up on the 30th (the legal limit),
+    late ones over months and years with no pile-up on the cap."""
+    reg = frame(deliveries, "birth_registrations")
+    delay = (
+        pd.to_datetime(reg["registration_date"]) - pd.to_datetime(reg["date_of_birth"])
+    ).dt.days
+    on_time = delay[delay <= 30].value_counts().sort_index()
+    assert list(on_time.index) == list(range(31))
+    assert (on_time.diff().dropna() <= 0.25 * on_time.iloc[0]).all()  # falling, no jump up
+    assert on_time[30] <= 1.3 * on_time[29]
+    assert on_time[30] < 0.01 * on_time.sum()
+    late = delay[delay > 30]
+    assert late.max() <= 31 + 6 * 365
+    assert (late == late.max()).sum() <= 2
+    assert late.between(31, 365).mean() > 0.6 and late.gt(365).mean() > 0.05
+
+
+def test_survey_totals_lie_between_girls_and_boys_and_bases_add_up(
+    deliveries: list[Delivery], tmp_path: Path
+) -> None:
+    surveys = frame(deliveries, "survey_estimates")
+    by_sex = surveys.pivot_table(
+        index=["survey_name", "indicator_code", "geo_code"],
+        columns="sex",
+        values=["estimate", "unweighted_base"],
+    ).dropna()
+    assert len(by_sex) > 50
+    estimate, base = by_sex["estimate"], by_sex["unweighted_base"]
+    low = np.minimum(estimate["F"], estimate["M"])
+    high = np.maximum(estimate["F"], estimate["M"])
+    assert ((low <= estimate["total"]) & (estimate["total"] <= high)).all()
+    assert (base["total"] == base["F"] + base["M"]).all()
+    assert (estimate["F"] != estimate["M"]).mean() > 0.9  # girls and boys differ
+    # the build check on survey consistency agrees
+    with duckdb.connect(str(tmp_path / "build.duckdb")) as con:
+        con.execute("CREATE SCHEMA intermediate")
+        con.register("frame", surveys.rename(columns={"sex": "sex_code"}))
+        con.execute("CREATE TABLE intermediate.int_survey_estimates_deduplicated AS FROM frame")
+        (result,) = run_cross_feed_rules(con, run_id="t", rules=(SURVEY_TOTALS_CONSISTENT,))
+    assert (result.success, result.unexpected_count) == (True, 0)

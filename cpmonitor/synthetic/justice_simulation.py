@@ -3,7 +3,7 @@
 Pure functions of the simulated country and a random generator: arrests month by month (with a
 two-year run-in so detention stocks are realistic from the first reporting month), each arrest's
 path through pre-sentence detention and a court or prosecutor decision, custodial sentences with
-transfers to rehabilitation centres and to adult prisons at 18, and the police registers of
+transfers to rehabilitation centres and to adult prisons after turning 18, and the police registers of
 trafficking victims and abuse reports. Days are days since 1970-01-01; ``NONE`` means no date.
 """
 
@@ -260,13 +260,17 @@ def _spells(
     death_day = np.where(
         dies, start + np.floor(rng.random(n) * (end - start)).astype(np.int64), NONE
     )
-    # Turning 18: moved to the adult system that day (`transferred`); a custodial spell that
-    # would start at 18 or later is served in an adult prison (not in this feed).
+    # Turning 18: most are moved to the adult system some weeks or months later (`transferred`),
+    # once the papers are through; some stay until released (little time left to serve). A
+    # custodial spell that would start at 18 or later is served in an adult prison (not here).
     in_spell &= start < bday
-    cut = np.minimum.reduce([end, bday, death_day])
-    reason = np.where(
-        cut == death_day, "died", np.where(cut == bday, "transferred", reason)
-    ).astype(object)
+    stays = rng.random(n) < js.STAY_AFTER_18_SHARE
+    wait = np.floor(rng.exponential(js.TRANSFER_AFTER_18_MEAN_DAYS, n)).astype(np.int64)
+    transfer_day = np.where(stays, NONE, bday + wait)
+    cut = np.minimum.reduce([end, transfer_day, death_day])
+    died = (cut == death_day) & (death_day < NONE)
+    moved_on = (cut == transfer_day) & (transfer_day < NONE) & ~died
+    reason = np.where(died, "died", np.where(moved_on, "transferred", reason)).astype(object)
     decision_day = np.where(death_day < decision_day, NONE, decision_day)
     sentence = np.where(sentence <= cut, sentence, NONE)
     end = cut

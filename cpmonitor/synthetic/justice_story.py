@@ -56,6 +56,10 @@ DECISION_LAG_MEDIAN_DAYS = 80.0  # arrest to decision, children not detained
 SENTENCE_MONTHS = np.array([2, 3, 6, 9, 12, 18, 24])
 SENTENCE_MONTH_WEIGHTS = np.array([0.12, 0.2, 0.25, 0.15, 0.15, 0.08, 0.05])
 TRANSFER_TO_REHABILITATION = 0.35  # custodial sentences served in a rehabilitation centre
+# Turning 18 in detention: moved to an adult prison on average this many days later (some on the
+# day, most within weeks or a few months), except this share, who stay until released.
+TRANSFER_AFTER_18_MEAN_DAYS = 45.0
+STAY_AFTER_18_SHARE = 0.2
 
 # --- Aftercare ----------------------------------------------------------------------------------
 AFTERCARE_SHARE = 0.3  # releases referred to aftercare at t = 0 ...

@@ -195,12 +195,8 @@ def birth_registration_deliveries(
     m, d, s = np.unravel_index(cell, on_time.shape)
     n = len(cell)
     registered = month_start[m] + (rng.random(n) * month_len[m]).astype(np.int64)
-    on_time_delay = np.minimum(rng.geometric(1 / 9, n) - 1, story.LEGAL_PERIOD_DAYS)
-    late_delay = (
-        story.LEGAL_PERIOD_DAYS
-        + 1
-        + np.minimum(rng.lognormal(np.log(150.0), 1.0, n), 6 * 365).astype(np.int64)
-    )
+    on_time_delay = _truncated_geometric(rng, 1 / 9, story.LEGAL_PERIOD_DAYS, n)
+    late_delay = story.LEGAL_PERIOD_DAYS + 1 + _late_delay(rng, n)
     born = registered - np.where(is_late, late_delay, on_time_delay)
     born = np.maximum(born, int(np.datetime64("2000-01-01", "D").astype(np.int64)))
 
@@ -246,6 +242,24 @@ def birth_registration_deliveries(
         )
         for k in range(n_months)
     ]
+
+
+def _truncated_geometric(rng: np.random.Generator, p: float, most: int, n: int) -> np.ndarray:
+    """Days 0..``most``: a geometric delay (mean about 1/p - 1 days) truncated at ``most``, so the
+    shape goes on smoothly to the last day (no pile-up on it)."""
+    q = 1.0 - p
+    u = rng.random(n) * (1.0 - q ** (most + 1))
+    return np.minimum(np.floor(np.log1p(-u) / np.log(q)), most).astype(np.int64)
+
+
+def _late_delay(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Days after the legal period of a late registration: lognormal (median about five months),
+    drawn again where it would pass six years (no pile-up on the cap)."""
+    cap = 6 * 365
+    days = rng.lognormal(np.log(150.0), 1.0, n)
+    redraw = days >= cap
+    days[redraw] = rng.uniform(365.0, cap, int(redraw.sum()))
+    return days.astype(np.int64)
 
 
 # --- Health facility child protection report (health) -----------------------------------------
@@ -406,16 +420,33 @@ def survey_rounds(years: list[int]) -> list[tuple[str, int]]:
     return rounds
 
 
+def _survey_sample(
+    rng: np.random.Generator, level: np.ndarray, respondents: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Estimates (shares), standard errors and unweighted bases per province of one group whose
+    true level (%) per province is ``level``, with about ``respondents`` per province."""
+    truth = np.clip(level, 3.0, 98.0) / 100
+    base = np.rint(respondents * rng.uniform(0.85, 1.15, len(truth)))
+    se = np.sqrt(truth * (1 - truth) / base * story.DESIGN_EFFECT)
+    return np.clip(truth + rng.normal(0.0, se), 0.005, 0.995), se, base
+
+
 def survey_deliveries(country: Country, contract: Contract) -> list[Delivery]:
     """One file per survey round (in the folder of the survey year, delivered with the final
     report in the middle of the next year): estimates at national and province level, by sex
-    where the indicator is published by sex, each with its 95% confidence interval."""
+    where the indicator is published by sex, each with its 95% confidence interval.
+
+    Internally consistent, as a survey's own tables are: girls and boys are sampled and estimated
+    separately; the total's base is theirs added up and its estimate their population-weighted
+    mean (so it lies between them); national figures weight the provinces by their children."""
     rng = country.rng(406)
     geo = country.geo
     n_prov = len(geo.province_codes)
     province = np.asarray(geo.district_province)
     children = _population_by_district(country, None, range(18))
+    girls = _population_by_district(country, "F", range(18))
     prov_children = np.stack([np.bincount(province, weights=row) for row in children])
+    prov_girls = np.stack([np.bincount(province, weights=row) for row in girls])
     # fixed province differences per indicator (registration follows the civil register's story)
     spread = {
         code: (
@@ -429,22 +460,37 @@ def survey_deliveries(country: Country, contract: Contract) -> list[Delivery]:
     for survey, year in survey_rounds(country.years):
         k = year - country.years[0]
         pop_share = prov_children[k] / prov_children[k].sum()
+        girl_share = prov_girls[k] / prov_children[k]  # per province
         rows: list[tuple] = []
         for code, spec in story.SURVEY_INDICATORS.items():
             if survey not in spec["surveys"]:
                 continue
             level = float(spec["level"]) + float(spec["trend"]) * k + spread[code]
             gap = spec["sex_gap"]
-            groups = [("total", 0.0, 1.0)]
-            if gap is not None:
-                groups += [("F", float(gap) / 2, 0.5), ("M", -float(gap) / 2, 0.5)]
-            for sex, shift, part in groups:
-                truth = np.clip(level + shift, 3.0, 98.0) / 100
-                base = np.rint(int(spec["base"]) * part * rng.uniform(0.85, 1.15, n_prov))
-                se = np.sqrt(truth * (1 - truth) / base * story.DESIGN_EFFECT)
-                estimate = np.clip(truth + rng.normal(0.0, se), 0.005, 0.995)
-                nat_estimate = float((pop_share * estimate).sum())
-                nat_se = float(np.sqrt((pop_share**2 * se**2).sum()))
+            respondents = int(spec["base"])
+            if gap is None:
+                estimate, se, base = _survey_sample(rng, level, respondents)
+                groups = {"total": (estimate, se, base, pop_share)}
+            else:
+                f_est, f_se, f_base = _survey_sample(rng, level + float(gap) / 2, respondents / 2)
+                m_est, m_se, m_base = _survey_sample(rng, level - float(gap) / 2, respondents / 2)
+                w = girl_share
+                total = np.clip(
+                    w * f_est + (1 - w) * m_est,
+                    np.minimum(f_est, m_est),
+                    np.maximum(f_est, m_est),
+                )
+                total_se = np.sqrt((w * f_se) ** 2 + ((1 - w) * m_se) ** 2)
+                f_weight = pop_share * w / (pop_share * w).sum()
+                m_weight = pop_share * (1 - w) / (pop_share * (1 - w)).sum()
+                groups = {
+                    "total": (total, total_se, f_base + m_base, pop_share),
+                    "F": (f_est, f_se, f_base, f_weight),
+                    "M": (m_est, m_se, m_base, m_weight),
+                }
+            for sex, (estimate, se, base, weight) in groups.items():
+                nat_estimate = float((weight * estimate).sum())
+                nat_se = float(np.sqrt((weight**2 * se**2).sum()))
                 places = [("national", "NAT", nat_estimate, nat_se, base.sum())] + [
                     ("province", geo.province_codes[p], estimate[p], se[p], base[p])
                     for p in range(n_prov)
