@@ -20,19 +20,32 @@ from ingest.contracts import Contract, arrow_schema, load_contracts
 
 @dataclass(frozen=True)
 class Delivery:
-    """One file as a ministry would deliver it: who, which feed, which period, and the rows."""
+    """One file as a ministry would deliver it: who, which feed, which period, and the rows.
+
+    ``delivered_on`` is when it arrived: a date (at 09:00 UTC) or a UTC datetime; None means the
+    feed's usual day (``landing.delivered_at``). ``version`` 2, 3, ... is a later file for the same
+    period (a corrected resubmission, named ``..._v2.parquet``). ``messiness`` says what is
+    deliberately wrong with or special about the file (``messiness.py``), empty for a plain one.
+    """
 
     entity: str
     feed: str
     period: str
     table: pa.Table
-    delivered_on: dt.date | None = None  # when it arrived; None: the feed's usual day (landing.py)
+    delivered_on: dt.date | None = None
+    version: int = 1
+    messiness: str = ""
+
+    @property
+    def file_name(self) -> str:
+        """``<entity>_<feed>_<period>.parquet``, or ``..._v<version>.parquet`` for a later file."""
+        suffix = f"_v{self.version}" if self.version > 1 else ""
+        return f"{self.entity}_{self.feed}_{self.period}{suffix}.parquet"
 
     @property
     def relative_path(self) -> Path:
-        """``<entity>/<feed>/<period>/<entity>_<feed>_<period>.parquet`` under the landing dir."""
-        name = f"{self.entity}_{self.feed}_{self.period}.parquet"
-        return Path(self.entity, self.feed, self.period, name)
+        """``<entity>/<feed>/<period>/<file_name>`` under the landing dir."""
+        return Path(self.entity, self.feed, self.period, self.file_name)
 
 
 def table_from_columns(contract: Contract, columns: dict[str, object]) -> pa.Table:
@@ -328,11 +341,16 @@ def care_reform_deliveries(country: Country, contracts: dict[str, Contract]) -> 
     return deliveries
 
 
-def build_deliveries(seed: int, scale: float, start_year: int, end_year: int) -> list[Delivery]:
+def build_deliveries(
+    seed: int, scale: float, start_year: int, end_year: int, *, messy: bool = True
+) -> list[Delivery]:
     """Every delivery of the demo country, in a stable order (pure: no files are touched).
 
-    The care-reform feeds first, then each sector module's feeds (``cpmonitor.synthetic.sectors``).
+    The care-reform feeds first, then each sector module's feeds (``cpmonitor.synthetic.sectors``),
+    then, unless ``messy`` is false, what goes wrong in real deliveries: arrival times spread,
+    resubmissions, rejected rows, refused and late files (``cpmonitor.synthetic.messiness``).
     """
+    from cpmonitor.synthetic.messiness import add_messiness
     from cpmonitor.synthetic.sectors import SECTORS
 
     country = simulate_country(seed, scale, start_year, end_year)
@@ -340,4 +358,4 @@ def build_deliveries(seed: int, scale: float, start_year: int, end_year: int) ->
     deliveries = care_reform_deliveries(country, contracts)
     for sector in SECTORS:
         deliveries += sector.deliveries(country, contracts)
-    return deliveries
+    return add_messiness(country, deliveries) if messy else deliveries

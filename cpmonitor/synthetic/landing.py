@@ -46,15 +46,22 @@ class LandingZoneConflictError(RuntimeError):
 def delivered_at(delivery: Delivery) -> dt.datetime:
     """When a ministry would plausibly have sent the file (used as the file's modification time).
 
-    A delivery's own ``delivered_on`` when set (a late delivery); otherwise monthly extracts on the
-    10th of the next month, quarterly ones on the 15th of the month after the quarter, yearly
-    registers on 20 January after their year, and population projections and boundaries early in
-    their own year.
+    A delivery's own ``delivered_on`` when set (a datetime as it is, in UTC; a date at 09:00);
+    otherwise the feed's usual day (``usual_day``) at 09:00.
     """
+    when = delivery.delivered_on
+    if isinstance(when, dt.datetime):
+        return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+    day = when if when is not None else usual_day(delivery)
+    return dt.datetime(day.year, day.month, day.day, 9, 0, tzinfo=dt.UTC)
+
+
+def usual_day(delivery: Delivery) -> dt.date:
+    """The feed's usual delivery day: monthly extracts on the 10th of the next month, quarterly
+    ones on the 15th of the month after the quarter, yearly registers on 20 January after their
+    year, and population projections and boundaries early in their own year."""
     period = delivery.period
-    if delivery.delivered_on is not None:
-        day = delivery.delivered_on
-    elif "-Q" in period:
+    if "-Q" in period:
         year, quarter = int(period[:4]), int(period[-1])
         day = dt.date(year + 1, 1, 15) if quarter == 4 else dt.date(year, 3 * quarter + 1, 15)
     elif "-" in period:
@@ -67,14 +74,19 @@ def delivered_at(delivery: Delivery) -> dt.datetime:
         day = dt.date(int(period), 1, 15)
     else:
         day = dt.date(int(period) + 1, 1, 20)
-    return dt.datetime(day.year, day.month, day.day, 9, 0, tzinfo=dt.UTC)
+    return day
 
 
-def _conflict(landing_dir: Path, delivery: Delivery, data: bytes) -> tuple[str | None, bool]:
-    """(description of a conflict or None, whether the identical file is already there)."""
+def _conflict(
+    landing_dir: Path, delivery: Delivery, data: bytes, planned: set[str]
+) -> tuple[str | None, bool]:
+    """(description of a conflict or None, whether the identical file is already there).
+
+    ``planned`` holds the names of every file the generator writes into the delivery's folder (an
+    original and its resubmissions); any other file there is a conflict."""
     target = landing_dir / delivery.relative_path
     where = f"{delivery.entity}/{delivery.feed}/{delivery.period}"
-    others = sorted(p.name for p in target.parent.glob("*.parquet") if p.name != target.name)
+    others = sorted(p.name for p in target.parent.glob("*.parquet") if p.name not in planned)
     if others:
         return f"{where} (file {others[0]})", False
     if target.exists():
@@ -92,21 +104,30 @@ def generate(
     start_year: int = 2016,
     end_year: int = 2025,
     progress: Progress | None = None,
+    messy: bool = True,
 ) -> GenerateSummary:
     """Write the synthetic demo country's ministry feeds into ``settings.landing_dir``.
 
     The same seed, scale and years always give byte-identical files. Files already delivered with
     the same bytes are left alone; if the landing zone holds anything else for one of the
-    deliveries, ``LandingZoneConflictError`` is raised before any file is written.
+    deliveries, ``LandingZoneConflictError`` is raised before any file is written. The deliveries
+    are as messy as real ones (``cpmonitor.synthetic.messiness``: resubmissions, rejected rows,
+    refused and late files) unless ``messy`` is false.
     """
     report = progress or (lambda label, done, total: None)
     report(f"Simulating {COUNTRY_NAME}", 0, 0)
-    deliveries = build_deliveries(seed, scale, start_year, end_year)
+    deliveries = build_deliveries(seed, scale, start_year, end_year, messy=messy)
     total = len(deliveries)
     landing = settings.landing_dir
 
     payloads = [parquet_bytes(d.table) for d in deliveries]
-    checked = [_conflict(landing, d, data) for d, data in zip(deliveries, payloads, strict=True)]
+    planned: dict[Path, set[str]] = {}
+    for d in deliveries:
+        planned.setdefault(d.relative_path.parent, set()).add(d.file_name)
+    checked = [
+        _conflict(landing, d, data, planned[d.relative_path.parent])
+        for d, data in zip(deliveries, payloads, strict=True)
+    ]
     conflicts = [problem for problem, _ in checked if problem]
     if conflicts:
         raise LandingZoneConflictError(landing, conflicts)
