@@ -71,7 +71,21 @@ def _table(contract: Contract) -> dict:
         note = PRIVACY_NOTES.get(column.privacy)
         about = " ".join(p for p in (text, note) if p)
         columns.append({"name": column.name} | ({"description": about} if about else {}))
-    return {"name": contract.feed, "description": description, "columns": columns}
+    table = {"name": contract.feed, "description": description, "columns": columns}
+    if contract.reporting_units is not None:
+        # read by int_indicator_coverage: completeness by the offices that report into the feed
+        units = contract.reporting_units
+        table["config"] = {
+            "meta": {
+                "reporting_units": {
+                    "level": units.level,
+                    "source": contract.owner,
+                    "feed": units.feed,
+                    "column": units.column,
+                }
+            }
+        }
+    return table
 
 
 def sync_sources(root: Path = PROJECT_ROOT) -> list[Path]:

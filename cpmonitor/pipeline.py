@@ -275,11 +275,16 @@ def write_delivery_status(
     every indicator value rests on it. Returns the completeness detail
     (``audit.reporting_completeness``)."""
     from expectations.completeness import assessed_on, delivery_status, reporting_completeness
-    from ingest.run import read_ledger
+    from ingest.run import read_ledger, reported_units
     from ingest.schema import DELIVERY_STATUS_DIR
 
     ledger = read_ledger(settings) if ledger is None else ledger
-    detail = reporting_completeness(contracts, ledger, today=assessed_on(ledger, today))
+    detail = reporting_completeness(
+        contracts,
+        ledger,
+        today=assessed_on(ledger, today),
+        reported_units=reported_units(settings.ingested_dir, contracts),
+    )
     target = settings.ingested_dir / DELIVERY_STATUS_DIR / "delivery_status.parquet"
     target.parent.mkdir(parents=True, exist_ok=True)
     write_parquet_atomic(delivery_status(detail, contracts), target)

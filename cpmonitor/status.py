@@ -56,7 +56,7 @@ def collect_status(
         completeness_summary,
         reporting_completeness,
     )
-    from ingest.run import read_ledger
+    from ingest.run import read_ledger, reported_units
 
     contracts = load_contracts() if contracts is None else contracts
     today = today or dt.datetime.now(dt.UTC).date()
@@ -75,7 +75,12 @@ def collect_status(
         }
     ledger = read_ledger(settings)
     as_of = assessed_on(ledger, today)
-    detail = reporting_completeness(contracts, ledger, today=as_of)
+    detail = reporting_completeness(
+        contracts,
+        ledger,
+        today=as_of,
+        reported_units=reported_units(settings.ingested_dir, contracts),
+    )
     completeness = completeness_summary(detail, contracts)
     versions = [
         {"run_id": v, "published_at": finished.get(v) or "", "live": v == live}

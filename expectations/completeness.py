@@ -11,6 +11,13 @@ expected period is:
 - ``refused``: files arrived but every one was quarantined;
 - ``missing``: nothing arrived.
 
+A feed compiled from the reports of provincial offices (a contract's ``reporting_units``) is
+judged per office too: given the provinces and, for each delivered period, the provinces its
+register lists (``ReportedUnits``), each expected period has one row per province (``unit_code``),
+``missing`` for a province the register of a received period does not list (its report is not in
+the delivery). A period whose register never arrived keeps the period's status for every province.
+``unit_code`` is null for the other feeds (one delivery covers the country).
+
 ``files_accepted`` counts the accepted files of the period: more than one means a corrected
 resubmission replaced an earlier delivery (figures resting on that period were restated).
 Arrival is the ledger's ``received_at``. Ledger statuses other than ``quarantined`` and ``skipped``
@@ -21,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import pandas as pd
 import pyarrow as pa
@@ -29,11 +37,13 @@ from ingest.contracts import Contract
 from ingest.schema import DELIVERY_STATUS_SCHEMA
 
 REFUSED_STATUSES = frozenset({"quarantined"})
+RECEIVED = frozenset({"on_time", "late"})
 IGNORED_STATUSES = frozenset({"skipped"})
 
 DETAIL_COLUMNS = [
     "entity",
     "feed",
+    "unit_code",
     "period",
     "period_end",
     "due_date",
@@ -120,10 +130,25 @@ def assessed_on(ledger: pd.DataFrame, today: dt.date) -> dt.date:
     return min(today, received.max().date() + dt.timedelta(days=1))
 
 
+@dataclass(frozen=True)
+class ReportedUnits:
+    """The offices that report into a feed (province codes), and which of them each delivered
+    period's register lists."""
+
+    units: tuple[str, ...]
+    by_period: Mapping[str, frozenset[str]]
+
+
 def reporting_completeness(
-    contracts: Mapping[str, Contract], ledger: pd.DataFrame, *, today: dt.date
+    contracts: Mapping[str, Contract],
+    ledger: pd.DataFrame,
+    *,
+    today: dt.date,
+    reported_units: Mapping[str, ReportedUnits] | None = None,
 ) -> pd.DataFrame:
-    """One row per contract feed and expected period (``DETAIL_COLUMNS``), ordered."""
+    """One row per contract feed and expected period (``DETAIL_COLUMNS``), ordered; one per
+    province for the feeds in ``reported_units`` (see the module docstring)."""
+    reported_units = reported_units or {}
     deliveries = _valid_deliveries(contracts, ledger)
     system_start = min((period_start(p) for p in deliveries["period"]), default=None)
     rows = []
@@ -147,23 +172,34 @@ def reporting_completeness(
             due = due_date(period, contract.due_days)
             group = by_period.get(period)
             status, received_at = _period_status(group, due)
-            rows.append(
-                {
-                    "entity": contract.owner,
-                    "feed": contract.feed,
-                    "period": period,
-                    "period_end": period_end(period),
-                    "due_date": due,
-                    "received_at": received_at,
-                    "status": status,
-                    "files_accepted": _accepted_files(group),
-                }
-            )
+            row = {
+                "entity": contract.owner,
+                "feed": contract.feed,
+                "unit_code": None,
+                "period": period,
+                "period_end": period_end(period),
+                "due_date": due,
+                "received_at": received_at,
+                "status": status,
+                "files_accepted": _accepted_files(group),
+            }
+            units = reported_units.get(contract.feed)
+            if units is None or not units.units:
+                rows.append(row)
+                continue
+            listed = units.by_period.get(period)
+            for unit in units.units:
+                reported = listed is None or unit in listed or status not in RECEIVED
+                rows.append(
+                    row
+                    | {"unit_code": unit}
+                    | ({} if reported else {"status": "missing", "received_at": None})
+                )
     frame = pd.DataFrame(rows, columns=DETAIL_COLUMNS).astype({"files_accepted": "int64"})
     frame["received_at"] = pd.to_datetime(frame["received_at"]).astype("datetime64[us]")
     for column in ("period_end", "due_date"):
         frame[column] = pd.to_datetime(frame[column]).astype("datetime64[s]")
-    return frame.astype({c: "string" for c in ("entity", "feed", "period", "status")})
+    return frame.astype({c: "string" for c in ("entity", "feed", "unit_code", "period", "status")})
 
 
 def delivery_status(detail: pd.DataFrame, contracts: Mapping[str, Contract]) -> pa.Table:
@@ -197,7 +233,7 @@ def completeness_summary(
         counts = group["status"].value_counts()
         expected = len(group)
         on_time, late = int(counts.get("on_time", 0)), int(counts.get("late", 0))
-        gaps = group.loc[group["status"].isin(["missing", "refused"]), "period"].tolist()
+        gaps = _gaps(group)
         contract = contracts.get(str(feed))
         rows.append(
             {
@@ -214,7 +250,14 @@ def completeness_summary(
                 "missing": int(counts.get("missing", 0)),
                 "completeness_pct": round(100 * (on_time + late) / expected, 1),
                 "timeliness_pct": round(100 * on_time / expected, 1),
-                "missing_periods": compact_periods(gaps),
+                "missing_periods": ", ".join(
+                    part
+                    for part in (
+                        compact_periods([g for g in gaps if " " not in g]),
+                        ", ".join(g for g in gaps if " " in g),
+                    )
+                    if part
+                ),
             }
         )
     frame = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
@@ -224,6 +267,17 @@ def completeness_summary(
     )
     strings = ("entity", "feed", "frequency", "first_period", "last_period", "missing_periods")
     return frame.astype({c: "string" for c in strings})
+
+
+def _gaps(group: pd.DataFrame) -> list[str]:
+    """Periods with no accepted file; for a feed judged per office, a period where only some
+    offices did not report reads ``2024-08 (province 10)``."""
+    missing = group["status"].isin(["missing", "refused"])
+    whole = missing.groupby(group["period"]).transform("all")
+    gaps = sorted(set(group.loc[missing & whole, "period"]), key=period_start)
+    partial = group[missing & ~whole]
+    pairs = zip(partial["period"], partial["unit_code"], strict=True)
+    return gaps + [f"{p} (province {u})" for p, u in pairs]
 
 
 def compact_periods(periods: list[str]) -> str:

@@ -137,6 +137,21 @@ class Column(BaseModel):
         return self.type in DATE_TYPES
 
 
+class ReportingUnits(BaseModel):
+    """A feed compiled from the reports of sub-national offices (e.g. provincial labour offices):
+    the register ``feed`` lists, for each delivered period, the offices (``column``: their
+    province codes) whose report is in that period's delivery. An office missing from it did not
+    report: its figures for the period are unknown, not zero."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    level: Literal["province"] = "province"
+    feed: str = Field(
+        description="Register feed listing the offices whose report each delivery holds"
+    )
+    column: str = Field(description="Column of the register holding the office's province code")
+
+
 class Contract(BaseModel):
     """A feed's contract: owner, delivery frequency, columns and rules."""
 
@@ -170,6 +185,11 @@ class Contract(BaseModel):
     )
     on_violation: dict[Rule, Action] = Field(
         default={}, description="Per-rule override, for the whole feed, of what a violation does"
+    )
+    reporting_units: ReportingUnits | None = Field(
+        default=None,
+        description="The offices whose reports make up each delivery, and the register that says "
+        "which of them reported (reporting completeness by province)",
     )
     columns: list[Column]
 
@@ -288,8 +308,22 @@ def resolve_reference(
 
 
 def check_references(contracts: dict[str, Contract]) -> None:
-    """Raise if a ``references`` names an unknown feed or column (contracts are checked together)."""
+    """Raise if a ``references`` or a ``reporting_units`` register names an unknown feed or
+    column (contracts are checked together)."""
     for contract in contracts.values():
+        units = contract.reporting_units
+        if units is not None:
+            register = contracts.get(units.feed)
+            if register is None or units.column not in register.column_names:
+                raise ValueError(
+                    f"{contract.feed}: reporting_units needs a register feed and its column "
+                    f"('{units.feed}.{units.column}' is unknown)"
+                )
+            if register.owner != contract.owner or register.frequency != contract.frequency:
+                raise ValueError(
+                    f"{contract.feed}: its reporting_units register '{units.feed}' must come "
+                    "from the same owner at the same frequency"
+                )
         for column in contract.columns:
             if column.references is None:
                 continue

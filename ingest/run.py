@@ -27,6 +27,7 @@ import pyarrow.parquet as pq
 
 from cpmonitor.parquet_io import write_parquet_atomic, write_text_atomic
 from cpmonitor.settings import Settings
+from expectations.completeness import ReportedUnits
 from expectations.feeds import (
     describe_outcome,
     feed_expectations,
@@ -493,6 +494,33 @@ def reference_codes_of(
         f" with {k} {v}" for k, v in key.where.items()
     )
     return codes, f"the {what} of the latest {feed} delivery ({latest['_period']})"
+
+
+def reported_units(ingested_dir: Path, contracts: dict[str, Contract]) -> dict[str, ReportedUnits]:
+    """For each feed compiled from provincial offices' reports (``reporting_units``): the offices
+    (the province codes its register's column references, from their latest loaded delivery) and,
+    per delivered period, the offices its register lists. Feeds whose register or provinces have
+    never loaded are left out (judged for the country as a whole)."""
+    found: dict[str, ReportedUnits] = {}
+    for contract in contracts.values():
+        units = contract.reporting_units
+        if units is None or units.feed not in contracts:
+            continue
+        resolved = resolve_reference(contracts[units.feed].column(units.column), contracts)
+        codes = reference_codes_of(ingested_dir, *resolved) if resolved else None
+        files = sorted(
+            p for p in (ingested_dir / units.feed).glob("*.parquet") if p.name != "_empty.parquet"
+        )
+        if not codes or not files:
+            continue
+        rows = pa.concat_tables(pq.read_table(p, columns=[units.column, "_period"]) for p in files)
+        listed: dict[str, set[str]] = {}
+        for code, period in zip(*rows.to_pydict().values(), strict=True):
+            listed.setdefault(period, set()).add(str(code))
+        found[contract.feed] = ReportedUnits(
+            units=tuple(codes[0]), by_period={p: frozenset(c) for p, c in listed.items()}
+        )
+    return found
 
 
 def _run_suite(

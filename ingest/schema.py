@@ -33,6 +33,7 @@ DELIVERY_STATUS_SCHEMA = pa.schema(
         pa.field("entity_name", pa.string()),
         pa.field("feed", pa.string()),
         pa.field("feed_title", pa.string()),
+        pa.field("unit_code", pa.string()),
         pa.field("period", pa.string()),
         pa.field("period_start", pa.date32()),
         pa.field("period_end", pa.date32()),

@@ -142,6 +142,7 @@ def test_empty_ledger_expects_nothing() -> None:
     assert list(detail.columns) == [
         "entity",
         "feed",
+        "unit_code",
         "period",
         "period_end",
         "due_date",
@@ -172,3 +173,39 @@ def test_completeness_is_judged_as_of_the_latest_delivery() -> None:
     assert assessed_on(pd.DataFrame({"received_at": []}), dt.date(2026, 11, 24)) == dt.date(
         2026, 11, 24
     )
+
+
+def test_a_feed_of_provincial_reports_is_judged_per_province() -> None:
+    from expectations.completeness import ReportedUnits
+
+    # visits is compiled from the reports of provinces 01, 02, 03. The registers say: January
+    # holds all three; May's file (received) lacks 03; February's register never arrived (every
+    # province keeps the period's status, late); March was refused and April is missing (for every
+    # province).
+    units = ReportedUnits(
+        units=("01", "02", "03"),
+        by_period={"2024-01": frozenset({"01", "02", "03"}), "2024-05": frozenset({"01", "02"})},
+    )
+    detail = reporting_completeness(
+        CONTRACTS, LEDGER, today=D(2024, 6, 20), reported_units={"visits": units}
+    )
+    visits = detail[detail["feed"] == "visits"]
+    rows = [(r.period, r.unit_code, r.status) for r in visits.itertuples()]
+    assert rows == [
+        ("2024-01", "01", "on_time"), ("2024-01", "02", "on_time"), ("2024-01", "03", "on_time"),
+        ("2024-02", "01", "late"), ("2024-02", "02", "late"), ("2024-02", "03", "late"),
+        ("2024-03", "01", "refused"), ("2024-03", "02", "refused"), ("2024-03", "03", "refused"),
+        ("2024-04", "01", "missing"), ("2024-04", "02", "missing"), ("2024-04", "03", "missing"),
+        ("2024-05", "01", "on_time"), ("2024-05", "02", "on_time"), ("2024-05", "03", "missing"),
+    ]  # fmt: skip
+    assert visits.loc[visits["unit_code"] == "03", "received_at"].isna().tolist() == [
+        False, False, False, True, True,
+    ]  # fmt: skip
+    # Other feeds are judged for the country as a whole.
+    assert detail.loc[detail["feed"] == "inspections", "unit_code"].isna().all()
+    # Summary: 15 expected reports; on time 3 (Jan) + 2 (May), late 3 (Feb) -> received 8 of 15
+    # = 53.3 %; refused 3 (Mar), missing 3 (Apr) + 1 (May, 03) = 4.
+    summary = completeness_summary(detail, CONTRACTS).set_index("feed").loc["visits"]
+    assert (summary.expected, summary.received, summary.on_time, summary.late) == (15, 8, 5, 3)
+    assert (summary.refused, summary.missing, summary.completeness_pct) == (3, 4, 53.3)
+    assert summary.missing_periods == "2024-03 to 2024-04, 2024-05 (province 03)"

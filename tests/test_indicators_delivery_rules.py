@@ -9,7 +9,9 @@ The country: provinces 01 (districts 0101, 0102) and 02 (district 0201); 2 000 c
 district (1 000 per sex, all aged 12). Every feed below is delivered for every period of 2016
 (monthly on the 10th of the next month, quarterly on the 15th), except the labour inspections of
 August (never delivered) and November (refused), and labour's May file, which a corrected
-resubmission replaced.
+resubmission replaced. Labour's inspections are compiled from the provincial offices' reports
+(North: 2 children withdrawn and referred in 0101 a month; South: 1 in 0201); its register says
+South's office did not report in June.
 
 Placements (the AC07 baseline is 2015-12-31):
 
@@ -150,12 +152,12 @@ WC = post("wC", "0102", D(2015, 1, 1), D(2016, 4, 30))
 POSTS = {"2016-Q1": [WA, WB, WC], "2016-Q2": [WB, WC], "2016-Q3": [WB], "2016-Q4": [WB]}
 
 
-def inspection(month: str, withdrawn_and_referred: int) -> dict:
+def inspection(month: str, withdrawn_and_referred: int, district: str = "0101") -> dict:
     return {
-        "inspection_id": f"INS-{month}",
-        "workplace_id": "W1",
+        "inspection_id": f"INS-{month}-{district}",
+        "workplace_id": "W" + district,
         "sector": "agriculture",
-        "district_code": "0101",
+        "district_code": district,
         "inspection_type": "routine",
         "inspection_date": D(2016, int(month[-2:]), 3),
         "child_workers_found": 3,
@@ -166,6 +168,19 @@ def inspection(month: str, withdrawn_and_referred: int) -> dict:
 
 
 LABOUR_MISSING, LABOUR_REFUSED, LABOUR_RESUBMITTED = "2016-08", "2016-11", "2016-05"
+SOUTH_DID_NOT_REPORT = "2016-06"
+
+
+def labour_files(month: str) -> tuple[list[dict], list[dict]]:
+    """The month's inspections (North 2 children in 0101, South 1 in 0201) and the register of
+    the provincial offices whose report they hold; South's office did not report in June."""
+    offices = ["01"] if month == SOUTH_DID_NOT_REPORT else ["01", "02"]
+    inspections = [inspection(month, 2, "0101")] + (
+        [inspection(month, 1, "0201")] if "02" in offices else []
+    )
+    register = [{"province_code": p, "report_received_date": D(2016, 1, 1)} for p in offices]
+    register = [r | {"report_received_date": received(month).date()} for r in register]
+    return inspections, register
 
 
 def write_fixture_feeds(data_dir: Path) -> None:
@@ -193,8 +208,10 @@ def write_fixture_feeds(data_dir: Path) -> None:
         deliver(data_dir, "placements", month, placements(month))
         deliver(data_dir, "cases", month, cases(month))
         if month not in (LABOUR_MISSING, LABOUR_REFUSED):
-            # May's first file said 9 children; its resubmission (the file kept) says 2
-            deliver(data_dir, "labour_inspections", month, [inspection(month, 2)], number=1)
+            # May's first file said 9 children in North; its resubmission (the file kept), 2
+            inspections, register = labour_files(month)
+            deliver(data_dir, "labour_inspections", month, inspections, number=1)
+            deliver(data_dir, "labour_office_reports", month, register)
     for quarter, rows in POSTS.items():
         deliver(data_dir, "social_workers", quarter, rows)
     write_delivery_status(
@@ -295,53 +312,87 @@ def test_ve09_counts_workers_in_post_once_per_level(facts: dict) -> None:
     assert nvd(facts, "VE09", "2016") == (4.0, 1.0, 4.0)
 
 
+LABOUR = "Workplace labour inspections (Ministry of Labour)"
+
+
 def test_a_missing_delivery_is_no_value_not_zero(facts: dict) -> None:
-    # August's labour inspections never arrived: SS07 is unknown there, at every level.
-    for geo in ("NAT", "01", "0101", "0102"):
+    # Labour's inspections are compiled from two provincial offices' reports (North 01, South 02):
+    # every month is judged per office. August never arrived: SS07 is unknown at every level.
+    for geo in ("NAT", "01", "0101", "0102", "02", "0201"):
         row = facts[("SS07", "2016-08", geo, "total")]
         assert (row["numerator"], row["value"]) == (None, None), geo
-        assert row["coverage_pct"] == 0.0
-        assert (row["deliveries_expected"], row["deliveries_received"]) == (1, 0)
-        assert row["is_partial"] is True
-        assert row["coverage_note"] == (
-            "No delivery of Workplace labour inspections (Ministry of Labour) for 2016-08"
-        )
+        assert (row["coverage_pct"], row["is_partial"]) == (0.0, True), geo
+    national = facts[("SS07", "2016-08", "NAT", "total")]
+    assert (national["deliveries_expected"], national["deliveries_received"]) == (2, 0)
+    assert national["coverage_note"] == f"No delivery of {LABOUR} for 2016-08"
+    north = facts[("SS07", "2016-08", "0102", "total")]
+    assert (north["deliveries_expected"], north["deliveries_received"]) == (1, 0)
+    assert north["coverage_note"] == (
+        f"No report from this province's office in {LABOUR} for 2016-08"
+    )
     # November's file was refused: no value either, and the note says so.
     assert facts[("SS07", "2016-11", "NAT", "total")]["value"] is None
     assert facts[("SS07", "2016-11", "NAT", "total")]["coverage_note"] == (
-        "No delivery of Workplace labour inspections (Ministry of Labour) for 2016-11 (refused)"
+        f"No delivery of {LABOUR} for 2016-11 (refused)"
     )
-    # A month delivered in full: 2 children, complete.
+    # A month delivered in full: 2 children in North + 1 in South = 3, complete.
     july = facts[("SS07", "2016-07", "NAT", "total")]
-    assert (july["value"], july["coverage_pct"], july["is_partial"]) == (2.0, 100.0, False)
+    assert (july["value"], july["coverage_pct"], july["is_partial"]) == (3.0, 100.0, False)
     assert july["coverage_note"] is None
 
 
+def test_a_province_that_did_not_report_is_unknown_and_the_nation_incomplete(
+    facts: dict,
+) -> None:
+    # June: the file arrived, but South's office is not in its register (did not report).
+    for geo in ("02", "0201"):
+        row = facts[("SS07", "2016-06", geo, "total")]
+        assert (row["numerator"], row["value"], row["coverage_pct"]) == (None, None, 0.0), geo
+        assert row["coverage_note"] == (
+            f"No report from this province's office in {LABOUR} for 2016-06"
+        )
+    # North reported in full: 2, complete.
+    assert facts[("SS07", "2016-06", "01", "total")]["value"] == 2.0
+    assert facts[("SS07", "2016-06", "0101", "total")]["coverage_pct"] == 100.0
+    # The nation: North's 2 only, on 1 of 2 provincial reports, with the missing one named.
+    june = facts[("SS07", "2016-06", "NAT", "total")]
+    assert (june["value"], june["coverage_pct"], june["is_partial"]) == (2.0, 50.0, True)
+    assert june["coverage_note"] == f"Missing provincial reports in {LABOUR}: South for 2016-06"
+
+
 def test_an_incomplete_period_is_flagged_with_its_coverage(facts: dict) -> None:
-    # Q3: July and September (2 + 2 = 4) of three expected months -> 66.7 %.
+    # Q3: July and September (3 + 3 = 6); August missing for both offices -> 4 of 6 reports.
     q3 = facts[("SS07", "2016-Q3", "NAT", "total")]
-    assert q3["value"] == 4.0
-    assert (q3["deliveries_expected"], q3["deliveries_received"]) == (3, 2)
+    assert q3["value"] == 6.0
+    assert (q3["deliveries_expected"], q3["deliveries_received"]) == (6, 4)
     assert q3["coverage_pct"] == approx(200 / 3)
     assert q3["is_partial"] is True
     assert q3["coverage_note"] == (
-        "Missing delivery of Workplace labour inspections (Ministry of Labour) for 2016-08"
+        f"Missing provincial reports in {LABOUR}: North for 2016-08; South for 2016-08"
     )
-    # The year: 10 months of 2 = 20, 10 of 12 deliveries; the province says the same.
-    year = facts[("SS07", "2016", "01", "total")]
-    assert (year["value"], year["coverage_pct"]) == (20.0, approx(1000 / 12))
-    # SS06 (share of inspections finding a child worker) is a rate of the same deliveries.
+    # Province 01 over the year: 10 months of 2 = 20 on 10 of 12 reports (Aug, Nov missing).
+    north = facts[("SS07", "2016", "01", "total")]
+    assert (north["value"], north["coverage_pct"]) == (20.0, approx(1000 / 12))
+    assert north["coverage_note"] == (
+        f"Missing report from this province's office in {LABOUR} for 2016-08, 2016-11 (refused); "
+        f"Restated: {LABOUR} for 2016-05 was corrected by a resubmission"
+    )
+    # South: 9 months of 1 (June, Aug, Nov missing) on 9 of 12; the nation 29 on 19 of 24.
+    south = facts[("SS07", "2016", "0201", "total")]
+    assert (south["value"], south["coverage_pct"]) == (9.0, 75.0)
+    assert facts[("SS07", "2016", "NAT", "total")]["coverage_pct"] == approx(1900 / 24)
+    assert facts[("SS07", "2016", "NAT", "total")]["value"] == 29.0
+    # SS06 (share of inspections finding a child worker) rests on the same reports.
     assert facts[("SS06", "2016-Q3", "NAT", "total")]["coverage_pct"] == approx(200 / 3)
 
 
 def test_a_resubmitted_period_is_marked_restated(facts: dict) -> None:
-    # May's file was replaced by a corrected resubmission: the value is the correction's (2, not
-    # 9) and May, Q2 and the year say they were restated.
+    # May's file was replaced by a corrected resubmission: the value is the correction's (2 + 1,
+    # not 9 + 1) and May, Q2 and the year say they were restated.
     may = facts[("SS07", "2016-05", "NAT", "total")]
-    assert (may["value"], may["is_restated"], may["is_partial"]) == (2.0, True, False)
+    assert (may["value"], may["is_restated"], may["is_partial"]) == (3.0, True, False)
     assert may["coverage_note"] == (
-        "Restated: Workplace labour inspections (Ministry of Labour) for 2016-05 was corrected "
-        "by a resubmission"
+        f"Restated: {LABOUR} for 2016-05 was corrected by a resubmission"
     )
     assert facts[("SS07", "2016-Q2", "NAT", "total")]["is_restated"] is True
     assert facts[("SS07", "2016", "NAT", "total")]["is_restated"] is True

@@ -46,6 +46,8 @@ def synthetic_value(contract: Contract, column: Column, period: str) -> Any:
     if column.allowed:
         return column.allowed[0]
     if column.type == "string":
+        if column.references and column.references.where.get("level") == "province":
+            return DISTRICT[:2]  # the province of the admin units fixture's district
         return DISTRICT if column.references or "district" in column.name else "x"
     if column.type in ("integer", "float"):
         if column.name in contract.period_columns:

@@ -145,9 +145,12 @@ covered as (
         coalesce(coverage.is_restated, false) as is_restated,
         coverage.coverage_note
     from combined
+    -- a coverage row without a place holds for every place; one with a place (a feed of
+    -- provincial reports) for that place only
     left join coverage
         on coverage.indicator_code = combined.indicator_code
         and coverage.period_id = combined.period_id
+        and coalesce(coverage.geo_code, combined.geo_code) = combined.geo_code
 
 ),
 

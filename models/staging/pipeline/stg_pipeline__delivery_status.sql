@@ -4,6 +4,7 @@ select
     cast(entity_name as varchar) as entity_name,
     cast(feed as varchar) as feed,
     cast(feed_title as varchar) as feed_title,
+    cast(unit_code as varchar) as unit_code,
     cast(period as varchar) as feed_period,
     cast(period_start as date) as feed_period_start,
     cast(period_end as date) as feed_period_end,
