@@ -18,7 +18,7 @@ from cpmonitor.synthetic.services_schools import late_census_year
 from ingest.contracts import arrow_schema, load_contracts
 
 SMALL = {"seed": 11, "scale": 0.05, "start_year": 2016, "end_year": 2019}
-FEEDS = ("school_census", "labour_inspections", "cash_transfer_households")
+FEEDS = ("school_census", "labour_inspections", "labour_office_reports", "cash_transfer_households")
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +60,10 @@ def test_every_file_matches_its_contract(files: list[Delivery], country: Country
                     limit = pd.Timestamp(bound).date() if column.type == "date" else bound
                     assert check(present, limit).all(), (where, column.name, bound)
         assert not table.duplicated(contract.primary_key).any(), where
-        assert set(table["district_code"]) <= districts, where
+        if "district_code" in table:
+            assert set(table["district_code"]) <= districts, where
+        else:  # the register of provincial labour offices
+            assert set(table["province_code"]) <= set(country.geo.province_codes), where
         for name in contract.columns_with_privacy("direct_identifier"):
             assert table[name].notna().any() or table.empty, (where, name)
 
@@ -109,6 +112,19 @@ def test_one_province_misses_one_labour_month(files: list[Delivery], country: Co
     august = rows[rows["_period"] == month]
     provinces = {country.geo.district_province[list(codes).index(c)] for c in august.district_code}
     assert province not in provinces and len(provinces) >= 6
+    # ... and the month's register of office reports says so: every office but province 10's,
+    # each received one to three days after the month ended; other months list every office
+    register = frame(files, "labour_office_reports")
+    listed = register.groupby("_period")["province_code"].apply(set)
+    every = set(country.geo.province_codes)
+    assert listed[month] == every - {country.geo.province_codes[province]}
+    assert all(listed[m] == every for m in listed.index if m != month)
+    assert len(listed) == len(country.months)
+    lag = (
+        pd.to_datetime(register["report_received_date"])
+        - pd.to_datetime(register["_period"]).dt.to_period("M").dt.to_timestamp("M")
+    ).dt.days
+    assert lag.between(1, 3).all()
 
 
 def test_labour_counts_nest_and_story(files: list[Delivery]) -> None:

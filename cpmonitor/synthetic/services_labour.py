@@ -11,8 +11,10 @@ Realistic imperfections:
 - About 30% of inspections made in a month's last week are recorded (and delivered) in the next
   month's file: SS06 and SS07 count inspections by their date, not by file.
 - ``missing_province_month``: the provincial labour office of province 10 did not report for
-  August of the middle year; that month's file has no row of the province, and those
-  inspections are never delivered (the province's SS06 is null and its SS07 zero that month).
+  August of the middle year; that month's file has no row of the province, those inspections are
+  never delivered, and that month's register of office reports (``labour_office_reports``, one
+  row per provincial office whose report is in the file) does not list it: the province's SS06
+  and SS07 are unknown that month, and the national figures incomplete.
 """
 
 from __future__ import annotations
@@ -138,4 +140,26 @@ def labour_inspection_deliveries(country: Country, contract: Contract) -> list[D
         part = slice(bounds[m], bounds[m + 1])
         table = table_from_columns(contract, {k: v[part] for k, v in columns.items()})
         deliveries.append(Delivery(contract.owner, contract.feed, str(country.months[m]), table))
+    return deliveries
+
+
+def office_report_deliveries(country: Country, contract: Contract) -> list[Delivery]:
+    """The register that comes with each month's inspections: every provincial office whose
+    report is in the file (all but the office of ``missing_province_month``), received one to
+    three days after the month ended (before the extract is sent)."""
+    rng = country.rng(STREAM + 1)
+    provinces = np.asarray(country.geo.province_codes, dtype=object)
+    missing_prov, missing_period = missing_province_month(country)
+    deliveries = []
+    for month in country.months:
+        period = str(month)
+        listed = np.arange(len(provinces))
+        if period == missing_period:
+            listed = listed[listed != missing_prov]
+        month_end = (month + 1).astype("datetime64[D]") - 1
+        received = month_end + rng.integers(1, 4, len(listed))
+        table = table_from_columns(
+            contract, {"province_code": provinces[listed], "report_received_date": received}
+        )
+        deliveries.append(Delivery(contract.owner, contract.feed, period, table))
     return deliveries
