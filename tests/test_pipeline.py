@@ -16,6 +16,7 @@ import pytest
 from cpmonitor.pipeline import read_runs, run_pipeline
 from cpmonitor.settings import CATALOGUE_FILE, Settings
 from cpmonitor.synthetic import generate
+from cpmonitor.synthetic.deliveries import build_deliveries
 from ingest.contracts import load_contracts
 
 pytestmark = pytest.mark.slow
@@ -34,14 +35,29 @@ def fetch(settings: Settings, sql: str, params: list | None = None) -> list[tupl
         return con.execute(sql, params or []).fetchall()
 
 
+COUNTRY = {"seed": 7, "scale": 0.05, "start_year": 2016, "end_year": 2017}
+
+
 @pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """A small country over two years, generated and run through the pipeline once."""
+def messiness() -> dict[str, list[str]]:
+    """What the generator made imperfect in the country, by kind: the landing paths."""
+    kinds: dict[str, list[str]] = {}
+    for delivery in build_deliveries(**COUNTRY):
+        if delivery.messiness:
+            kind = delivery.messiness.split(":")[0]
+            kinds.setdefault(kind, []).append(delivery.relative_path.as_posix())
+    return kinds
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory, messiness: dict) -> Settings:
+    """A small, messy country over two years, generated and run through the pipeline once."""
     settings = Settings.from_env(tmp_path_factory.mktemp("country"))
-    generate(settings, seed=7, scale=0.05, start_year=2016, end_year=2017)
+    generate(settings, **COUNTRY)
     outcome = run_pipeline(settings)
     assert outcome.status == "published", outcome.details
-    assert outcome.files_quarantined == 0
+    refused = messiness["refused"] + messiness.get("refused_never_corrected", [])
+    assert outcome.files_quarantined == len(refused) > 0
     return settings
 
 
@@ -104,13 +120,24 @@ def test_year_value_of_a_stock_is_its_december_value(published: Settings) -> Non
     assert year == december
 
 
-def test_audit_tables_are_published(published: Settings) -> None:
-    ((files, loaded),) = fetch(
-        published,
-        "select count(*), count(*) filter (where status = 'loaded') from audit.ingest_files",
+def test_audit_tables_are_published(published: Settings, messiness: dict) -> None:
+    # Every delivered file of every feed, each with what became of it: the generator's superseded
+    # originals, files with rejected rows and refused files, as the ledger records them.
+    statuses = dict(
+        fetch(published, "select status, count(*) from audit.ingest_files group by all")
     )
-    # Every delivered file of every feed, all accepted.
-    assert files == loaded == len(landing_files(published))
+    assert sum(statuses.values()) == len(landing_files(published))
+    assert statuses["superseded"] == len(messiness["superseded"]) > 0
+    assert statuses["loaded_with_rejections"] == len(messiness["rejected_rows"]) > 0
+    refused = messiness["refused"] + messiness.get("refused_never_corrected", [])
+    assert statuses["quarantined"] == len(refused)
+    quarantined = {
+        path
+        for (path,) in fetch(
+            published, "select source_file from audit.ingest_files where status = 'quarantined'"
+        )
+    }
+    assert quarantined == set(refused)
     ((runs,),) = fetch(
         published, "select count(*) from audit.pipeline_runs where status = 'published'"
     )
@@ -163,10 +190,12 @@ def test_bad_file_is_quarantined_and_the_rest_still_publishes(
     outcome = run_pipeline(settings)
 
     assert outcome.status == "published"
-    assert outcome.files_quarantined == 1
+    assert outcome.files_quarantined == 1  # this run: the bad file only
     assert sha256(bad) == digest  # the delivered original is kept as it came
     ((reason,),) = fetch(
-        settings, "select reason from audit.ingest_files where status = 'quarantined'"
+        settings,
+        "select reason from audit.ingest_files where status = 'quarantined' "
+        "and source_file like 'mosa/placements/2018-01/%'",
     )
     assert "mosa/placements/2018-01/mosa_placements_2018-01.parquet" in reason
     assert "Parquet" in reason
@@ -205,3 +234,111 @@ def test_failed_build_keeps_the_served_warehouse(published: Settings, tmp_path: 
     assert sha256(settings.warehouse_file) == served
     assert read_runs(settings)[-1]["status"] == "failed"
     assert list(settings.builds_dir.glob("*.duckdb")) == []
+
+
+# --- the published values recomputed from the messy landing files ------------------------------
+# An independent reading of the delivery rules (data_contracts/README.md), in pandas, straight from
+# the files as delivered: a file missing a contract column or repeating its key is refused; rows
+# breaking a rule are set aside; of a period's accepted files the latest arrival wins; of a
+# record's rows, the latest period's (then the latest arrival's).
+
+
+def delivered_rows(settings: Settings, feed: str, checks: dict) -> pd.DataFrame:
+    """Every accepted row of ``feed`` with its period and arrival, ``checks`` being the row rules
+    (column -> function of the frame giving the rows that pass)."""
+    contract = load_contracts()[feed]
+    parts = []
+    for path in sorted((settings.landing_dir / contract.owner / feed).glob("*/*.parquet")):
+        table = pq.read_table(path).to_pandas()
+        if set(contract.column_names) - set(table.columns):
+            continue  # refused: a column missing
+        if contract.primary_key and table.duplicated(contract.primary_key).any():
+            continue  # refused: the key twice
+        for passes in checks.values():
+            table = table[passes(table)]
+        parts.append(table.assign(_period=path.parent.name, _arrived=path.stat().st_mtime))
+    rows = pd.concat(parts, ignore_index=True)
+    latest_file = rows.groupby("_period")["_arrived"].transform("max")
+    return rows[rows["_arrived"] == latest_file]
+
+
+def latest_rows(rows: pd.DataFrame, key: str) -> pd.DataFrame:
+    return rows.sort_values(["_period", "_arrived"]).drop_duplicates(key, keep="last")
+
+
+def districts(settings: Settings) -> set[str]:
+    units = pd.concat(
+        pq.read_table(p).to_pandas()
+        for p in (settings.landing_dir / "nso" / "admin_units").glob("*/*.parquet")
+    )
+    return set(units.loc[units["level"] == "district", "unit_code"])
+
+
+def national(settings: Settings, code: str, period: str) -> tuple:
+    ((numerator, value, note),) = fetch(
+        settings,
+        "select numerator, value, coverage_note from fct_indicator_values where indicator_code = $1"
+        " and period_id = $2 and geo_code = 'NAT' and disaggregation = 'total'",
+        [code, period],
+    )
+    return numerator, value, note
+
+
+def test_recomputed_residential_stock_matches(published: Settings, messiness: dict) -> None:
+    # AC04 on 31 Dec 2017: children in residential care, from the latest row of each episode
+    # (episodes corrected later count as corrected), rows with an unknown district set aside.
+    assert messiness["rejected_rows"] and messiness["corrected_later"]
+    known = districts(published)
+    rows = delivered_rows(
+        published, "placements", {"district": lambda t: t["district_code"].isin(known)}
+    )
+    episodes = latest_rows(rows, "placement_id")
+    day = pd.Timestamp("2017-12-31")
+    start, end = pd.to_datetime(episodes["start_date"]), pd.to_datetime(episodes["end_date"])
+    in_care = episodes[
+        (episodes["care_type"] == "residential") & (start <= day) & (end.isna() | (end > day))
+    ]
+    expected = in_care["child_id"].nunique()
+    assert expected > 0
+    assert national(published, "AC04", "2017-12")[:2] == (expected, expected)
+
+
+def test_recomputed_children_withdrawn_from_labour_match(published: Settings) -> None:
+    # SS07 by year: children withdrawn and referred, by inspection date, from the latest row of
+    # each inspection; negative counts set aside; the corrected resubmission replaces its original.
+    counts = [
+        "child_workers_found", "children_withdrawn_worst_forms", "children_referred_to_services",
+        "children_withdrawn_and_referred",
+    ]  # fmt: skip
+    rows = delivered_rows(
+        published,
+        "labour_inspections",
+        {c: (lambda t, c=c: t[c].isna() | t[c].between(0, 500)) for c in counts},
+    )
+    inspections = latest_rows(rows, "inspection_id")
+    year = pd.to_datetime(inspections["inspection_date"]).dt.year.astype(str)
+    by_year = inspections.groupby(year)["children_withdrawn_and_referred"].sum()
+    for period in ("2016", "2017"):
+        numerator, value, _ = national(published, "SS07", period)
+        assert numerator == value == by_year[period], period
+
+
+def test_the_province_that_did_not_report_is_unknown_not_zero(published: Settings) -> None:
+    # The generator's provincial labour office of province 10 did not report in August 2017:
+    # its SS07 is unknown that month, the nation's figure is published incomplete, naming it.
+    ((value, note),) = fetch(
+        published,
+        "select value, coverage_note from fct_indicator_values where indicator_code = 'SS07' "
+        "and period_id = '2017-08' and geo_code = '10' and disaggregation = 'total'",
+    )
+    assert value is None
+    assert note.startswith("No report from this province's office in Workplace labour")
+    numerator, nat_value, nat_note = national(published, "SS07", "2017-08")
+    assert nat_value is not None and "Missing provincial reports" in nat_note
+    ((coverage,),) = fetch(
+        published,
+        "select coverage_pct from fct_indicator_values where indicator_code = 'SS07' "
+        "and period_id = '2017-08' and geo_code = 'NAT' and disaggregation = 'total'",
+    )
+    provinces = len(fetch(published, "select 1 from dim_geography where geo_level = 'province'"))
+    assert coverage == pytest.approx(100 * (provinces - 1) / provinces)
