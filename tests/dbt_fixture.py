@@ -102,3 +102,44 @@ def write_delivery_status(
             )
     ledger = pd.DataFrame(rows, columns=["entity", "feed", "period", "status", "received_at"])
     write_status(Settings.from_env(data_dir), load_contracts(), today, ledger=ledger)
+
+
+# The fixture country every indicator test uses: provinces 01 North (districts 0101 North A,
+# 0102 North B) and 02 South (0201 South A), each with a placeholder boundary.
+ADMIN_UNITS = [
+    ("01", "North", "province", None),
+    ("02", "South", "province", None),
+    ("0101", "North A", "district", "01"),
+    ("0102", "North B", "district", "01"),
+    ("0201", "South A", "district", "02"),
+]
+BOUNDARY = '{"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}'
+
+
+def admin_unit_rows() -> list[dict]:
+    """The ``admin_units`` rows of the fixture country."""
+    return [
+        {
+            "unit_code": c,
+            "unit_name": n,
+            "level": lv,
+            "parent_code": p,
+            "boundary_geojson": BOUNDARY,
+        }
+        for c, n, lv, p in ADMIN_UNITS
+    ]
+
+
+def social_worker_post(
+    worker: str, district: str, start: dt.date, end: dt.date | None = None
+) -> dict:
+    """A ``social_workers`` row: a government social worker's post from ``start`` to ``end``."""
+    return {
+        "worker_id": pseudonym(worker),
+        "sex": "F",
+        "district_code": district,
+        "position": "social_worker",
+        "employer": "government",
+        "post_start_date": start,
+        "post_end_date": end,
+    }

@@ -33,7 +33,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from dbt_fixture import build, fact_values, pseudonym, write_delivery
+from dbt_fixture import admin_unit_rows, build, fact_values, pseudonym, write_delivery
 
 from cpmonitor.dbt_runner import DbtResult
 from ingest.contracts import load_contracts
@@ -95,28 +95,7 @@ def placement(
 
 def write_fixture_feeds(data_dir: Path) -> None:
     write_empty_feed_files(data_dir / "ingested", load_contracts())
-    geo = '{"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}'
-    units = [
-        ("01", "North", "province", None),
-        ("02", "South", "province", None),
-        ("0101", "North A", "district", "01"),
-        ("0102", "North B", "district", "01"),
-        ("0201", "South A", "district", "02"),
-    ]
-    write_feed(
-        data_dir,
-        "admin_units",
-        [
-            (
-                "2016",
-                [
-                    {"unit_code": c, "unit_name": n, "level": lv, "parent_code": p}
-                    | {"boundary_geojson": geo}
-                    for c, n, lv, p in units
-                ],
-            )
-        ],
-    )
+    write_feed(data_dir, "admin_units", [("2016", admin_unit_rows())])
     people = [
         ("0101", "F", 3, 1000),
         ("0101", "F", 12, 1000),

@@ -34,7 +34,14 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from dbt_fixture import build, fact_values, pseudonym, write_delivery
+from dbt_fixture import (
+    admin_unit_rows,
+    build,
+    fact_values,
+    pseudonym,
+    social_worker_post,
+    write_delivery,
+)
 
 from cpmonitor.dbt_runner import DbtResult
 from ingest.contracts import load_contracts
@@ -171,18 +178,6 @@ def referral(rid: str, cid: str, day: dt.date, delivered: dt.date | None) -> dic
     }
 
 
-def post(worker: str, district: str, start: dt.date, end: dt.date | None = None) -> dict:
-    return {
-        "worker_id": pseudonym(worker),
-        "sex": "F",
-        "district_code": district,
-        "position": "social_worker",
-        "employer": "government",
-        "post_start_date": start,
-        "post_end_date": end,
-    }
-
-
 def contact(
     cid: str, at: dt.datetime, district: str | None, sex: str | None, age: int | None, concern: str
 ) -> dict:
@@ -202,29 +197,7 @@ def contact(
 def write_fixture_feeds(data_dir: Path) -> None:
     """The hand-made feeds described in the module docstring (and empty files for all others)."""
     write_empty_feed_files(data_dir / "ingested", load_contracts())
-    geo = '{"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}'
-    units = [
-        ("01", "North", "province", None),
-        ("02", "South", "province", None),
-        ("0101", "North A", "district", "01"),
-        ("0102", "North B", "district", "01"),
-        ("0201", "South A", "district", "02"),
-    ]
-    write_feed(
-        data_dir,
-        "admin_units",
-        [
-            (
-                "2016",
-                T(2016, 1, 2),
-                [
-                    {"unit_code": c, "unit_name": n, "level": lv, "parent_code": p}
-                    | {"boundary_geojson": geo}
-                    for c, n, lv, p in units
-                ],
-            )
-        ],
-    )
+    write_feed(data_dir, "admin_units", [("2016", T(2016, 1, 2), admin_unit_rows())])
     per_band = {"0101": 1000, "0102": 500, "0201": 250}
     population = [
         {"year": 2016, "district_code": d, "sex": s, "age": age, "population": n}
@@ -298,10 +271,10 @@ def write_fixture_feeds(data_dir: Path) -> None:
         ],
     )
     q_received = {q: T(2016 + q // 4, (3 * q) % 12 + 1, 15) for q in (1, 2, 3, 4)}
-    w1 = post("w1", "0101", D(2015, 1, 1))
-    w2a = post("w2", "0102", D(2016, 2, 1))
-    w3 = post("w3", "0201", D(2014, 5, 1))
-    w2b = post("w2", "0101", D(2016, 9, 30))
+    w1 = social_worker_post("w1", "0101", D(2015, 1, 1))
+    w2a = social_worker_post("w2", "0102", D(2016, 2, 1))
+    w3 = social_worker_post("w3", "0201", D(2014, 5, 1))
+    w2b = social_worker_post("w2", "0101", D(2016, 9, 30))
     write_feed(
         data_dir,
         "social_workers",
@@ -310,10 +283,14 @@ def write_fixture_feeds(data_dir: Path) -> None:
             (
                 "2016-Q2",
                 q_received[2],
-                [w1, w2a, w3, post("w5", "0102", D(2016, 4, 1), D(2016, 6, 15))],
+                [w1, w2a, w3, social_worker_post("w5", "0102", D(2016, 4, 1), D(2016, 6, 15))],
             ),
             ("2016-Q3", q_received[3], [w1, w2a | {"post_end_date": D(2016, 9, 30)}, w2b, w3]),
-            ("2016-Q4", q_received[4], [w1, w2b, w3, post("w4", "0201", D(2016, 12, 31))]),
+            (
+                "2016-Q4",
+                q_received[4],
+                [w1, w2b, w3, social_worker_post("w4", "0201", D(2016, 12, 31))],
+            ),
         ],
     )
     write_feed(

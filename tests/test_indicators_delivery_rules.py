@@ -43,7 +43,14 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dbt_fixture import build, pseudonym, write_delivery, write_delivery_status
+from dbt_fixture import (
+    admin_unit_rows,
+    build,
+    pseudonym,
+    social_worker_post,
+    write_delivery,
+    write_delivery_status,
+)
 
 from cpmonitor.dbt_runner import DbtResult
 from ingest.contracts import load_contracts
@@ -134,21 +141,9 @@ def cases(month: str) -> list[dict]:
     ]
 
 
-def post(worker: str, district: str, start: dt.date, end: dt.date | None = None) -> dict:
-    return {
-        "worker_id": pseudonym(worker),
-        "sex": "F",
-        "district_code": district,
-        "position": "social_worker",
-        "employer": "government",
-        "post_start_date": start,
-        "post_end_date": end,
-    }
-
-
-WA = post("wA", "0101", D(2015, 1, 1), D(2016, 2, 15))
-WB = post("wB", "0101", D(2015, 1, 1))
-WC = post("wC", "0102", D(2015, 1, 1), D(2016, 4, 30))
+WA = social_worker_post("wA", "0101", D(2015, 1, 1), D(2016, 2, 15))
+WB = social_worker_post("wB", "0101", D(2015, 1, 1))
+WC = social_worker_post("wC", "0102", D(2015, 1, 1), D(2016, 4, 30))
 POSTS = {"2016-Q1": [WA, WB, WC], "2016-Q2": [WB, WC], "2016-Q3": [WB], "2016-Q4": [WB]}
 
 
@@ -185,18 +180,7 @@ def labour_files(month: str) -> tuple[list[dict], list[dict]]:
 
 def write_fixture_feeds(data_dir: Path) -> None:
     write_empty_feed_files(data_dir / "ingested", load_contracts())
-    geo = '{"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}'
-    units = [
-        ("01", "North", "province", None),
-        ("02", "South", "province", None),
-        ("0101", "North A", "district", "01"),
-        ("0102", "North B", "district", "01"),
-        ("0201", "South A", "district", "02"),
-    ]
-    rows = [
-        {"unit_code": c, "unit_name": n, "level": lv, "parent_code": p, "boundary_geojson": geo}
-        for c, n, lv, p in units
-    ]
+    rows = admin_unit_rows()
     write_delivery(data_dir, "admin_units", "2016", rows, number=0, received_at=T(2016, 1, 2))
     population = [
         {"year": 2016, "district_code": d, "sex": s, "age": 12, "population": 1000}

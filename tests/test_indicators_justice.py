@@ -38,7 +38,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dbt_fixture import build, fact_values, pseudonym, write_delivery
+from dbt_fixture import admin_unit_rows, build, fact_values, pseudonym, write_delivery
 
 from cpmonitor.dbt_runner import DbtResult
 from ingest.contracts import load_contracts
@@ -64,21 +64,6 @@ def write_feed(data_dir: Path, feed: str, deliveries: list[tuple[str, list[dict]
             for row in rows
         ]
         write_delivery(data_dir, feed, period, hashed, number=number, received_at=received)
-
-
-def admin_units() -> list[dict]:
-    geo = '{"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}'
-    rows = [
-        ("01", "North", "province", None),
-        ("02", "South", "province", None),
-        ("0101", "North A", "district", "01"),
-        ("0102", "North B", "district", "01"),
-        ("0201", "South A", "district", "02"),
-    ]
-    return [
-        {"unit_code": c, "unit_name": n, "level": lv, "parent_code": p, "boundary_geojson": geo}
-        for c, n, lv, p in rows
-    ]
 
 
 def population() -> list[dict]:
@@ -174,7 +159,7 @@ def decision(did: str, sex: str, dob: dt.date, district: str, day: dt.date, kind
 def write_fixture_feeds(data_dir: Path) -> None:
     """The hand-made feeds described in the module docstring and in each comment."""
     write_empty_feed_files(data_dir / "ingested", load_contracts())
-    write_feed(data_dir, "admin_units", [("2016", admin_units())])
+    write_feed(data_dir, "admin_units", [("2016", admin_unit_rows())])
     write_feed(data_dir, "population", [("2016", population())])
     write_feed(
         data_dir,

@@ -37,7 +37,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dbt_fixture import build, pseudonym, write_delivery
+from dbt_fixture import admin_unit_rows, build, pseudonym, write_delivery
 
 from cpmonitor.dbt_runner import DbtResult
 from ingest.contracts import load_contracts
@@ -65,18 +65,6 @@ def write_feed(
             received_at=received_at,
             ingested_at=received_at + dt.timedelta(minutes=5),
         )
-
-
-def admin_units() -> list[dict]:
-    geo = '{"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}'
-    rows = [
-        {"unit_code": "01", "unit_name": "North", "level": "province", "parent_code": None},
-        {"unit_code": "02", "unit_name": "South", "level": "province", "parent_code": None},
-        {"unit_code": "0101", "unit_name": "North A", "level": "district", "parent_code": "01"},
-        {"unit_code": "0102", "unit_name": "North B", "level": "district", "parent_code": "01"},
-        {"unit_code": "0201", "unit_name": "South A", "level": "district", "parent_code": "02"},
-    ]
-    return [row | {"boundary_geojson": geo} for row in rows]
 
 
 def pop(year: int, district: str, sex: str, age: int, population: int) -> dict:
@@ -170,7 +158,7 @@ def placement(pid: str, start: dt.date) -> dict:
 def write_fixture_feeds(data_dir: Path) -> None:
     """The hand-made feeds described in the module docstring and at each test."""
     write_empty_feed_files(data_dir / "ingested", CONTRACTS)
-    write_feed(data_dir, "admin_units", [("2016", at(D(2016, 1, 2)), admin_units())])
+    write_feed(data_dir, "admin_units", [("2016", at(D(2016, 1, 2)), admin_unit_rows())])
     # the reporting periods: 2016-01 .. 2017-12 (first and last delivered placements periods)
     write_feed(
         data_dir,

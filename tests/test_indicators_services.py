@@ -15,7 +15,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from dbt_fixture import build, fact_values, pseudonym, write_delivery
+from dbt_fixture import admin_unit_rows, build, fact_values, pseudonym, write_delivery
 
 from cpmonitor.dbt_runner import DbtResult
 from ingest.contracts import load_contracts
@@ -42,21 +42,6 @@ def write_feed(
             received_at=at(received),
             ingested_at=at(received) + dt.timedelta(minutes=5),
         )
-
-
-def admin_units() -> list[dict]:
-    geo = '{"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}'
-    rows = [
-        ("01", "North", "province", None),
-        ("02", "South", "province", None),
-        ("0101", "North A", "district", "01"),
-        ("0102", "North B", "district", "01"),
-        ("0201", "South A", "district", "02"),
-    ]
-    return [
-        {"unit_code": c, "unit_name": n, "level": lv, "parent_code": p, "boundary_geojson": geo}
-        for c, n, lv, p in rows
-    ]
 
 
 def pop(district: str, sex: str, population: int) -> dict:
@@ -135,7 +120,7 @@ def household(
 
 
 def write_fixture_feeds(data_dir: Path) -> None:
-    write_feed(data_dir, "admin_units", [("2016", D(2016, 1, 2), admin_units())])
+    write_feed(data_dir, "admin_units", [("2016", D(2016, 1, 2), admin_unit_rows())])
     write_feed(
         data_dir,
         "population",
