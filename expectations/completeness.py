@@ -204,7 +204,8 @@ def reporting_completeness(
 
 def delivery_status(detail: pd.DataFrame, contracts: Mapping[str, Contract]) -> pa.Table:
     """What dbt reads of completeness (``ingest.schema.DELIVERY_STATUS_SCHEMA``): each expected
-    period of each feed with its dates and status, the feed's title and owner, whether the feed is
+    period of each feed with its dates, status and whether it was received (``RECEIVED``: the one
+    home of that rule), the feed's title and owner, whether the feed is
     expected every period, and the first day of its first expected period (data before it are not
     in the warehouse)."""
     frame = detail.copy()
@@ -212,6 +213,7 @@ def delivery_status(detail: pd.DataFrame, contracts: Mapping[str, Contract]) -> 
     frame["feed_title"] = [contracts[f].title for f in frame["feed"]]
     frame["period_start"] = [period_start(p) for p in frame["period"]]
     frame["period_end"] = [period_end(p) for p in frame["period"]]
+    frame["received"] = frame["status"].isin(RECEIVED)
     frame["periodic"] = [_expects_every_period(contracts[f]) for f in frame["feed"]]
     frame["feed_first_period_start"] = frame.groupby("feed")["period_start"].transform("min")
     columns = DELIVERY_STATUS_SCHEMA.names

@@ -38,6 +38,7 @@ DELIVERY_STATUS_SCHEMA = pa.schema(
         pa.field("period_start", pa.date32()),
         pa.field("period_end", pa.date32()),
         pa.field("status", pa.string()),
+        pa.field("received", pa.bool_()),
         pa.field("files_accepted", pa.int64()),
         pa.field("periodic", pa.bool_()),
         pa.field("feed_first_period_start", pa.date32()),

@@ -9,7 +9,7 @@ select
     cast(period_start as date) as feed_period_start,
     cast(period_end as date) as feed_period_end,
     cast(status as varchar) as status,
-    status in ('on_time', 'late') as is_received,
+    cast(received as boolean) as is_received,
     cast(files_accepted as integer) as files_accepted,
     cast(periodic as boolean) as is_periodic,
     cast(feed_first_period_start as date) as feed_first_period_start
