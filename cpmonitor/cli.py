@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
-from cpmonitor.settings import Settings
+from cpmonitor.core.settings import Settings
 
 app = typer.Typer(
     help="National child protection indicators warehouse and dashboard.",

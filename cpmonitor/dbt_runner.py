@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from cpmonitor.settings import PROJECT_ROOT, QUIET_ENV, Settings
+from cpmonitor.core.settings import PROJECT_ROOT, QUIET_ENV, Settings
 
 OUTPUT_FILE_NAME = "dbt_output.log"
 FAILED_STATUSES = ("error", "fail", "runtime error")

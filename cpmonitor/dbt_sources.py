@@ -10,8 +10,8 @@ from pathlib import Path
 
 import yaml
 
-from cpmonitor.settings import PROJECT_ROOT
-from ingest.contracts import Contract, load_contracts
+from cpmonitor.core.contracts import Contract, load_contracts
+from cpmonitor.core.settings import PROJECT_ROOT
 
 HEADER = "# Generated from data_contracts/ by `cpmonitor sync-sources`: edit the contracts, not this file.\n"
 EXTERNAL_LOCATION = (

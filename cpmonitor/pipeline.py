@@ -30,11 +30,11 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from cpmonitor.parquet_io import write_parquet_atomic, write_text_atomic
-from cpmonitor.settings import Settings
+from cpmonitor.core.parquet_io import write_parquet_atomic, write_text_atomic
+from cpmonitor.core.settings import Settings
 
 if TYPE_CHECKING:
-    from ingest.contracts import Contract
+    from cpmonitor.core.contracts import Contract
 
 Progress = Callable[[str, int, int], None]
 # Builds the warehouse into ``build_db``, logging into ``log_dir``: (ok, summary for people).
@@ -126,7 +126,7 @@ def run_pipeline(
     ``today`` dates reporting completeness (default: today, UTC); ``builder`` (default: dbt) and
     ``contracts`` (default: ``data_contracts/``) can be replaced, e.g. by tests.
     """
-    from ingest.contracts import load_contracts
+    from cpmonitor.core.contracts import load_contracts
 
     settings.ensure_dirs()
     run_id = new_run_id()
@@ -274,9 +274,9 @@ def write_delivery_status(
     judged as of ``today`` (or the latest delivery), written where dbt reads it: the coverage of
     every indicator value rests on it. Returns the completeness detail
     (``audit.reporting_completeness``)."""
+    from cpmonitor.core.statuses import DELIVERY_STATUS_DIR
     from expectations.completeness import assessed_on, delivery_status, reporting_completeness
     from ingest.run import read_ledger, reported_units
-    from ingest.schema import DELIVERY_STATUS_DIR
 
     ledger = read_ledger(settings) if ledger is None else ledger
     detail = reporting_completeness(
@@ -364,10 +364,10 @@ def live_run_id(settings: Settings) -> str | None:
         with suppress(FileNotFoundError):
             if path.stat().st_ino == inode:
                 return run_id
-    from cpmonitor.status import READ_ONLY_CONFIG
+    from cpmonitor.core.connections import connect_read_only
 
     try:
-        with duckdb.connect(str(served), read_only=True, config=READ_ONLY_CONFIG) as con:
+        with connect_read_only(served) as con:
             row = con.execute(
                 "SELECT max(run_id) FROM audit.pipeline_runs WHERE status = 'published'"
             ).fetchone()
@@ -578,7 +578,7 @@ def runs_frame(runs: list[dict]) -> pd.DataFrame:
 
 def feeds_frame(contracts: dict[str, Contract] | None = None) -> pd.DataFrame:
     """The contracted feeds (what each entity is expected to deliver), for people reading audit data."""
-    from ingest.contracts import load_contracts
+    from cpmonitor.core.contracts import load_contracts
 
     contracts = load_contracts() if contracts is None else contracts
     return pd.DataFrame(

@@ -10,16 +10,15 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from cpmonitor.settings import Settings
-from ingest.contracts import Contract, load_contracts
-
-READ_ONLY_CONFIG = {"enable_external_access": False, "lock_configuration": True}
+from cpmonitor.core.connections import connect_read_only
+from cpmonitor.core.contracts import Contract, load_contracts
+from cpmonitor.core.settings import Settings
 
 
 @contextmanager
 def open_published(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
     """A short-lived read-only connection to the published warehouse that cannot read other files."""
-    con = duckdb.connect(str(settings.warehouse_file), read_only=True, config=READ_ONLY_CONFIG)
+    con = connect_read_only(settings.warehouse_file)
     try:
         yield con
     finally:

@@ -16,7 +16,7 @@ import dash_bootstrap_components as dbc
 import duckdb
 from dash import html
 
-from cpmonitor.settings import Settings
+from cpmonitor.core.settings import Settings
 from dashboards import care, indicator, queries, scorecard
 from dashboards.context import SETTINGS_KEY, current_warehouse
 

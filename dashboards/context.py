@@ -10,7 +10,7 @@ from pathlib import Path
 
 import flask
 
-from cpmonitor.settings import Settings
+from cpmonitor.core.settings import Settings
 
 SETTINGS_KEY = "CPMONITOR_SETTINGS"
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pandas as pd
 
+from cpmonitor.core.connections import connect_read_only
+
 NATIONAL = "NAT"
-_CONNECT_CONFIG = {"enable_external_access": False, "lock_configuration": True}
 
 
 class WarehouseNotPublishedError(FileNotFoundError):
@@ -31,7 +31,7 @@ def _fetch(warehouse: Path, sql: str, params: dict[str, Any] | None = None) -> p
     """Run one parameterised query on a fresh read-only connection and fetch it fully."""
     if not warehouse_exists(warehouse):
         raise WarehouseNotPublishedError(str(warehouse))
-    con = duckdb.connect(str(warehouse), read_only=True, config=_CONNECT_CONFIG)
+    con = connect_read_only(Path(warehouse))
     try:
         return con.execute(sql, params or {}).df()
     finally:

@@ -33,12 +33,13 @@ from dataclasses import dataclass
 import pandas as pd
 import pyarrow as pa
 
-from ingest.contracts import Contract
-from ingest.schema import DELIVERY_STATUS_SCHEMA
-
-REFUSED_STATUSES = frozenset({"quarantined"})
-RECEIVED = frozenset({"on_time", "late"})
-IGNORED_STATUSES = frozenset({"skipped"})
+from cpmonitor.core.contracts import Contract
+from cpmonitor.core.statuses import (
+    DELIVERY_STATUS_SCHEMA,
+    IGNORED_STATUSES,
+    RECEIVED,
+    REFUSED_STATUSES,
+)
 
 DETAIL_COLUMNS = [
     "entity",

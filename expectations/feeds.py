@@ -18,8 +18,8 @@ import datetime as dt
 import math
 from typing import Any
 
+from cpmonitor.core.contracts import DATE_TYPES, Column, Contract, period_bounds
 from expectations.runner import EXAMPLE_COUNT, Outcome
-from ingest.contracts import DATE_TYPES, Column, Contract, period_bounds
 
 PRIVATE_CLASSES = ("record_id", "direct_identifier")
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-import cpmonitor.settings  # noqa: F401  (sets the no-telemetry environment before GX is imported)
+import cpmonitor.core.settings  # noqa: F401  (sets the no-telemetry environment before GX is imported)
 
 EXAMPLE_COUNT = 5
 

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from cpmonitor.core.contracts import Contract
 from expectations.feeds import feed_expectations, feed_suite_name
 from expectations.runner import (
     EXAMPLE_COUNT,
@@ -36,7 +37,6 @@ from expectations.runner import (
     SuiteRunner,
     expectation_info,
 )
-from ingest.contracts import Contract
 
 MAX_BATCH_ROWS = 1_000_000
 MAX_BATCH_BYTES = 512 << 20

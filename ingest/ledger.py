@@ -18,7 +18,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from cpmonitor.parquet_io import write_parquet_atomic
+from cpmonitor.core.parquet_io import write_parquet_atomic
+from cpmonitor.core.statuses import ACCEPTED_STATUSES, SUPERSEDED
 
 LEDGER_SCHEMA = pa.schema(
     [
@@ -37,8 +38,6 @@ LEDGER_SCHEMA = pa.schema(
         pa.field("superseded_by", pa.string()),
     ]
 )
-# Statuses of a delivery whose rows are (or were) used for computation.
-USED_STATUSES = ("loaded", "loaded_with_rejections")
 
 
 def read_ledger_table(path: Path) -> pa.Table:
@@ -97,7 +96,7 @@ def supersede(table: pa.Table) -> tuple[pa.Table, list[dict[str, Any]]]:
     rows = table.to_pylist()
     groups: dict[tuple[str, str, str], list[int]] = {}
     for index, row in enumerate(rows):
-        if row["status"] in (*USED_STATUSES, "superseded") and row["entity"] and row["period"]:
+        if row["status"] in ACCEPTED_STATUSES and row["entity"] and row["period"]:
             groups.setdefault((row["entity"], row["feed"], row["period"]), []).append(index)
     newly: list[dict[str, Any]] = []
     for members in groups.values():
@@ -106,8 +105,8 @@ def supersede(table: pa.Table) -> tuple[pa.Table, list[dict[str, Any]]]:
             row = rows[index]
             if index == winner:
                 continue
-            if row["status"] != "superseded":
+            if row["status"] != SUPERSEDED:
                 newly.append(dict(row))
-            row["status"] = "superseded"
+            row["status"] = SUPERSEDED
             row["superseded_by"] = rows[winner]["sha256"]
     return pa.Table.from_pylist(rows, schema=LEDGER_SCHEMA), newly

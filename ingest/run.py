@@ -25,8 +25,24 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from cpmonitor.parquet_io import write_parquet_atomic, write_text_atomic
-from cpmonitor.settings import Settings
+from cpmonitor.core.contracts import (
+    ARROW_TYPES,
+    PERIOD_EXAMPLES,
+    Contract,
+    ReferenceKey,
+    load_contracts,
+    referenced_feeds,
+    resolve_reference,
+)
+from cpmonitor.core.parquet_io import write_parquet_atomic, write_text_atomic
+from cpmonitor.core.settings import Settings
+from cpmonitor.core.statuses import (
+    ACCEPTED_STATUSES,
+    DELIVERY_STATUS_DIR,
+    DELIVERY_STATUS_SCHEMA,
+    SUPERSEDED,
+    USED_STATUSES,
+)
 from expectations.completeness import ReportedUnits
 from expectations.feeds import (
     describe_outcome,
@@ -39,15 +55,6 @@ from expectations.feeds import (
 from expectations.results import CheckResult, utc_now
 from expectations.runner import Outcome, SuiteRunner
 from ingest.batch import MAX_BATCH_BYTES, MAX_BATCH_ROWS, BatchFile, BatchValidator
-from ingest.contracts import (
-    ARROW_TYPES,
-    PERIOD_EXAMPLES,
-    Contract,
-    ReferenceKey,
-    load_contracts,
-    referenced_feeds,
-    resolve_reference,
-)
 from ingest.landing import (
     LandingEntry,
     archive_delivery,
@@ -55,7 +62,6 @@ from ingest.landing import (
     landing_entries,
 )
 from ingest.ledger import (
-    USED_STATUSES,
     append_rows,
     ledger_frame,
     read_ledger_table,
@@ -65,8 +71,6 @@ from ingest.ledger import (
 )
 from ingest.probe import ParseLimits, ProbeServer
 from ingest.schema import (
-    DELIVERY_STATUS_DIR,
-    DELIVERY_STATUS_SCHEMA,
     blank_strings_to_null,
     ingested_schema,
     schema_problems,
@@ -230,7 +234,7 @@ def remove_superseded_copies(ledger: pa.Table, ingested_dir: Path) -> list[Path]
     Idempotent, so a run killed between writing the ledger and cleaning up is finished next time.
     """
     removed = []
-    for row in ledger.filter(pc.equal(ledger["status"], "superseded")).to_pylist():
+    for row in ledger.filter(pc.equal(ledger["status"], SUPERSEDED)).to_pylist():
         path = ingested_path(ingested_dir, row["feed"], row["entity"], row["period"], row["sha256"])
         if path.exists():
             path.unlink()
@@ -948,7 +952,7 @@ def _ledger_index(
     known = {
         (r["entity"], r["feed"], r["period"], r["sha256"]): r["source_file"]
         for r in rows
-        if r["sha256"] and r["status"] in (*USED_STATUSES, "superseded")
+        if r["sha256"] and r["status"] in ACCEPTED_STATUSES
     }
     processed = {(r["source_file"], r["sha256"]) for r in rows if r["sha256"]}
     refused = {

@@ -10,7 +10,7 @@ import hmac
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ingest.contracts import ARROW_TYPES, ColumnType, Contract, arrow_schema
+from cpmonitor.core.contracts import ARROW_TYPES, ColumnType, Contract, arrow_schema
 
 METADATA_FIELDS: list[pa.Field] = [
     pa.field("_entity", pa.string()),
@@ -21,29 +21,6 @@ METADATA_FIELDS: list[pa.Field] = [
     pa.field("_received_at", pa.timestamp("us")),
     pa.field("_ingested_at", pa.timestamp("us")),
 ]
-
-
-# What dbt reads of reporting completeness (``ingested/_delivery_status/*.parquet``): one row per
-# contract feed and expected period, written by the pipeline before each build from
-# ``expectations.completeness`` (``_empty.parquet`` keeps the glob readable before that).
-DELIVERY_STATUS_DIR = "_delivery_status"
-DELIVERY_STATUS_SCHEMA = pa.schema(
-    [
-        pa.field("entity", pa.string()),
-        pa.field("entity_name", pa.string()),
-        pa.field("feed", pa.string()),
-        pa.field("feed_title", pa.string()),
-        pa.field("unit_code", pa.string()),
-        pa.field("period", pa.string()),
-        pa.field("period_start", pa.date32()),
-        pa.field("period_end", pa.date32()),
-        pa.field("status", pa.string()),
-        pa.field("received", pa.bool_()),
-        pa.field("files_accepted", pa.int64()),
-        pa.field("periodic", pa.bool_()),
-        pa.field("feed_first_period_start", pa.date32()),
-    ]
-)
 
 
 def type_matches(contract_type: ColumnType, arrow_type: pa.DataType) -> bool:

@@ -12,9 +12,9 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from cpmonitor.core.contracts import load_contracts
+from cpmonitor.core.settings import Settings
 from cpmonitor.dbt_runner import DbtResult, run_dbt
-from cpmonitor.settings import Settings
-from ingest.contracts import load_contracts
 from ingest.schema import ingested_schema
 
 

@@ -10,7 +10,7 @@ from test_publish import CONTRACTS, deliver, run
 from typer.testing import CliRunner
 
 from cpmonitor.cli import app
-from cpmonitor.settings import Settings
+from cpmonitor.core.settings import Settings
 
 runner = CliRunner()
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
+from cpmonitor.core.contracts import Contract
 from expectations.completeness import (
     compact_periods,
     completeness_summary,
@@ -14,7 +15,6 @@ from expectations.completeness import (
     period_end,
     reporting_completeness,
 )
-from ingest.contracts import Contract
 
 D = dt.date
 

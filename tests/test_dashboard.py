@@ -16,7 +16,7 @@ import pytest
 from dash_pages import page_layout
 from warehouse_fixture import build_fixture_warehouse
 
-from cpmonitor.settings import Settings
+from cpmonitor.core.settings import Settings
 from dashboards import care, data_quality, figures, kpis, queries
 from dashboards.app import create_app
 from dashboards.components import NOT_PUBLISHED, PRIVACY_NOTE

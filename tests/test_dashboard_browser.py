@@ -42,7 +42,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app on a free localhost port, served by werkzeug in a background thread."""
     from werkzeug.serving import make_server
 
-    from cpmonitor.settings import Settings
+    from cpmonitor.core.settings import Settings
     from dashboards.app import create_app
 
     data_dir = tmp_path_factory.mktemp("browser-data")

@@ -15,7 +15,7 @@ import plotly
 import pytest
 from dash_pages import page_layout
 
-from cpmonitor.settings import Settings
+from cpmonitor.core.settings import Settings
 from dashboards import care, figures, indicator, queries, scorecard
 from dashboards.app import create_app
 from dashboards.components import PRIVACY_NOTE

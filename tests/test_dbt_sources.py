@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import yaml
 
+from cpmonitor.core.contracts import load_contracts
 from cpmonitor.dbt_sources import render_sources, sources_path
-from ingest.contracts import load_contracts
 
 
 def test_source_files_match_the_contracts() -> None:

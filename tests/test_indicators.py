@@ -36,9 +36,9 @@ import pyarrow.parquet as pq
 import pytest
 from dbt_fixture import build, fact_values, pseudonym
 
+from cpmonitor.core.contracts import load_contract, load_contracts
+from cpmonitor.core.settings import CONTRACTS_DIR, Settings
 from cpmonitor.dbt_runner import DbtResult, run_dbt
-from cpmonitor.settings import CONTRACTS_DIR, Settings
-from ingest.contracts import load_contract, load_contracts
 from ingest.run import write_empty_feed_files
 
 D = dt.date

@@ -43,8 +43,8 @@ from dbt_fixture import (
     write_delivery,
 )
 
+from cpmonitor.core.contracts import load_contracts
 from cpmonitor.dbt_runner import DbtResult
-from ingest.contracts import load_contracts
 from ingest.run import write_empty_feed_files
 
 D = dt.date

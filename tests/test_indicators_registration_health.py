@@ -39,8 +39,8 @@ import duckdb
 import pytest
 from dbt_fixture import admin_unit_rows, build, pseudonym, write_delivery
 
+from cpmonitor.core.contracts import load_contracts
 from cpmonitor.dbt_runner import DbtResult
-from ingest.contracts import load_contracts
 from ingest.run import write_empty_feed_files
 
 D = dt.date

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from dbt_fixture import admin_unit_rows, build, fact_values, pseudonym, write_delivery
 
+from cpmonitor.core.contracts import load_contracts
 from cpmonitor.dbt_runner import DbtResult
-from ingest.contracts import load_contracts
 from ingest.run import write_empty_feed_files
 
 D = dt.date

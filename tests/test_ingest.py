@@ -28,8 +28,8 @@ from ingest_fixtures import (
     valid_table,
 )
 
-from cpmonitor.settings import Settings
-from ingest.contracts import Contract, load_contracts, period_bounds
+from cpmonitor.core.contracts import Contract, load_contracts, period_bounds
+from cpmonitor.core.settings import Settings
 from ingest.run import IngestReport, file_sha256, ingest_landing, location_problems, read_ledger
 from ingest.schema import type_matches
 

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 from ingest_fixtures import deliver, placements_rows, table, valid_table
 
-from cpmonitor.settings import Settings
+from cpmonitor.core.settings import Settings
 from ingest.landing import name_problem, resolve_inside
 from ingest.probe import ParseLimits, ProbeServer
 from ingest.run import IngestReport, file_sha256, ingest_landing, read_ledger

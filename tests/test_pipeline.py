@@ -13,11 +13,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from cpmonitor.core.contracts import load_contracts
+from cpmonitor.core.settings import CATALOGUE_FILE, Settings
 from cpmonitor.pipeline import read_runs, run_pipeline
-from cpmonitor.settings import CATALOGUE_FILE, Settings
 from cpmonitor.synthetic import generate
 from cpmonitor.synthetic.deliveries import build_deliveries
-from ingest.contracts import load_contracts
 
 pytestmark = pytest.mark.slow
 

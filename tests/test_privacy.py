@@ -24,8 +24,8 @@ import pyarrow.parquet as pq
 import pytest
 from ingest_fixtures import deliver, valid_table
 
-from cpmonitor.settings import PROJECT_ROOT, Settings
-from ingest.contracts import Column, Contract, arrow_schema, load_contracts, period_bounds
+from cpmonitor.core.contracts import Column, Contract, arrow_schema, load_contracts, period_bounds
+from cpmonitor.core.settings import PROJECT_ROOT, Settings
 from ingest.run import IngestReport, ingest_landing
 
 MARKER = "ZZRAW"

@@ -21,6 +21,8 @@ import duckdb
 import pyarrow as pa
 import pytest
 
+from cpmonitor.core.contracts import Contract
+from cpmonitor.core.settings import PROJECT_ROOT, Settings
 from cpmonitor.pipeline import (
     PAUSE_ENV,
     RollbackError,
@@ -32,9 +34,7 @@ from cpmonitor.pipeline import (
     rollback,
     run_pipeline,
 )
-from cpmonitor.settings import PROJECT_ROOT, Settings
 from expectations.cross_feed import RULES
-from ingest.contracts import Contract
 from ingest.run import read_ledger
 
 TESTS_DIR = Path(__file__).resolve().parent
@@ -167,7 +167,7 @@ import datetime as dt, sys
 sys.path.insert(0, sys.argv[2])
 from test_publish import CONTRACTS, TODAY, fake_builder
 from cpmonitor.pipeline import run_pipeline
-from cpmonitor.settings import Settings
+from cpmonitor.core.settings import Settings
 run_pipeline(Settings.from_env(sys.argv[1]), builder=fake_builder, contracts=CONTRACTS, today=TODAY)
 """
 

@@ -12,7 +12,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from cpmonitor.settings import Settings
+from cpmonitor.core.contracts import load_contracts
+from cpmonitor.core.settings import Settings
 from cpmonitor.synthetic import (
     COUNTRY_NAME,
     LandingZoneConflictError,
@@ -25,7 +26,6 @@ from cpmonitor.synthetic.geography import Geography, _rings
 from cpmonitor.synthetic.institutions import allocate
 from cpmonitor.synthetic.messiness import NEVER_CORRECTED_KIND, REFUSED_KIND, REJECTED_KIND
 from cpmonitor.synthetic.placements import OPEN, REASONS, birthday_18
-from ingest.contracts import load_contracts
 
 SMALL = {"seed": 11, "scale": 0.05, "start_year": 2016, "end_year": 2017}
 STORY_SCALE = 0.25

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from cpmonitor.core.contracts import arrow_schema, load_contracts
 from cpmonitor.synthetic import story
 from cpmonitor.synthetic.care_episodes import flag_episodes, ordered_episodes
 from cpmonitor.synthetic.deliveries import (
@@ -22,7 +23,6 @@ from cpmonitor.synthetic.deliveries import (
 from cpmonitor.synthetic.landing import delivered_at
 from cpmonitor.synthetic.placements import OPEN
 from cpmonitor.synthetic.sectors import care
-from ingest.contracts import arrow_schema, load_contracts
 
 CARE_FEEDS = (
     "placements",

@@ -9,11 +9,11 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from cpmonitor.parquet_io import parquet_bytes
+from cpmonitor.core.contracts import arrow_schema, load_contracts
+from cpmonitor.core.parquet_io import parquet_bytes
 from cpmonitor.synthetic.case_management_sim import CaseManagement, simulate_case_management
 from cpmonitor.synthetic.deliveries import Country, Delivery, simulate_country
 from cpmonitor.synthetic.sectors import case_management
-from ingest.contracts import arrow_schema, load_contracts
 
 FEEDS = ("cases", "referrals", "social_workers", "helpline_contacts")
 SMALL = (7, 0.05, 2016, 2018)  # seed, scale, first and last year

@@ -9,11 +9,11 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
+from cpmonitor.core.contracts import load_contracts
 from cpmonitor.synthetic.deliveries import Country, Delivery, arrow_schema, simulate_country
 from cpmonitor.synthetic.justice_simulation import age_on, dob_for_age
 from cpmonitor.synthetic.placements import birthday_18
 from cpmonitor.synthetic.sectors import justice
-from ingest.contracts import load_contracts
 
 FEEDS = {"arrests", "trafficking_victims", "abuse_reports", "detentions", "court_decisions"}
 SMALL = {"seed": 11, "scale": 0.05, "start_year": 2016, "end_year": 2017}

@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cpmonitor.settings import Settings
+from cpmonitor.core.contracts import load_contracts, period_bounds
+from cpmonitor.core.settings import Settings
 from cpmonitor.synthetic import generate
 from cpmonitor.synthetic.deliveries import Delivery, build_deliveries
 from cpmonitor.synthetic.landing import delivered_at
@@ -35,7 +36,6 @@ from cpmonitor.synthetic.messiness import (
     SUPERSEDED_KIND,
 )
 from expectations.runner import SuiteRunner
-from ingest.contracts import load_contracts, period_bounds
 from ingest.ledger import newest_first_key
 from ingest.run import ROW_REASONS, check_table, ingest_landing, read_ledger
 

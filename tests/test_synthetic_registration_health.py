@@ -11,10 +11,10 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
+from cpmonitor.core.contracts import arrow_schema, load_contracts, period_bounds
 from cpmonitor.synthetic.deliveries import Country, Delivery, simulate_country
 from cpmonitor.synthetic.sectors import registration_health as rh
 from expectations.cross_feed import SURVEY_TOTALS_CONSISTENT, run_cross_feed_rules
-from ingest.contracts import arrow_schema, load_contracts, period_bounds
 
 FEEDS = (
     "live_birth_estimates",

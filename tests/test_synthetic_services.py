@@ -10,12 +10,12 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
+from cpmonitor.core.contracts import arrow_schema, load_contracts
 from cpmonitor.synthetic.deliveries import Country, Delivery, simulate_country
 from cpmonitor.synthetic.landing import delivered_at
 from cpmonitor.synthetic.sectors import services
 from cpmonitor.synthetic.services_labour import missing_province_month
 from cpmonitor.synthetic.services_schools import late_census_year
-from ingest.contracts import arrow_schema, load_contracts
 
 SMALL = {"seed": 11, "scale": 0.05, "start_year": 2016, "end_year": 2019}
 FEEDS = ("school_census", "labour_inspections", "labour_office_reports", "cash_transfer_households")

@@ -55,7 +55,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from cpmonitor.settings import CATALOGUE_FILE
+from cpmonitor.core.settings import CATALOGUE_FILE
 
 COUNTRY = "Republic of Examplia"
 PROVINCES = {"01": "Northlake", "02": "Southhill"}

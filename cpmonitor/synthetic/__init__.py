@@ -4,7 +4,7 @@ No real child, place or organisation: every name, number and boundary is made up
 trends follow a published care-reform trajectory so the dashboard tells a true-to-life story.
 """
 
-from cpmonitor.parquet_io import parquet_bytes, write_parquet_atomic
+from cpmonitor.core.parquet_io import parquet_bytes, write_parquet_atomic
 from cpmonitor.synthetic.deliveries import Delivery, arrow_schema, build_deliveries
 from cpmonitor.synthetic.landing import GenerateSummary, LandingZoneConflictError, generate
 from cpmonitor.synthetic.names import COUNTRY_NAME

@@ -10,12 +10,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from cpmonitor.core.contracts import Contract, arrow_schema, load_contracts
 from cpmonitor.synthetic import names
 from cpmonitor.synthetic.geography import Geography, build_geography
 from cpmonitor.synthetic.institutions import NO_DATE, build_institutions
 from cpmonitor.synthetic.placements import CARE_TYPES, OPEN, REASONS, simulate_placements
 from cpmonitor.synthetic.population import district_weights, population_table
-from ingest.contracts import Contract, arrow_schema, load_contracts
 
 
 @dataclass(frozen=True)

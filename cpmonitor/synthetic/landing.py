@@ -8,8 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from cpmonitor.parquet_io import parquet_bytes, write_bytes_atomic
-from cpmonitor.settings import Settings
+from cpmonitor.core.parquet_io import parquet_bytes, write_bytes_atomic
+from cpmonitor.core.settings import Settings
 from cpmonitor.synthetic.deliveries import Delivery, build_deliveries
 from cpmonitor.synthetic.names import COUNTRY_NAME
 

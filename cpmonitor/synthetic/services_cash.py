@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from cpmonitor.core.contracts import Contract
 from cpmonitor.synthetic import names
 from cpmonitor.synthetic.deliveries import Country, Delivery, table_from_columns
 from cpmonitor.synthetic.institutions import DAYS_PER_YEAR
-from ingest.contracts import Contract
 
 STREAM = 520
 # Share of children 0-17 in enrolled households at baseline, by province (capital 01 first).

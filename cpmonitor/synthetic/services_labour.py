@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from cpmonitor.core.contracts import Contract
 from cpmonitor.synthetic import names
 from cpmonitor.synthetic.deliveries import Country, Delivery, table_from_columns
-from ingest.contracts import Contract
 
 STREAM = 510
 INSPECTIONS_PER_MONTH = 700  # at scale 1.0, first year

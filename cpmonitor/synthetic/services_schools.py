@@ -14,9 +14,9 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from cpmonitor.core.contracts import Contract
 from cpmonitor.synthetic import names
 from cpmonitor.synthetic.deliveries import Country, Delivery, table_from_columns
-from ingest.contracts import Contract
 
 STREAM = 500
 GRADES = np.arange(7, 13)

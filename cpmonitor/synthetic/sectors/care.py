@@ -12,11 +12,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cpmonitor.core.contracts import Contract
 from cpmonitor.synthetic import names, story
 from cpmonitor.synthetic.care_episodes import flag_episodes, ordered_episodes, practice
 from cpmonitor.synthetic.deliveries import Country, Delivery, table_from_columns
 from cpmonitor.synthetic.placements import CARE_TYPES, OPEN
-from ingest.contracts import Contract
 
 PLAN_CYCLE_DAYS = 182  # a care plan is reviewed every six months
 RECOMMENDATION = {"residential": "residential_care", "foster": "foster_care"}

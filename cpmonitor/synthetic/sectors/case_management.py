@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cpmonitor.core.contracts import Contract
 from cpmonitor.synthetic import names
 from cpmonitor.synthetic.case_management_sim import (
     CALLERS,
@@ -28,7 +29,6 @@ from cpmonitor.synthetic.case_management_sim import (
     simulate_case_management,
 )
 from cpmonitor.synthetic.deliveries import Country, Delivery, table_from_columns
-from ingest.contracts import Contract
 
 NOTES = (
     "Provider confirmed first appointment.",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cpmonitor.core.contracts import Contract
 from cpmonitor.synthetic import justice_story as js
 from cpmonitor.synthetic import names
 from cpmonitor.synthetic.deliveries import Country, Delivery, table_from_columns
@@ -20,7 +21,6 @@ from cpmonitor.synthetic.justice_simulation import (
     simulate_justice,
     simulate_trafficking_victims,
 )
-from ingest.contracts import Contract
 
 OFFICER_NOTES: tuple[str, ...] = (
     "Parents informed at the station.",

@@ -16,10 +16,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from cpmonitor.core.contracts import Contract, arrow_schema
 from cpmonitor.synthetic import names
 from cpmonitor.synthetic import registration_health_story as story
 from cpmonitor.synthetic.deliveries import Country, Delivery, table_from_columns
-from ingest.contracts import Contract, arrow_schema
 
 SEXES = ("F", "M")
 AGE_BANDS = ("0-4", "5-9", "10-14", "15-17")

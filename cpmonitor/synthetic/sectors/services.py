@@ -10,6 +10,7 @@ province's labour inspections are missing for one month
 
 from __future__ import annotations
 
+from cpmonitor.core.contracts import Contract
 from cpmonitor.synthetic.deliveries import Country, Delivery
 from cpmonitor.synthetic.services_cash import cash_transfer_deliveries
 from cpmonitor.synthetic.services_labour import (
@@ -17,7 +18,6 @@ from cpmonitor.synthetic.services_labour import (
     office_report_deliveries,
 )
 from cpmonitor.synthetic.services_schools import school_census_deliveries
-from ingest.contracts import Contract
 
 
 def deliveries(country: Country, contracts: dict[str, Contract]) -> list[Delivery]:

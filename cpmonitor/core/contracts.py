@@ -16,7 +16,7 @@ import pyarrow as pa
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from cpmonitor.settings import CONTRACTS_DIR
+from cpmonitor.core.settings import CONTRACTS_DIR
 
 ColumnType = Literal["string", "integer", "float", "date", "timestamp", "boolean"]
 PrivacyClass = Literal["direct_identifier", "record_id", "quasi_identifier", "public"]

@@ -21,7 +21,20 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_DIR_ENV = "CPMONITOR_PROJECT_DIR"
+
+
+def _project_root() -> Path:
+    """The folder holding ``dbt_project.yml``, ``data_contracts/``, ``models/`` and ``seeds/``.
+
+    ``CPMONITOR_PROJECT_DIR`` points an installed (non-editable) package at them; by default they
+    are found beside the package in the source tree. This is the only place that looks.
+    """
+    chosen = os.environ.get(PROJECT_DIR_ENV)
+    return Path(chosen).expanduser().resolve() if chosen else Path(__file__).resolve().parents[2]
+
+
+PROJECT_ROOT = _project_root()
 CONTRACTS_DIR = PROJECT_ROOT / "data_contracts"
 CATALOGUE_FILE = PROJECT_ROOT / "seeds" / "indicator_catalogue.csv"
 
