@@ -1,8 +1,8 @@
 """The indicator catalogue (seeds/indicator_catalogue.csv) against the framework and the feed docs.
 
-Fast and without dbt: reads the seed with the csv module, the framework from
-``../shared/INDICATORS.md`` (beside the clone, also in CI) and the feed table from
-``docs/indicators-and-feeds.md``.
+Fast and without dbt: reads the seed with the csv module (and through ``cpmonitor.core.catalogue``),
+the framework from ``docs/framework.md`` and the feed table from ``docs/indicators-and-feeds.md``.
+Vocabularies come from ``cpmonitor.core.vocabularies`` (``vars.vocabularies`` of dbt_project.yml).
 """
 
 from __future__ import annotations
@@ -12,44 +12,26 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
+
+from cpmonitor.core import vocabularies as v
+from cpmonitor.core.catalogue import CatalogueError, load_catalogue
 
 REPO = Path(__file__).parents[1]
 CATALOGUE = REPO / "seeds" / "indicator_catalogue.csv"
-FRAMEWORK = Path(__file__).parents[2] / "shared" / "INDICATORS.md"
+FRAMEWORK = REPO / "docs" / "framework.md"
 FEEDS_DOC = REPO / "docs" / "indicators-and-feeds.md"
 CONTRACTS = REPO / "data_contracts"
 
 HEADER = [
-    "indicator_code", "indicator_name", "short_label", "sector_code", "sector_name",
-    "definition", "numerator_definition", "denominator_definition", "unit", "factor", "kind",
-    "direction", "number_format", "frequency", "disaggregations", "source_feeds", "window_months",
-    "framework_ref", "baseline_value", "baseline_date", "target_value", "target_year",
+    "indicator_code", "display_order", "indicator_name", "short_label", "sector_code",
+    "sector_name", "definition", "numerator_definition", "denominator_definition", "unit", "factor",
+    "kind", "direction", "number_format", "frequency", "disaggregations", "source_feeds",
+    "model_area", "disclosure_class", "window_months", "framework_ref", "baseline_value",
+    "baseline_date", "target_value", "target_year",
 ]  # fmt: skip
-SECTORS = {
-    "AC": "Alternative care and family reintegration",
-    "JC": "Justice for children",
-    "VE": "Violence, exploitation and case management",
-    "CR": "Civil registration and harmful practices",
-    "SS": "Education, health, labour and social protection",
-}
-FACTORS = {
-    "count": "",
-    "days": "",
-    "%": "100",
-    "% (cumulative)": "100",
-    "per 100 000": "100000",
-    "per 1 000": "1000",
-    "ratio": "1",
-}
-KINDS = {
-    "flow", "stock", "flow_rate", "stock_rate", "rate", "cohort_rate", "cumulative_rate",
-    "median", "distinct", "survey",
-}  # fmt: skip
-NO_DENOMINATOR_KINDS = {"flow", "stock", "median", "distinct"}
-DIRECTIONS = {"up", "down", "none"}
-FREQUENCIES = {"monthly", "quarterly", "yearly"}
-NUMBER_FORMATS = {",.0f", ",.1f"}
-DISAGGREGATIONS = ["sex", "age_band", "disability"]
+# The catalogue's factor column as text, from the unit vocabulary.
+FACTORS = {unit: "" if f is None else str(f) for unit, f in v.UNIT_FACTORS.items()}
 # The rows the models, tests and dashboard were built on: their direction must not change.
 EXISTING_DIRECTIONS = {"AC03": "down", "AC04": "down", "AC05": "down", "AC06": "up", "AC07": "up"}
 # Framework notation -> catalogue vocabulary.
@@ -69,13 +51,15 @@ def _table_rows(text: str) -> list[list[str]]:
 
 
 @pytest.fixture(scope="module")
-def framework() -> dict[str, list[str]]:
+def framework_text() -> str:
+    assert FRAMEWORK.is_file(), f"the framework is missing: expected {FRAMEWORK}"
+    return FRAMEWORK.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def framework(framework_text: str) -> dict[str, list[str]]:
     """Indicator rows of the framework by code: code, indicator, numerator, ..., dir, ref."""
-    assert FRAMEWORK.is_file(), (
-        f"the framework is missing: expected {FRAMEWORK} (shared/ beside the clone); "
-        "the catalogue is checked against its 50 indicator codes"
-    )
-    rows = _table_rows(FRAMEWORK.read_text(encoding="utf-8"))
+    rows = _table_rows(framework_text)
     return {cells[0]: cells for cells in rows if CODE.match(cells[0])}
 
 
@@ -109,8 +93,15 @@ def test_header_is_exact(header: list[str]) -> None:
     assert header == HEADER
 
 
-def test_framework_has_fifty_indicators(framework: dict[str, list[str]]) -> None:
-    assert len(framework) == 50
+def test_framework_tables_hold_the_count_its_title_states(
+    framework_text: str, framework: dict[str, list[str]]
+) -> None:
+    # "# The national child protection monitoring framework: N indicators in M sectors"
+    title = re.search(r"(\d+) indicators in (\d+) sectors", framework_text.splitlines()[0])
+    assert title, "the framework's title states how many indicators and sectors it has"
+    indicators, sectors = int(title[1]), int(title[2])
+    assert len(framework) == indicators
+    assert len({code[:2] for code in framework}) == sectors == len(v.SECTORS)
 
 
 def test_catalogue_has_exactly_the_framework_codes(
@@ -148,12 +139,14 @@ def test_vocabularies(rows: list[dict[str, str]]) -> None:
     for row in rows:
         code = row["indicator_code"]
         assert row["sector_code"] == code[:2], code
-        assert row["sector_name"] == SECTORS[row["sector_code"]], code
-        assert row["unit"] in FACTORS, code
-        assert row["kind"] in KINDS, code
-        assert row["direction"] in DIRECTIONS, code
-        assert row["frequency"] in FREQUENCIES, code
-        assert row["number_format"] in NUMBER_FORMATS, code
+        assert row["sector_name"] == v.SECTORS[row["sector_code"]], code
+        assert row["unit"] in v.UNITS, code
+        assert row["kind"] in v.KINDS, code
+        assert row["direction"] in v.DIRECTIONS, code
+        assert row["frequency"] in v.FREQUENCIES, code
+        assert row["number_format"] in v.NUMBER_FORMATS, code
+        assert row["model_area"] in v.MODEL_AREAS, code
+        assert row["disclosure_class"] in v.DISCLOSURE_CLASSES, code
         assert row["indicator_name"] and row["definition"] and row["numerator_definition"], code
         assert 0 < len(row["short_label"]) <= 30, code
 
@@ -168,7 +161,7 @@ def test_counts_medians_and_distinct_counts_have_no_denominator(
 ) -> None:
     for row in rows:
         code = row["indicator_code"]
-        if row["kind"] in NO_DENOMINATOR_KINDS:
+        if row["kind"] in v.NO_DENOMINATOR_KINDS:
             assert row["denominator_definition"] == "", code
             assert row["unit"] in {"count", "days"}, code
         else:
@@ -178,7 +171,7 @@ def test_counts_medians_and_distinct_counts_have_no_denominator(
 def test_disaggregations_are_an_ordered_subset(rows: list[dict[str, str]]) -> None:
     for row in rows:
         parts = row["disaggregations"].split(";") if row["disaggregations"] else []
-        assert parts == [d for d in DISAGGREGATIONS if d in parts], row["indicator_code"]
+        assert parts == [d for d in v.DISAGGREGATIONS if d in parts], row["indicator_code"]
 
 
 def test_every_source_feed_is_contracted_or_documented(
@@ -218,3 +211,73 @@ def test_window_months_only_where_a_value_reaches_back_beyond_its_period(
     windows = {r["indicator_code"]: r["window_months"] for r in rows if r["window_months"]}
     assert windows == {"AC09": "24", "AC10": "18", "AC13": "12"}
     assert all(r["kind"] != "cohort_rate" for r in rows if r["indicator_code"] not in windows)
+
+
+def test_display_order_is_sectors_then_codes(rows: list[dict[str, str]]) -> None:
+    ordered = sorted(rows, key=lambda r: int(r["display_order"]))
+    assert [int(r["display_order"]) for r in ordered] == list(range(1, len(rows) + 1))
+    sectors = list(dict.fromkeys(r["sector_code"] for r in ordered))
+    assert sectors == list(v.SECTORS), "sectors appear in the vocabulary's order"
+    for sector in sectors:
+        codes = [r["indicator_code"] for r in ordered if r["sector_code"] == sector]
+        assert codes == sorted(codes), sector
+
+
+def test_model_area_matches_the_kind(rows: list[dict[str, str]]) -> None:
+    # Final-value kinds come from an area that delivers final values; the others from additive parts
+    # (VE09, a ratio over distinct workers per level, is the one rate computed as a final value).
+    for row in rows:
+        shapes = v.MODEL_AREA_SHAPES[row["model_area"]]
+        if row["kind"] in v.FINAL_VALUE_KINDS:
+            assert "values" in shapes, row["indicator_code"]
+        elif row["indicator_code"] != "VE09":
+            assert "parts" in shapes, row["indicator_code"]
+    assert {r["model_area"] for r in rows} == set(v.MODEL_AREAS), "an area computes nothing"
+
+
+def test_disclosure_class_follows_the_kind(rows: list[dict[str, str]]) -> None:
+    for row in rows:
+        survey = row["kind"] == "survey"
+        assert (row["disclosure_class"] == "survey_estimate") == survey, row["indicator_code"]
+
+
+def test_every_model_area_has_its_models() -> None:
+    for area, shapes in v.MODEL_AREA_SHAPES.items():
+        for shape in shapes:
+            model = REPO / "models" / "intermediate" / area / f"int_indicator_{shape}__{area}.sql"
+            assert model.is_file(), f"{area} delivers {shape} but {model} is missing"
+
+
+def test_seed_accepted_values_read_the_vocabularies() -> None:
+    # The seed's accepted_values tests take their lists from vars.vocabularies, never re-typed.
+    seeds = yaml.safe_load((REPO / "seeds" / "_seeds.yml").read_text(encoding="utf-8"))
+    columns = {c["name"]: c for c in seeds["seeds"][0]["columns"]}
+    for column, vocabulary in (
+        ("kind", "kind"), ("unit", "unit"), ("direction", "direction"),
+        ("frequency", "frequency"), ("number_format", "number_format"),
+        ("model_area", "model_area"), ("disclosure_class", "disclosure_class"),
+        ("sector_code", "sector"),
+    ):  # fmt: skip
+        tests = [t for t in columns[column]["data_tests"] if isinstance(t, dict)]
+        values = tests[0]["accepted_values"]["arguments"]["values"]
+        assert f"var('vocabularies')['{vocabulary}']" in values, column
+
+
+def test_catalogue_module_reads_every_row_in_display_order(rows: list[dict[str, str]]) -> None:
+    indicators = load_catalogue()
+    assert [i.indicator_code for i in indicators] == [
+        r["indicator_code"] for r in sorted(rows, key=lambda r: int(r["display_order"]))
+    ]
+    by_code = {i.indicator_code: i for i in indicators}
+    assert by_code["VE09"].period_types == ("quarter", "year")
+    assert by_code["AC01"].period_types == ("month", "quarter", "year")
+    assert not by_code["AC05"].is_protected and by_code["AC04"].is_protected
+
+
+def test_catalogue_module_names_the_row_and_rule_it_refuses(tmp_path: Path) -> None:
+    text = CATALOGUE.read_text(encoding="utf-8").splitlines()
+    header, first = text[0], text[1].replace(",flow_rate,", ",flowrate,", 1)
+    bad = tmp_path / "indicator_catalogue.csv"
+    bad.write_text(f"{header}\n{first}\n", encoding="utf-8")
+    with pytest.raises(CatalogueError, match=r"line 2 \(AC01\): kind 'flowrate' is not one of"):
+        load_catalogue(bad)

@@ -1,7 +1,10 @@
 -- Additive indicator parts of every area, at district grain (one row per indicator x period x
 -- district x sex x age band x disability; the last three null where a feed does not carry them).
 -- The mart rolls them up; see docs/indicators-and-feeds.md for which area computes what.
-{% set areas = ['care', 'case_management', 'justice', 'registration_health', 'services'] %}
+{%- set areas = [] %}
+{%- for area, shapes in var('vocabularies')['model_area'].items() if 'parts' in shapes %}
+    {%- do areas.append(area) %}
+{%- endfor %}
 {% for area in areas %}
 select
     indicator_code, period_type, period_id, period_start, period_end,

@@ -1,6 +1,9 @@
 -- Final indicator values of the kinds that cannot be summed (median, distinct, survey), computed
 -- by their area at every level they represent. The mart adds them to the rolled-up parts.
-{% set areas = ['case_management', 'justice', 'surveys'] %}
+{%- set areas = [] %}
+{%- for area, shapes in var('vocabularies')['model_area'].items() if 'values' in shapes %}
+    {%- do areas.append(area) %}
+{%- endfor %}
 {% for area in areas %}
 select
     indicator_code, period_type, period_id, period_start, period_end,

@@ -1,6 +1,7 @@
 -- The indicator catalogue (seeds/indicator_catalogue.csv), typed.
 select
     cast(indicator_code as varchar) as indicator_code,
+    cast(display_order as integer) as display_order,
     cast(indicator_name as varchar) as indicator_name,
     cast(short_label as varchar) as short_label,
     cast(sector_code as varchar) as sector_code,
@@ -16,6 +17,8 @@ select
     cast(frequency as varchar) as frequency,
     cast(disaggregations as varchar) as disaggregations,
     cast(source_feeds as varchar) as source_feeds,
+    cast(model_area as varchar) as model_area,
+    cast(disclosure_class as varchar) as disclosure_class,
     cast(window_months as integer) as window_months,
     cast(framework_ref as varchar) as framework_ref,
     cast(baseline_value as double) as baseline_value,

@@ -9,13 +9,6 @@
 -- any piece (a population the statistics office did not give) leaves it unknown (null).
 with
 
-catalogue as (
-
-    select indicator_code, frequency
-    from {{ ref('indicator_catalogue') }}
-
-),
-
 periods as (
 
     select period_type, period_id, period_start, period_end
@@ -23,23 +16,9 @@ periods as (
 
 ),
 
-districts as (
+district_grid as (
 
-    select unit_code as district_code
-    from {{ ref('int_admin_units_deduplicated') }}
-    where unit_level = 'district'
-
-),
-
-sexes as (
-
-    select * from (values ('female'), ('male')) as sexes (sex)
-
-),
-
-age_bands as (
-
-    select * from (values ('0-4'), ('5-9'), ('10-14'), ('15-17')) as age_bands (age_band)
+    select * from {{ ref('int_district_period_grid') }}
 
 ),
 
@@ -53,10 +32,8 @@ ac07_baseline as (
 
 grid as (
 
-    select periods.*, districts.district_code, sexes.sex
-    from periods
-    cross join districts
-    cross join sexes
+    select distinct period_type, period_id, period_start, period_end, district_code, sex
+    from district_grid
 
 ),
 
@@ -83,15 +60,14 @@ population_parts as (
     select
         indicators.indicator_code,
         grid.period_type, grid.period_id, grid.period_start, grid.period_end,
-        grid.district_code, grid.sex, age_bands.age_band,
+        grid.district_code, grid.sex, grid.age_band,
         cast(null as varchar) as disability,
         0 as numerator,
         case
             when population_known.population_year is not null
                 then coalesce(population.population, 0)
         end as denominator
-    from grid
-    cross join age_bands
+    from district_grid as grid
     cross join (values ('AC01'), ('AC02'), ('AC03')) as indicators (indicator_code)
     left join population_known
         on population_known.population_year = year(grid.period_end)
@@ -101,7 +77,7 @@ population_parts as (
         on population.population_year = year(grid.period_end)
         and population.district_code = grid.district_code
         and population.sex = grid.sex
-        and population.age_band = age_bands.age_band
+        and population.age_band = grid.age_band
 
 ),
 
@@ -326,7 +302,7 @@ institution_parts as (
 
     select
         indicators.indicator_code,
-        periods.period_type, periods.period_id, periods.period_start, periods.period_end,
+        districts.period_type, districts.period_id, districts.period_start, districts.period_end,
         districts.district_code,
         cast(null as varchar) as sex,
         cast(null as varchar) as age_band,
@@ -339,11 +315,11 @@ institution_parts as (
             when indicators.indicator_code = 'AC13'
                 then coalesce(open_institutions.institutions, 0)
         end as denominator
-    from periods
-    cross join districts
+    from (select distinct period_type, period_id, period_start, period_end, district_code
+        from district_grid) as districts
     cross join (values ('AC05'), ('AC13')) as indicators (indicator_code)
     left join {{ ref('int_institutions_open_by_district') }} as open_institutions
-        on open_institutions.as_of_date = periods.period_end
+        on open_institutions.as_of_date = districts.period_end
         and open_institutions.district_code = districts.district_code
 
 ),
@@ -366,17 +342,14 @@ unioned as (
 
 ),
 
+-- only the periods each indicator's catalogue frequency reports
 allowed as (
 
     select unioned.*
     from unioned
-    left join catalogue
-        on catalogue.indicator_code = unioned.indicator_code
-    where case coalesce(catalogue.frequency, 'monthly')
-        when 'monthly' then true
-        when 'quarterly' then unioned.period_type in ('quarter', 'year')
-        else unioned.period_type = 'year'
-    end
+    semi join {{ ref('int_indicator_periods') }} as indicator_periods
+        on indicator_periods.indicator_code = unioned.indicator_code
+        and indicator_periods.period_id = unioned.period_id
 
 )
 

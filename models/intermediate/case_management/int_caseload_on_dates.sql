@@ -1,4 +1,5 @@
--- VE09's records: one row per case open on the last day of each quarter (open at d as in
+-- VE09's records: one row per case open on the last day of each of its periods (its catalogue
+-- frequency: quarters, and years, whose last day is a quarter's) (open at d as in
 -- int_case_stock_by_district), in the district of the case, with the social worker who held it
 -- that day and whether that worker was in post that day.
 --   The case (district, dates) is its latest delivered row; its worker is read as delivered (the
@@ -16,9 +17,9 @@ cases as (
 
 stock_dates as (
 
-    select period_end as as_of_date, strftime(period_end, '%Y-%m') as as_of_month
-    from {{ ref('int_reporting_periods') }}
-    where period_type = 'quarter'
+    select distinct period_end as as_of_date, strftime(period_end, '%Y-%m') as as_of_month
+    from {{ ref('int_indicator_periods') }}
+    where indicator_code = 'VE09'
 
 ),
 

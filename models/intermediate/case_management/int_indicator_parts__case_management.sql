@@ -3,8 +3,8 @@
 -- catalogue; null for the others). Values are computed in the mart from the summed parts.
 --   flows (VE01, VE04, VE06, VE08, VE13, SS02): the months of the period summed;
 --   stocks (VE03, VE05, VE10): the period's last day, never summed over time;
---   monthly indicators get month, quarter and year rows; quarterly ones (VE10) quarter and
---   year rows. Every indicator has a total row (zero when nothing happened) for every district x
+--   each indicator gets the periods of its catalogue frequency (int_indicator_periods): monthly
+--   ones month, quarter and year rows; quarterly ones (VE10) quarter and year rows. Every indicator has a total row (zero when nothing happened) for every district x
 --   period; population rates (VE01, VE13) a row for every district x sex x age band x period.
 with
 
@@ -15,9 +15,18 @@ periods as (
 
 ),
 
-quarterly_periods as (
+-- VE10 (a stock of workers) is computed for its own periods only (quarterly in the catalogue)
+ve10_periods as (
 
-    select * from periods where period_type in ('quarter', 'year')
+    select period_type, period_id, period_start, period_end
+    from {{ ref('int_indicator_periods') }}
+    where indicator_code = 'VE10'
+
+),
+
+district_grid as (
+
+    select * from {{ ref('int_district_period_grid') }}
 
 ),
 
@@ -58,23 +67,18 @@ population_grid as (
 
     select
         indicators.indicator_code,
-        periods.period_type, periods.period_id, periods.period_start, periods.period_end,
-        districts.district_code, bands.sex, bands.age_band,
+        grid.period_type, grid.period_id, grid.period_start, grid.period_end,
+        grid.district_code, grid.sex, grid.age_band,
         cast(null as varchar) as disability,
         0.0 as numerator,
         child_population.population as denominator
-    from periods
-    cross join districts
+    from district_grid as grid
     cross join (values ('VE01'), ('VE13')) as indicators (indicator_code)
-    cross join (
-        select * from (values ('female'), ('male')) as s (sex)
-        cross join (values ('0-4'), ('5-9'), ('10-14'), ('15-17')) as a (age_band)
-    ) as bands
     left join child_population
-        on child_population.population_year = year(periods.period_end)
-        and child_population.district_code = districts.district_code
-        and child_population.sex = bands.sex
-        and child_population.age_band = bands.age_band
+        on child_population.population_year = year(grid.period_end)
+        and child_population.district_code = grid.district_code
+        and child_population.sex = grid.sex
+        and child_population.age_band = grid.age_band
 
 ),
 
@@ -114,7 +118,7 @@ workers_in_post as (
         periods.period_id,
         posts.district_code,
         count(distinct posts.worker_id) as workers
-    from quarterly_periods as periods
+    from ve10_periods as periods
     inner join {{ ref('int_social_worker_posts_deduplicated') }} as posts
         on posts.post_start_date <= periods.period_end
         and coalesce(posts.post_end_date, date '9999-12-31') > periods.period_end
@@ -133,7 +137,7 @@ workforce as (
         cast(null as varchar) as disability,
         coalesce(workers_in_post.workers, 0) as numerator,
         population.population as denominator
-    from quarterly_periods as periods
+    from ve10_periods as periods
     cross join districts
     left join workers_in_post
         on workers_in_post.period_id = periods.period_id
@@ -197,4 +201,8 @@ select
     -- a denominator unknown in any piece (a missing population figure) stays unknown; counts have none
     cast(case when count(denominator) = count(*) then sum(denominator) end as double) as denominator
 from unioned
+-- only the periods each indicator's catalogue frequency reports
+semi join {{ ref('int_indicator_periods') }} as indicator_periods
+    on indicator_periods.indicator_code = unioned.indicator_code
+    and indicator_periods.period_id = unioned.period_id
 group by all

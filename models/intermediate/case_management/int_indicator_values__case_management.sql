@@ -11,7 +11,8 @@
 --        period; an even number of cases gives the mean of the two middle values. Age band at
 --        closure. denominator = the number of cases closed (the records the median is over), no
 --        numerator (a median is not a ratio), so a period without closures has a null value.
---   VE09 cases open on the last day of quarters and years over the distinct social workers in
+--   VE09 cases open on the last day of its periods (quarters and years: its catalogue frequency,
+--        int_indicator_periods) over the distinct social workers in
 --        post that day who held at least one of them (int_caseload_on_dates), total only. A
 --        worker holding cases in two districts counts in each district, once in a province and
 --        once nationally; cases held by nobody, or by a worker no longer in post, count as open
@@ -161,9 +162,9 @@ caseload as (
         caseload.case_id,
         case when caseload.worker_in_post then caseload.social_worker_id end as worker_id
     from {{ ref('int_caseload_on_dates') }} as caseload
-    inner join periods
-        on periods.period_end = caseload.as_of_date
-        and periods.period_type in ('quarter', 'year')
+    inner join {{ ref('int_indicator_periods') }} as periods
+        on periods.indicator_code = 'VE09'
+        and periods.period_end = caseload.as_of_date
     left join districts
         on districts.district_code = caseload.district_code
 
@@ -263,7 +264,7 @@ dense_totals as (
 
     select
         indicators.indicator_code,
-        periods.period_id,
+        indicators.period_id,
         geographies.geo_level,
         geographies.geo_code,
         'total' as disaggregation,
@@ -271,10 +272,9 @@ dense_totals as (
         case when indicators.indicator_code <> 'VE07' then 0.0 end as numerator,
         case when indicators.indicator_code <> 'VE02' then 0.0 end as denominator,
         case when indicators.indicator_code = 'VE02' then 0.0 end as value
-    from periods
+    from {{ ref('int_indicator_periods') }} as indicators
     cross join geographies
-    cross join (values ('VE02'), ('VE07'), ('VE09')) as indicators (indicator_code)
-    where indicators.indicator_code <> 'VE09' or periods.period_type in ('quarter', 'year')
+    where indicators.indicator_code in ('VE02', 'VE07', 'VE09')
 
 ),
 
@@ -309,5 +309,7 @@ select
     cast(null as double) as ci_lower,
     cast(null as double) as ci_upper
 from combined
-inner join periods
-    on periods.period_id = combined.period_id
+-- only the periods each indicator's catalogue frequency reports
+inner join {{ ref('int_indicator_periods') }} as periods
+    on periods.indicator_code = combined.indicator_code
+    and periods.period_id = combined.period_id

@@ -21,11 +21,15 @@ periods as (
 
 ),
 
+district_grid as (
+
+    select * from {{ ref('int_district_period_grid') }}
+
+),
+
 districts as (
 
-    select unit_code as district_code
-    from {{ ref('int_admin_units_deduplicated') }}
-    where unit_level = 'district'
+    select distinct district_code from district_grid
 
 ),
 
@@ -158,44 +162,31 @@ population_delivered as (
 
 ),
 
-population_cells as (
-
-    select * from (
-        values
-            ('female', '0-4', 0), ('male', '0-4', 0),
-            ('female', '5-9', 0), ('male', '5-9', 0),
-            ('female', '10-14', 10), ('male', '10-14', 10),
-            ('female', '15-17', 10), ('male', '15-17', 10)
-    ) as population_cells (sex, age_band, min_age)
-
-),
-
+-- the district grid's cells of the denominator's ages (a band counts from its lowest age)
 population_grid as (
 
     select
         population_indicators.indicator_code,
-        periods.period_id,
-        districts.district_code,
-        population_cells.sex,
-        population_cells.age_band,
+        grid.period_id,
+        grid.district_code,
+        grid.sex,
+        grid.age_band,
         case
             when population_delivered.district_code is not null
                 then coalesce(population.population, 0)
         end as population
     from population_indicators
-    inner join population_cells
-        on population_cells.min_age >= population_indicators.min_age
-    cross join periods
-    cross join districts
+    inner join district_grid as grid
+        on cast(split_part(grid.age_band, '-', 1) as integer) >= population_indicators.min_age
     left join population
         on population.indicator_code = population_indicators.indicator_code
-        and population.population_year = year(periods.period_end)
-        and population.district_code = districts.district_code
-        and population.sex = population_cells.sex
-        and population.age_band = population_cells.age_band
+        and population.population_year = year(grid.period_end)
+        and population.district_code = grid.district_code
+        and population.sex = grid.sex
+        and population.age_band = grid.age_band
     left join population_delivered
-        on population_delivered.population_year = year(periods.period_end)
-        and population_delivered.district_code = districts.district_code
+        on population_delivered.population_year = year(grid.period_end)
+        and population_delivered.district_code = grid.district_code
 
 ),
 
@@ -289,5 +280,7 @@ select
     cast(unioned.numerator as double) as numerator,
     cast(unioned.denominator as double) as denominator
 from unioned
-inner join periods
-    on periods.period_id = unioned.period_id
+-- only the periods each indicator's catalogue frequency reports
+inner join {{ ref('int_indicator_periods') }} as periods
+    on periods.indicator_code = unioned.indicator_code
+    and periods.period_id = unioned.period_id

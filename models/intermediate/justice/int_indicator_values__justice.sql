@@ -1,5 +1,5 @@
 -- JC04: median days of pre-sentence detention, over the pre-sentence detentions that ended during
--- the period (int_pre_sentence_detentions), for every reporting period. A median cannot be summed:
+-- the period (int_pre_sentence_detentions), for the periods of its catalogue frequency. A median cannot be summed:
 -- it is recomputed from the records at each level (district, province, nation) and in each
 -- disaggregation (total, sex, age band); an even count takes the mean of the two middle values
 -- (quantile_cont). denominator = the number of detentions the median is taken over (0: value
@@ -11,7 +11,8 @@ with
 periods as (
 
     select period_type, period_id, period_start, period_end
-    from {{ ref('int_reporting_periods') }}
+    from {{ ref('int_indicator_periods') }}
+    where indicator_code = 'JC04'
 
 ),
 

@@ -13,46 +13,10 @@
 -- A missing live-birth estimate or population figure gives a null denominator.
 with
 
-periods as (
+-- district x period x sex x age band: every cell of the grid gets a row
+district_grid as (
 
-    select period_type, period_id, period_start, period_end
-    from {{ ref('int_reporting_periods') }}
-
-),
-
-districts as (
-
-    select unit_code as district_code
-    from {{ ref('int_admin_units_deduplicated') }}
-    where unit_level = 'district'
-
-),
-
-sexes as (
-
-    select * from (values ('female'), ('male')) as sexes (sex)
-
-),
-
-age_bands as (
-
-    select * from (values ('0-4'), ('5-9'), ('10-14'), ('15-17')) as age_bands (age_band)
-
-),
-
--- the period types each indicator's catalogue frequency allows
-allowed_periods as (
-
-    select catalogue.indicator_code, period_types.period_type
-    from {{ ref('indicator_catalogue') }} as catalogue
-    inner join (
-        values
-            ('monthly', 'month'), ('monthly', 'quarter'), ('monthly', 'year'),
-            ('quarterly', 'quarter'), ('quarterly', 'year'),
-            ('yearly', 'year')
-    ) as period_types (frequency, period_type)
-        on period_types.frequency = catalogue.frequency
-    where catalogue.indicator_code in ('CR01', 'CR05', 'SS03', 'SS04')
+    select * from {{ ref('int_district_period_grid') }}
 
 ),
 
@@ -73,10 +37,8 @@ on_time_by_day as (
 
 cr01_grid as (
 
-    select periods.*, districts.district_code, sexes.sex
-    from periods
-    cross join districts
-    cross join sexes
+    select distinct period_type, period_id, period_start, period_end, district_code, sex
+    from district_grid
 
 ),
 
@@ -149,11 +111,7 @@ facility_months as (
 
 child_grid as (
 
-    select periods.*, districts.district_code, sexes.sex, age_bands.age_band
-    from periods
-    cross join districts
-    cross join sexes
-    cross join age_bands
+    select * from district_grid
 
 ),
 
@@ -243,9 +201,8 @@ girls_15_19 as (
 
 cr05_grid as (
 
-    select periods.*, districts.district_code
-    from periods
-    cross join districts
+    select distinct period_type, period_id, period_start, period_end, district_code
+    from district_grid
 
 ),
 
@@ -312,6 +269,7 @@ select
     cast(unioned.numerator as double) as numerator,
     cast(unioned.denominator as double) as denominator
 from unioned
-inner join allowed_periods
-    on allowed_periods.indicator_code = unioned.indicator_code
-    and allowed_periods.period_type = unioned.period_type
+-- only the periods each indicator's catalogue frequency reports
+semi join {{ ref('int_indicator_periods') }} as indicator_periods
+    on indicator_periods.indicator_code = unioned.indicator_code
+    and indicator_periods.period_id = unioned.period_id

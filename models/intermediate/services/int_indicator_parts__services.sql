@@ -4,29 +4,12 @@
 -- district (of the admin units) x period (x sex) has a row, zero counts written as 0.
 with
 
-periods as (
-
-    select period_type, period_id, period_start, period_end
-    from {{ ref('int_reporting_periods') }}
-
-),
-
-indicators as (
-
-    select indicator_code, frequency
-    from {{ ref('indicator_catalogue') }}
-    where indicator_code in ('SS01', 'SS06', 'SS07', 'SS08')
-
-),
-
+-- the periods each indicator's catalogue frequency reports
 indicator_periods as (
 
-    select indicators.indicator_code, periods.*
-    from indicators
-    inner join periods
-        on (indicators.frequency = 'monthly')
-        or (indicators.frequency = 'quarterly' and periods.period_type in ('quarter', 'year'))
-        or (indicators.frequency = 'yearly' and periods.period_type = 'year')
+    select indicator_code, period_type, period_id, period_start, period_end
+    from {{ ref('int_indicator_periods') }}
+    where indicator_code in ('SS01', 'SS06', 'SS07', 'SS08')
 
 ),
 
