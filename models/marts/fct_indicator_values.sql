@@ -46,7 +46,8 @@ levels as (
 disaggregations as (
 
     select * from (
-        values ('total'), ('sex'), ('age_band'), ('disability')
+        values ('total')
+        {%- for disaggregation in var('vocabularies')['disaggregation'] %}, ('{{ disaggregation }}'){% endfor %}
     ) as disaggregations (disaggregation)
 
 ),
@@ -116,11 +117,21 @@ rolled_up as (
 
 ),
 
+-- only the breakdowns the catalogue gives an indicator (its `disaggregations`) are published
 combined as (
 
-    select * from rolled_up
-    union all by name
-    select * from final_values
+    select unioned.*
+    from (
+        select * from rolled_up
+        union all by name
+        select * from final_values
+    ) as unioned
+    inner join {{ ref('dim_indicator') }} as catalogue
+        on catalogue.indicator_code = unioned.indicator_code
+    where unioned.disaggregation = 'total'
+        or list_contains(
+            string_split(coalesce(catalogue.disaggregations, ''), ';'), unioned.disaggregation
+        )
 
 ),
 
