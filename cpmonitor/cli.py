@@ -314,14 +314,15 @@ def sql(
 
 @app.command("sync-sources", hidden=True)
 def sync_sources_command() -> None:
-    """Regenerate dbt source files from the data contracts (for developers)."""
+    """Regenerate the dbt staging layer (sources, staging models and their tests) from the data
+    contracts (for developers)."""
     from cpmonitor.dbt_sources import sync_sources
 
     changed = sync_sources()
     for path in changed:
-        console.print(f"wrote {path}")
+        console.print(f"{'wrote' if path.exists() else 'removed'} {path}")
     if not changed:
-        console.print("dbt sources already match the contracts")
+        console.print("dbt staging already matches the contracts")
 
 
 if __name__ == "__main__":

@@ -1,3 +1,4 @@
+-- Generated from data_contracts/ by `cpmonitor sync-sources`: edit the contracts, not this file.
 with
 
 source as (
@@ -9,22 +10,15 @@ source as (
 renamed as (
 
     select
-        -- ids (keyed hashes)
         cast(contact_id as varchar) as contact_id,
-        cast(district_code as varchar) as district_code,
-
-        -- contact
         cast(contact_at as timestamp) as contact_at,
         cast(channel as varchar) as channel,
         cast(caller_type as varchar) as caller_type,
+        cast(district_code as varchar) as district_code,
+        cast(child_sex as varchar) as sex_code,
+        cast(child_age as bigint) as child_age_years,
         cast(concern as varchar) as concern,
         cast(referred as boolean) as is_referred,
-
-        -- child
-        cast(child_sex as varchar) as sex_code,
-        cast(child_age as integer) as child_age_years,
-
-        -- delivery
         cast(_period as varchar) as _period,
         cast(_source_file as varchar) as _source_file,
         cast(_received_at as timestamp) as _received_at

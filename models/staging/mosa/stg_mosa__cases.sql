@@ -1,3 +1,4 @@
+-- Generated from data_contracts/ by `cpmonitor sync-sources`: edit the contracts, not this file.
 with
 
 source as (
@@ -9,31 +10,22 @@ source as (
 renamed as (
 
     select
-        -- ids (keyed hashes)
         cast(case_id as varchar) as case_id,
         cast(child_id as varchar) as child_id,
-        cast(social_worker_id as varchar) as social_worker_id,
-        cast(district_code as varchar) as district_code,
-
-        -- child
         cast(sex as varchar) as sex_code,
         cast(date_of_birth as date) as date_of_birth,
         cast(disability as boolean) as has_disability,
-
-        -- case
+        cast(district_code as varchar) as district_code,
+        cast(opened_at as timestamp) as opened_at,
         cast(risk_level as varchar) as risk_level,
         cast(referral_source as varchar) as referral_source,
         cast(concern as varchar) as concern,
-        cast(closure_reason as varchar) as closure_reason,
-
-        -- dates
-        cast(opened_at as timestamp) as opened_at,
         cast(first_response_at as timestamp) as first_response_at,
         cast(assessment_completed_date as date) as assessment_completed_date,
         cast(case_plan_date as date) as case_plan_date,
         cast(closed_date as date) as closed_date,
-
-        -- delivery
+        cast(closure_reason as varchar) as closure_reason,
+        cast(social_worker_id as varchar) as social_worker_id,
         cast(_period as varchar) as _period,
         cast(_source_file as varchar) as _source_file,
         cast(_received_at as timestamp) as _received_at

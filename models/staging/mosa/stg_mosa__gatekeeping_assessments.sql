@@ -1,3 +1,4 @@
+-- Generated from data_contracts/ by `cpmonitor sync-sources`: edit the contracts, not this file.
 with
 
 source as (
@@ -9,22 +10,15 @@ source as (
 renamed as (
 
     select
-        -- ids (keyed hashes)
         cast(assessment_id as varchar) as assessment_id,
         cast(child_id as varchar) as child_id,
-        cast(district_code as varchar) as district_code,
-
-        -- child
         cast(sex as varchar) as sex_code,
         cast(date_of_birth as date) as date_of_birth,
-
-        -- assessment
+        cast(district_code as varchar) as district_code,
         cast(referral_date as date) as referral_date,
         cast(assessment_status as varchar) as assessment_status,
         cast(completed_date as date) as completed_date,
         cast(recommendation as varchar) as recommendation,
-
-        -- delivery
         cast(_period as varchar) as _period,
         cast(_source_file as varchar) as _source_file,
         cast(_received_at as timestamp) as _received_at

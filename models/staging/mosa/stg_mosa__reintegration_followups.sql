@@ -1,3 +1,4 @@
+-- Generated from data_contracts/ by `cpmonitor sync-sources`: edit the contracts, not this file.
 with
 
 source as (
@@ -9,19 +10,14 @@ source as (
 renamed as (
 
     select
-        -- ids (keyed hashes)
         cast(followup_id as varchar) as followup_id,
         cast(placement_id as varchar) as placement_id,
         cast(child_id as varchar) as child_id,
         cast(district_code as varchar) as district_code,
-
-        -- contact
         cast(contact_date as date) as contact_date,
         cast(contact_type as varchar) as contact_type,
         cast(child_seen as boolean) as is_child_seen,
         cast(outcome as varchar) as outcome,
-
-        -- delivery
         cast(_period as varchar) as _period,
         cast(_source_file as varchar) as _source_file,
         cast(_received_at as timestamp) as _received_at

@@ -1,3 +1,4 @@
+-- Generated from data_contracts/ by `cpmonitor sync-sources`: edit the contracts, not this file.
 with
 
 source as (
@@ -9,20 +10,13 @@ source as (
 renamed as (
 
     select
-        -- ids (keyed hashes)
         cast(worker_id as varchar) as worker_id,
-        cast(district_code as varchar) as district_code,
-
-        -- worker and post
         cast(sex as varchar) as sex_code,
+        cast(district_code as varchar) as district_code,
         cast(position as varchar) as position,
         cast(employer as varchar) as employer,
-
-        -- dates
         cast(post_start_date as date) as post_start_date,
         cast(post_end_date as date) as post_end_date,
-
-        -- delivery
         cast(_period as varchar) as _period,
         cast(_source_file as varchar) as _source_file,
         cast(_received_at as timestamp) as _received_at

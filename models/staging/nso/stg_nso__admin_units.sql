@@ -1,3 +1,4 @@
+-- Generated from data_contracts/ by `cpmonitor sync-sources`: edit the contracts, not this file.
 with
 
 source as (
@@ -9,16 +10,11 @@ source as (
 renamed as (
 
     select
-        -- ids
         cast(unit_code as varchar) as unit_code,
-        nullif(trim(cast(parent_code as varchar)), '') as parent_code,
-
-        -- attributes
         cast(unit_name as varchar) as unit_name,
         cast(level as varchar) as unit_level,
+        nullif(trim(cast(parent_code as varchar)), '') as parent_code,
         cast(boundary_geojson as varchar) as boundary_geojson,
-
-        -- delivery
         cast(_period as varchar) as _period,
         cast(_source_file as varchar) as _source_file,
         cast(_received_at as timestamp) as _received_at

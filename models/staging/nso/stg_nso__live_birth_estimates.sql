@@ -1,3 +1,4 @@
+-- Generated from data_contracts/ by `cpmonitor sync-sources`: edit the contracts, not this file.
 with
 
 source as (
@@ -9,15 +10,10 @@ source as (
 renamed as (
 
     select
-        -- keys
-        cast(year as integer) as estimate_year,
+        cast(year as bigint) as estimate_year,
         cast(district_code as varchar) as district_code,
         cast(sex as varchar) as sex_code,
-
-        -- measures
         cast(estimated_live_births as bigint) as estimated_live_births,
-
-        -- delivery
         cast(_period as varchar) as _period,
         cast(_source_file as varchar) as _source_file,
         cast(_received_at as timestamp) as _received_at

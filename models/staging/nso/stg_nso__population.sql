@@ -1,3 +1,4 @@
+-- Generated from data_contracts/ by `cpmonitor sync-sources`: edit the contracts, not this file.
 with
 
 source as (
@@ -9,16 +10,11 @@ source as (
 renamed as (
 
     select
-        -- keys
-        cast(year as integer) as population_year,
+        cast(year as bigint) as population_year,
         cast(district_code as varchar) as district_code,
         cast(sex as varchar) as sex_code,
-        cast(age as integer) as age_years,
-
-        -- measures
+        cast(age as bigint) as age_years,
         cast(population as bigint) as population,
-
-        -- delivery
         cast(_period as varchar) as _period,
         cast(_source_file as varchar) as _source_file,
         cast(_received_at as timestamp) as _received_at

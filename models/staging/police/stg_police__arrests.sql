@@ -1,3 +1,4 @@
+-- Generated from data_contracts/ by `cpmonitor sync-sources`: edit the contracts, not this file.
 with
 
 source as (
@@ -9,20 +10,13 @@ source as (
 renamed as (
 
     select
-        -- ids (keyed hashes)
         cast(arrest_id as varchar) as arrest_id,
         cast(child_id as varchar) as child_id,
-        cast(district_code as varchar) as district_code,
-
-        -- child
         cast(sex as varchar) as sex_code,
         cast(date_of_birth as date) as date_of_birth,
-
-        -- arrest
+        cast(district_code as varchar) as district_code,
         cast(arrest_date as date) as arrest_date,
         cast(offence_category as varchar) as offence_category,
-
-        -- delivery
         cast(_period as varchar) as _period,
         cast(_source_file as varchar) as _source_file,
         cast(_received_at as timestamp) as _received_at
