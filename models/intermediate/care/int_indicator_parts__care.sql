@@ -163,33 +163,45 @@ stock_parts as (
 ),
 
 -- Flows: events on days period_start <= day <= period_end, summed (age band on the event day).
-flow_events as (
+-- Which events count where: numerator and/or denominator of an indicator (as in justice). AC01
+-- carries no disability in the catalogue: the mart publishes its total, sex and age band only.
+event_roles as (
 
-    select 'AC01' as indicator_code, entry_date as event_date, district_code, sex, age_band,
-        cast(null as varchar) as disability, 1 as numerator, 0 as denominator
-    from {{ ref('int_care_entries') }}
-    union all
-    select 'AC12', entry_date, district_code, sex, age_band, disability,
-        case when is_assessed_before then 1 else 0 end, 1
-    from {{ ref('int_care_entries') }}
-    union all
-    select 'AC06', exit_date, district_code, sex, age_band, disability,
-        case when is_exit_to_family then 1 else 0 end, 1
-    from {{ ref('int_residential_exits') }}
-    union all
-    select 'AC14', end_date, district_code, sex, age_band_at_end, disability, 1, 0
-    from {{ ref('int_care_episodes') }}
-    where exit_reason = 'died' and end_date is not null
+    select * from (
+        values
+            ('entry_assessed_before', 'AC01', 1, 0),
+            ('entry_not_assessed_before', 'AC01', 1, 0),
+            ('entry_assessed_before', 'AC12', 1, 1),
+            ('entry_not_assessed_before', 'AC12', 0, 1),
+            ('residential_exit_to_family', 'AC06', 1, 1),
+            ('residential_exit_elsewhere', 'AC06', 0, 1),
+            ('death_in_care', 'AC14', 1, 0)
+    ) as event_roles (event_type, indicator_code, in_numerator, in_denominator)
+
+),
+
+events_by_day as (
+
+    select event_type, event_date, district_code, sex, age_band, disability, count(*) as events
+    from {{ ref('int_care_flow_events') }}
+    group by all
 
 ),
 
 flow_by_day as (
 
     select
-        indicator_code, event_date, district_code, sex, age_band, disability,
-        sum(numerator) as numerator,
-        sum(denominator) as denominator
-    from flow_events
+        event_roles.indicator_code,
+        events_by_day.event_date,
+        events_by_day.district_code,
+        events_by_day.sex,
+        events_by_day.age_band,
+        events_by_day.disability,
+        sum(events_by_day.events * event_roles.in_numerator) as numerator,
+        sum(events_by_day.events * event_roles.in_denominator) as denominator
+    from events_by_day
+    inner join event_roles
+        on event_roles.event_type = events_by_day.event_type
     group by all
 
 ),
