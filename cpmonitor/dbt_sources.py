@@ -8,7 +8,8 @@ reporting entity ``models/staging/<entity>/``:
   as its contract says (a column's ``staging.name``), with codes categorised once for every
   model downstream (``staging.labels`` into ``staging.label_column``);
 - ``_<entity>__models.yml``: the staging models' descriptions and tests (``not_null`` for the
-  contract's required columns, ``accepted_values`` for its allowed codes).
+  contract's required columns, ``accepted_values`` for its allowed codes, and a unit test that
+  every code reads as its word).
 
 A test fails when the files and the contracts disagree. ``models/staging/pipeline/`` (the
 pipeline's own delivery status, not a contract feed) is written by hand.
@@ -89,8 +90,14 @@ class _Dumper(yaml.SafeDumper):
         flow = all(isinstance(item, str | int | float) for item in data)
         return self.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow or None)
 
+    def represent_text(self, data: str) -> yaml.Node:
+        """Text of several lines (SQL) as a literal block."""
+        style = "|" if "\n" in data else None
+        return self.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
 
 _Dumper.add_representer(list, _Dumper.represent_list)
+_Dumper.add_representer(str, _Dumper.represent_text)
 
 
 def _dump(document: dict) -> str:
@@ -200,9 +207,67 @@ def render_models(contracts: dict[str, Contract]) -> dict[str, str]:
     registers = {
         c.reporting_units.feed: c.feed for c in contracts.values() if c.reporting_units is not None
     }
+    rendered = {}
+    for entity, feeds in _by_entity(contracts).items():
+        document: dict = {"version": 2, "models": [_model(c, registers.get(c.feed)) for c in feeds]}
+        unit_tests = [t for t in map(_labels_unit_test, feeds) if t is not None]
+        if unit_tests:
+            document["unit_tests"] = unit_tests
+        rendered[entity] = _dump(document)
+    return rendered
+
+
+def _labels_unit_test(contract: Contract) -> dict | None:
+    """A dbt unit test of the staging model: every code of every labelled column, and no code,
+    reads as its word (null for none). The source rows are given as SQL (dbt cannot look up the
+    columns of an external source): the codes, and every other column empty."""
+    labelled = [c for c in _staged(contract) if c.staging.labels]
+    if not labelled:
+        return None
+    depth = max(len(c.staging.labels) for c in labelled)
+
+    def code(column: Column, i: int) -> str:
+        """The SQL literal of the column's i-th code (a boolean's codes are true and false)."""
+        codes = list(column.staging.labels)
+        if i >= len(codes):
+            return "null"
+        return codes[i] if column.type == "boolean" else _quote(codes[i])
+
+    rows = ",\n".join(
+        "    (" + ", ".join(code(c, i) for c in labelled) + ")" for i in range(depth + 1)
+    )
+    others = [(c.name, SQL_TYPES[c.type]) for c in _staged(contract) if not c.staging.labels] + [
+        (name, sql_type) for name, sql_type, _ in DELIVERY_COLUMNS
+    ]
+    empty = "".join(f",\n    cast(null as {t}) as {name}" for name, t in others)
+    fixture = (
+        f"select\n    codes.*{empty}\nfrom (values\n{rows}\n) as codes ("
+        + ", ".join(c.name for c in labelled)
+        + ")\n"
+    )
+    expect = []
+    for i in range(depth + 1):
+        row: dict = {}
+        for column in labelled:
+            codes = list(column.staging.labels)
+            key = codes[i] if i < len(codes) else None
+            row[column.staging_name] = (key == "true") if column.type == "boolean" and key else key
+            row[column.staging.label_column] = column.staging.labels.get(key) if key else None
+        expect.append(row)
     return {
-        entity: _dump({"version": 2, "models": [_model(c, registers.get(c.feed)) for c in feeds]})
-        for entity, feeds in _by_entity(contracts).items()
+        "name": f"test_{staging_model_name(contract)}_reads_codes_in_words",
+        "description": "Each code of "
+        + ", ".join(f"`{c.name}`" for c in labelled)
+        + " reads as its word in staging; no code reads as null.",
+        "model": staging_model_name(contract),
+        "given": [
+            {
+                "input": f"source('{contract.owner}', '{contract.feed}')",
+                "format": "sql",
+                "rows": fixture,
+            }
+        ],
+        "expect": {"rows": expect},
     }
 
 

@@ -10,6 +10,7 @@ import yaml
 
 from cpmonitor.core.contracts import Contract, load_contracts
 from cpmonitor.core.settings import PROJECT_ROOT
+from cpmonitor.core.vocabularies import DISAGGREGATION_VALUES
 from cpmonitor.dbt_sources import (
     HEADER,
     SQL_HEADER,
@@ -136,3 +137,18 @@ def test_boolean_labels_read_yaml_true_and_false() -> None:
         "case cast(disability as boolean) when true then 'yes' when false then 'no' end"
         " as disability" in sql
     )
+
+
+def test_words_are_the_values_the_marts_break_down_by() -> None:
+    """A staging word column named after a disaggregation (`sex`, `victim_sex`, `disability`)
+    spells its codes as the vocabularies' values of that disaggregation (`total`: no breakdown)."""
+    checked = set()
+    for contract in load_contracts().values():
+        for column in contract.columns:
+            label = column.staging.label_column
+            disaggregation = label and label.removeprefix("victim_")
+            if disaggregation in DISAGGREGATION_VALUES:
+                words = set(column.staging.labels.values()) - {"total"}
+                assert words == set(DISAGGREGATION_VALUES[disaggregation]), (contract.feed, label)
+                checked.add(disaggregation)
+    assert checked == {"sex", "disability"}

@@ -12,7 +12,7 @@ select
         'physical_abuse', 'sexual_abuse', 'emotional_abuse', 'neglect', 'exploitation',
         'trafficking', 'child_labour', 'child_marriage', 'family_separation'
     ) as is_protection_concern,
-    case sex_code when 'F' then 'female' when 'M' then 'male' end as sex,
+    sex,
     child_age_years,
     {{ age_band('child_age_years') }} as age_band
 

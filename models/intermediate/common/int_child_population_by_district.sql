@@ -9,7 +9,7 @@ from (
     select
         population_year,
         district_code,
-        case sex_code when 'F' then 'female' when 'M' then 'male' end as sex,
+        sex,
         population
     from {{ ref('int_population_deduplicated') }}
     where age_years between 0 and 17

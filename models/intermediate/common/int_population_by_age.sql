@@ -3,7 +3,7 @@
 select
     population_year,
     district_code,
-    case sex_code when 'F' then 'female' when 'M' then 'male' end as sex,
+    sex,
     age_years,
     {{ age_band('age_years') }} as age_band,
     population

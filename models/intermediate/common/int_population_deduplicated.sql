@@ -3,6 +3,7 @@ select
     population_year,
     district_code,
     sex_code,
+    sex,
     age_years,
     population
 

@@ -4,7 +4,7 @@ select
     report_id,
     district_code,
     report_date,
-    case victim_sex_code when 'F' then 'female' when 'M' then 'male' end as sex,
+    victim_sex as sex,
     victim_age_years,
     {{ age_band('victim_age_years') }} as age_band,
     abuse_type,

@@ -4,7 +4,7 @@ select
     arrest_id,
     child_id,
     district_code,
-    case sex_code when 'F' then 'female' when 'M' then 'male' end as sex,
+    sex,
     date_of_birth,
     arrest_date,
     {{ age_on('date_of_birth', 'arrest_date') }} as age_years,

@@ -5,7 +5,7 @@ select
     child_id,
     case_number,
     district_code,
-    case sex_code when 'F' then 'female' when 'M' then 'male' end as sex,
+    sex,
     date_of_birth,
     decision_date,
     {{ age_band(age_on('date_of_birth', 'decision_date')) }} as age_band,

@@ -4,7 +4,7 @@ select
     child_id,
     facility_id,
     district_code,
-    case sex_code when 'F' then 'female' when 'M' then 'male' end as sex,
+    sex,
     date_of_birth,
     is_separated_from_adults,
     legal_status,

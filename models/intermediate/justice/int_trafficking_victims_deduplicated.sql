@@ -3,7 +3,7 @@
 select
     victim_id,
     district_code,
-    case sex_code when 'F' then 'female' when 'M' then 'male' end as sex,
+    sex,
     age_years,
     {{ age_band('age_years') }} as age_band,
     citizenship,

@@ -5,7 +5,7 @@ select
     registration_id,
     child_id,
     district_code,
-    case sex_code when 'F' then 'female' when 'M' then 'male' end as sex,
+    sex,
     date_of_birth,
     registration_date,
     date_diff('day', date_of_birth, registration_date) as days_to_registration,

@@ -10,7 +10,7 @@ data_values as (
         district_code,
         cast(date_trunc('month', reporting_month) as date) as reporting_month,
         data_element,
-        sex_code,
+        sex,
         age_group,
         value,
         _period,
@@ -25,10 +25,10 @@ select
     district_code,
     reporting_month,
     data_element,
-    case sex_code when 'F' then 'female' when 'M' then 'male' end as sex,
+    sex,
     age_group,
     value
 
 from data_values
 
-{{ latest_delivery(['facility_id', 'reporting_month', 'data_element', 'sex_code', 'age_group']) }}
+{{ latest_delivery(['facility_id', 'reporting_month', 'data_element', 'sex', 'age_group']) }}

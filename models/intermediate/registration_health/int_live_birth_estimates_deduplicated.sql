@@ -2,9 +2,9 @@
 select
     estimate_year,
     district_code,
-    case sex_code when 'F' then 'female' when 'M' then 'male' end as sex,
+    sex,
     estimated_live_births
 
 from {{ ref('stg_nso__live_birth_estimates') }}
 
-{{ latest_delivery(['estimate_year', 'district_code', 'sex_code']) }}
+{{ latest_delivery(['estimate_year', 'district_code', 'sex']) }}

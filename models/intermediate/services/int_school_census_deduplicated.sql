@@ -5,7 +5,7 @@ select
     district_code,
     school_year_end,
     grade,
-    case sex_code when 'F' then 'female' when 'M' then 'male' end as sex,
+    sex,
     enrolled_at_start,
     transferred_out,
     left_without_completing,
@@ -13,4 +13,4 @@ select
 
 from {{ ref('stg_moe__school_census') }}
 
-{{ latest_delivery(['school_id', 'school_year_end', 'grade', 'sex_code']) }}
+{{ latest_delivery(['school_id', 'school_year_end', 'grade', 'sex']) }}

@@ -49,11 +49,7 @@ placed as (
         case when estimates.geo_level = 'national' then 'NAT' else estimates.geo_code end
             as geo_code,
         case when estimates.sex_code = 'total' then 'total' else 'sex' end as disaggregation,
-        case estimates.sex_code
-            when 'total' then 'total'
-            when 'F' then 'female'
-            when 'M' then 'male'
-        end as disaggregation_value,
+        estimates.sex as disaggregation_value,
         cast(null as double) as numerator,
         cast(estimates.unweighted_base as double) as denominator,
         estimates.estimate as value,

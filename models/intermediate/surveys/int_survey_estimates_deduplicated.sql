@@ -6,6 +6,7 @@ select
     geo_level,
     geo_code,
     sex_code,
+    sex,
     estimate,
     ci_lower,
     ci_upper,
