@@ -92,6 +92,28 @@ def page_header(title: str, lead: str) -> html.Div:
     return html.Div([html.H1(title, className="cp-title"), html.P(lead, className="cp-lead")])
 
 
+def card(children: Any) -> dbc.Card:
+    """A white card around one chart or block, as tall as its row."""
+    return dbc.Card(dbc.CardBody(children), class_name="cp-card h-100")
+
+
+def place_options(places: pd.DataFrame, country: str, national: str) -> list[dict[str, str]]:
+    """Options of a place picker: the nation (value ``national``), then the provinces of
+    ``places`` (``geo_code``, ``geo_name``) in the order given."""
+    options = [{"label": f"National ({country})" if country else "National", "value": national}]
+    return options + [
+        {"label": name, "value": code}
+        for code, name in zip(places["geo_code"], places["geo_name"], strict=True)
+    ]
+
+
+def published_sentence(published: Any) -> str:
+    """``Published 15 Jan 2019, 06:30 UTC.``, or nothing when the time is not known."""
+    if published is None or is_missing(published):
+        return ""
+    return f"Published {format_timestamp(published)}."
+
+
 def format_timestamp(value: Any) -> str:
     """``15 Jan 2019, 06:30 UTC`` for tz-aware stamps, ``15 Jan 2019, 06:30`` otherwise."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
@@ -126,7 +148,7 @@ def data_table(
         for column in columns:
             value = record.get(column)
             shown = formatters[column](value) if column in formatters else value
-            if shown is None or (not isinstance(shown, str | list) and _missing(shown)):
+            if shown is None or (not isinstance(shown, str | list) and is_missing(shown)):
                 shown = ""
             cells.append(html.Td(shown, className="text-end" if column in numeric else None))
         body_rows.append(html.Tr(cells))
@@ -141,7 +163,8 @@ def data_table(
     )
 
 
-def _missing(value: Any) -> bool:
+def is_missing(value: Any) -> bool:
+    """True for None and NaN/NaT (never for a string, a list or a component)."""
     try:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
@@ -164,7 +187,7 @@ def status_badge(status: Any, text: str | None = None) -> html.Span | str:
 
 def progress_bar(progress: Any, status: Any) -> html.Div | str:
     """Share of the way from the baseline to the target (0-100 %, capped for drawing)."""
-    if progress is None or _missing(progress):
+    if progress is None or is_missing(progress):
         return ""
     shown = max(0.0, min(100.0, float(progress)))
     css = "cp-bar-good" if status == "on_track" else "cp-bar-bad"

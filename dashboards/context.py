@@ -1,18 +1,30 @@
-"""Which installation the current request belongs to.
+"""Which installation the current request belongs to, and reading its warehouse safely.
 
 ``create_app`` stores its ``Settings`` on the Flask server's config; pages and callbacks read them per
-request, so two apps in one process never share state.
+request, so two apps in one process never share state. Every page layout and callback reads the
+published warehouse through ``from_warehouse``, which turns "nothing published yet" and a failed
+query into the same calm messages on every page.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
+import duckdb
 import flask
+from dash import html
 
 from cpmonitor.core.settings import Settings
+from dashboards import queries
+from dashboards.components import not_published, unreadable
 
 SETTINGS_KEY = "CPMONITOR_SETTINGS"
+NOT_PUBLISHED_SHORT = "No warehouse has been published yet"
+UNREADABLE_SHORT = "The data could not be read"
+
+T = TypeVar("T")
 
 
 def current_settings() -> Settings:
@@ -23,3 +35,27 @@ def current_settings() -> Settings:
 def current_warehouse() -> Path:
     """The published warehouse of the app serving the current request."""
     return current_settings().warehouse_file
+
+
+def from_warehouse(
+    build: Callable[[Path], T],
+    *,
+    otherwise: Callable[[html.Div, str], Any] | None = None,
+    warehouse: Path | None = None,
+) -> Any:
+    """``build(warehouse)`` on the current request's published warehouse (or ``warehouse``).
+
+    When nothing is published yet, or a query fails (the error goes to the server log), the result
+    is the calm message (``not_published()`` or ``unreadable(...)``) instead, or, for a callback
+    with more outputs than one component, ``otherwise(message, short_reason)``.
+    """
+    warehouse = current_warehouse() if warehouse is None else warehouse
+    try:
+        if not queries.warehouse_exists(warehouse):
+            raise queries.WarehouseNotPublishedError(str(warehouse))
+        return build(warehouse)
+    except queries.WarehouseNotPublishedError:
+        message, reason = not_published(), NOT_PUBLISHED_SHORT
+    except duckdb.Error as exc:
+        message, reason = unreadable(exc), UNREADABLE_SHORT
+    return message if otherwise is None else otherwise(message, reason)

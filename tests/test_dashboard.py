@@ -17,10 +17,11 @@ from dash_pages import page_layout
 from warehouse_fixture import build_fixture_warehouse
 
 from cpmonitor.core.settings import Settings
-from dashboards import care, data_quality, figures, kpis, queries
+from dashboards import figures, kpis, queries
 from dashboards.app import create_app
 from dashboards.components import NOT_PUBLISHED, PRIVACY_NOTE
 from dashboards.figures import _signed_area
+from dashboards.pages import care, data_quality
 
 HOSTILE = "01' OR 1=1 --"
 
@@ -268,37 +269,36 @@ def test_map_click_selects_province() -> None:
     assert care.province_from_map(None) is dash.no_update
 
 
-def test_pages_without_warehouse_show_friendly_message(
-    tmp_path: Path, clear_pages_state: None
-) -> None:
+def test_pages_without_warehouse_show_friendly_message(tmp_path: Path) -> None:
     app = create_app(Settings.from_env(tmp_path / "nothing-yet"))
     with app.server.test_request_context("/"):
         for path in ("/", "/data-quality", "/scorecard", "/indicator"):
-            assert NOT_PUBLISHED in str(page_layout(path)())
+            assert NOT_PUBLISHED in str(page_layout(app, path)())
         assert "Traceback" not in str(app.layout())
     response = app.server.test_client().get("/")
     assert response.status_code == 200
 
 
 def test_unreadable_warehouse_shows_a_calm_message_and_logs_the_error(
-    tmp_path: Path, clear_pages_state: None, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     settings = Settings.from_env(tmp_path)
     duckdb.connect(str(settings.warehouse_file)).close()  # a file with no tables in it
     app = create_app(settings)
     with app.server.test_request_context("/"):
         for path in ("/", "/data-quality", "/scorecard", "/indicator"):
-            assert "The data could not be read" in str(page_layout(path)())
+            assert "The data could not be read" in str(page_layout(app, path)())
     assert "warehouse query failed" in caplog.text
     assert "dim_geography" in caplog.text or "ingest_files" in caplog.text
 
 
 def test_two_apps_in_one_process_keep_their_own_warehouse(
-    warehouse: Path, tmp_path: Path, clear_pages_state: None
+    warehouse: Path, tmp_path: Path
 ) -> None:
     published = create_app(Settings.from_env(warehouse.parent))
     empty = create_app(Settings.from_env(tmp_path / "empty"))
-    care_layout = page_layout("/")
+    care_layout = page_layout(published, "/")
+    assert page_layout(empty, "/") is care_layout  # the same page, reading each app's settings
     with published.server.test_request_context("/?province=02"):
         shell = care_layout(province="02")
         assert shell["care-province"].value == "02"

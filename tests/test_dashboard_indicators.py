@@ -16,9 +16,10 @@ import pytest
 from dash_pages import page_layout
 
 from cpmonitor.core.settings import Settings
-from dashboards import care, figures, indicator, queries, scorecard
+from dashboards import figures, queries
 from dashboards.app import create_app
 from dashboards.components import PRIVACY_NOTE
+from dashboards.pages import care, indicator, scorecard
 
 HOSTILE_CODE = "AC06' OR 1=1 --"
 
@@ -153,17 +154,15 @@ def _with_sentinels(source: Path, target: Path) -> Path:
     return target
 
 
-def test_a_numerator_of_three_never_reaches_the_browser(
-    warehouse: Path, tmp_path: Path, clear_pages_state: None
-) -> None:
+def test_a_numerator_of_three_never_reaches_the_browser(warehouse: Path, tmp_path: Path) -> None:
     sentinel = _with_sentinels(warehouse, tmp_path / "cpmonitor.duckdb")
     app = create_app(Settings.from_env(tmp_path))
     sent = []
     with app.server.test_request_context("/"):
-        sent.append(_json(page_layout("/scorecard")()))
+        sent.append(_json(page_layout(app, "/scorecard")()))
         sent.append(_json(scorecard.update_sections("SS")))
         for geo in ("NAT", "01", "02"):
-            sent.append(_json(page_layout("/indicator")(code="SS08", geo=geo)))
+            sent.append(_json(page_layout(app, "/indicator")(code="SS08", geo=geo)))
             for period_type in ("quarter", "year"):
                 sent.append(_json(indicator.update_content("SS08", geo, period_type)))
         sent.append(_json(care.update_page("02")))
@@ -259,9 +258,9 @@ def test_scorecard_lists_every_indicator_with_its_badge(warehouse: Path) -> None
     assert [s.id for s in sections] == ["scorecard-sector-JC"]
 
 
-def test_indicator_page_honours_the_url(warehouse: Path, clear_pages_state: None) -> None:
+def test_indicator_page_honours_the_url(warehouse: Path) -> None:
     app = create_app(Settings.from_env(warehouse.parent))
-    layout = page_layout("/indicator")
+    layout = page_layout(app, "/indicator")
     with app.server.test_request_context("/indicator?code=SS02&geo=01"):
         shell = layout(code="SS02", geo="01")
         assert shell["indicator-code"].value == "SS02"

@@ -1,18 +1,330 @@
-"""Route ``/``: the care reform page (content in ``dashboards.care``)."""
+"""Care reform page (``/``): headline numbers, trends, reintegration target and province map.
 
+``/?province=01`` preselects a province. The content functions take the warehouse path and are
+testable without a running app.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
 from typing import Any
 
 import dash
-from dash import html
+import dash_bootstrap_components as dbc
+import pandas as pd
+import plotly.graph_objects as go
+from dash import Input, Output, dcc, html
 
-from dashboards.care import page_layout
-from dashboards.context import current_warehouse
-
-dash.register_page(
-    __name__, path="/", name="Care reform", title="Care reform · Child Protection Monitor", order=0
+from dashboards import figures, kpis, queries
+from dashboards.components import (
+    PRIVACY_NOTE,
+    SUPPRESSED,
+    card,
+    page_header,
+    place_options,
+    published_sentence,
 )
+from dashboards.context import from_warehouse
+from dashboards.pages import Route
+
+ROUTE = Route(path="/", title="Care reform", nav_label="Care reform", order=0)
+SOURCE = (
+    "Source: Ministry of Social Affairs placement records; National Statistics Office "
+    "population projections."
+)
+LEAD = (
+    "Is the country moving children out of residential institutions and back to families? "
+    "Figures are for the last day of each month unless stated."
+)
+GRAPH_CONFIG = {"displaylogo": False}
 
 
 def layout(province: str | None = None, **_query: Any) -> html.Div:
-    """Fresh on every visit; ``?province=<code>`` preselects a province."""
-    return page_layout(current_warehouse(), province)
+    """Fresh on every visit; ``province`` (``?province=<code>``) preselects a province."""
+    return from_warehouse(lambda warehouse: page_layout(warehouse, province))
+
+
+def page_layout(warehouse: Path, province: str | None = None) -> html.Div:
+    """Page shell for ``warehouse`` with ``province`` chosen when it is one."""
+    places = queries.provinces(warehouse)
+    options = place_options(places, queries.country_name(warehouse), queries.NATIONAL)
+    chosen = province if province in set(places["geo_code"]) else queries.NATIONAL
+    return html.Div(
+        [
+            page_header(ROUTE.title, LEAD),
+            dbc.Row(
+                dbc.Col(
+                    [
+                        dbc.Label("Show", html_for="care-province", className="cp-label"),
+                        dbc.Select(id="care-province", options=options, value=chosen),
+                    ],
+                    xs=12,
+                    sm=6,
+                    md=4,
+                    lg=3,
+                ),
+                class_name="mb-3",
+            ),
+            html.Div(id="care-kpis"),
+            dbc.Row(
+                [
+                    dbc.Col(card(dcc.Graph(id="care-children-graph", config=GRAPH_CONFIG)), lg=6),
+                    dbc.Col(
+                        card(dcc.Graph(id="care-institutions-graph", config=GRAPH_CONFIG)), lg=6
+                    ),
+                ],
+                class_name="g-3 mb-3",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        card(dcc.Graph(id="care-reintegration-graph", config=GRAPH_CONFIG)), lg=6
+                    ),
+                    dbc.Col(
+                        card(
+                            [
+                                dcc.Graph(id="care-map-graph", config=GRAPH_CONFIG),
+                                html.P("Click a province to show it.", className="cp-hint"),
+                            ]
+                        ),
+                        lg=6,
+                    ),
+                ],
+                class_name="g-3 mb-3",
+            ),
+            html.P(id="care-source", className="cp-source"),
+        ]
+    )
+
+
+def register_callbacks(app: dash.Dash) -> None:
+    """Wire the care page's callbacks to ``app`` (not the global ``dash.callback`` list)."""
+    app.callback(
+        Output("care-kpis", "children"),
+        Output("care-children-graph", "figure"),
+        Output("care-institutions-graph", "figure"),
+        Output("care-reintegration-graph", "figure"),
+        Output("care-map-graph", "figure"),
+        Output("care-source", "children"),
+        Input("care-province", "value"),
+    )(update_page)
+    app.callback(
+        Output("care-province", "value"),
+        Input("care-map-graph", "clickData"),
+        prevent_initial_call=True,
+    )(province_from_map)
+
+
+def update_page(province: str | None) -> tuple:
+    """Callback: redraw the headline numbers, charts and footnote for the chosen place."""
+
+    def nothing(message: html.Div, reason: str) -> tuple:
+        blank = figures.empty_figure(reason)
+        return message, blank, blank, blank, blank, ""
+
+    return from_warehouse(
+        lambda warehouse: care_content(warehouse, province or queries.NATIONAL), otherwise=nothing
+    )
+
+
+def province_from_map(click_data: dict | None) -> str:
+    """Callback: clicking a province on the map selects it."""
+    points = (click_data or {}).get("points") or []
+    location = points[0].get("location") if points else None
+    return location if isinstance(location, str) else dash.no_update
+
+
+def care_content(
+    warehouse: Path, geo_code: str
+) -> tuple[html.Div, go.Figure, go.Figure, go.Figure, go.Figure, str]:
+    """Headline cards, the four figures and the source line for one place."""
+    places = queries.provinces(warehouse)
+    names = dict(zip(places["geo_code"], places["geo_name"], strict=True))
+    if geo_code not in names:
+        geo_code = queries.NATIONAL
+    place = names.get(geo_code, "National")
+
+    children_ind = queries.indicator(warehouse, "AC04")
+    institutions_ind = queries.indicator(warehouse, "AC05")
+    exits_ind = queries.indicator(warehouse, "AC06")
+    reint_ind = queries.indicator(warehouse, "AC07")
+    rate_ind = queries.indicator(warehouse, "AC03")
+
+    children = queries.indicator_series(warehouse, "AC04", geo_code, "month")
+    institutions = queries.indicator_series(warehouse, "AC05", geo_code, "month")
+    exits = queries.rolling_rate(warehouse, "AC06", geo_code, months=12)
+    reintegration = queries.indicator_series(warehouse, "AC07", geo_code, "month")
+    map_values = queries.province_values_latest(warehouse, "AC03", "year")
+    published = queries.published_at(warehouse)
+
+    cards = dbc.Row(
+        [
+            dbc.Col(_stock_card("care-kpi-children", children_ind, children, geo_code), md=6, xl=3),
+            dbc.Col(
+                _stock_card("care-kpi-institutions", institutions_ind, institutions, geo_code),
+                md=6,
+                xl=3,
+            ),
+            dbc.Col(
+                _target_card("care-kpi-reintegration", reint_ind, reintegration, geo_code),
+                md=6,
+                xl=3,
+            ),
+            dbc.Col(_exits_card("care-kpi-exits", exits_ind, exits), md=6, xl=3),
+        ],
+        class_name="g-3 mb-3",
+    )
+
+    where = "nationally" if geo_code == queries.NATIONAL else f"in {place}"
+    children_fig = figures.trend_figure(
+        children,
+        title=f"Children living in residential care institutions, {where}",
+        y_title="Children (end of month)",
+        number_format=children_ind.get("number_format") or ",.0f",
+        name=children_ind.get("short_label") or "Children",
+    )
+    institutions_fig = figures.trend_figure(
+        institutions,
+        title=f"Residential care institutions open, {where}",
+        y_title="Institutions (end of month)",
+        number_format=institutions_ind.get("number_format") or ",.0f",
+        name=institutions_ind.get("short_label") or "Institutions",
+    )
+    baseline = _date_words(reint_ind.get("baseline_date"))
+    reintegration_fig = figures.target_figure(
+        reintegration,
+        title=f"Children reintegrated with family since {baseline or 'the baseline'}, {where}",
+        y_title="% of children in care at baseline",
+        number_format=reint_ind.get("number_format") or ",.1f",
+        name=reint_ind.get("short_label") or "Reintegrated",
+        target_value=reint_ind.get("target_value"),
+        target_year=reint_ind.get("target_year"),
+        unit=reint_ind.get("unit"),
+    )
+    year = str(map_values["period_label"].iloc[0]) if len(map_values) else ""
+    rate_unit = (rate_ind.get("unit") or "").replace("100 000", "100,000")
+    map_fig = figures.province_map(
+        map_values,
+        title=f"Children in residential care {rate_unit} children, by province, {year}".strip(", "),
+        number_format=rate_ind.get("number_format") or ",.1f",
+        colourbar_title=rate_unit,
+        selected=None if geo_code == queries.NATIONAL else geo_code,
+    )
+    source = " ".join(
+        part for part in (SOURCE, published_sentence(published), PRIVACY_NOTE) if part
+    )
+    return cards, children_fig, institutions_fig, reintegration_fig, map_fig, source
+
+
+def _date_words(value: Any) -> str:
+    if value is None or pd.isna(value):
+        return ""
+    return pd.Timestamp(value).strftime("%-d %b %Y")
+
+
+def _with_unit(text: str, unit: str | None) -> str:
+    return f"{text}%" if unit and unit.startswith("%") else text
+
+
+def _good_or_bad(difference: float | None, direction: str | None) -> str:
+    if difference is None or difference == 0 or direction not in ("up", "down"):
+        return "cp-neutral"
+    improving = difference < 0 if direction == "down" else difference > 0
+    return "cp-good" if improving else "cp-bad"
+
+
+def _kpi(
+    card_id: str, title: str, value: str, when: str, detail: Any, detail_class: str
+) -> dbc.Card:
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.Div(title, className="cp-kpi-title"),
+                html.Div(value, id=f"{card_id}-value", className="cp-kpi-value"),
+                html.Div(when, className="cp-kpi-when"),
+                html.Div(detail, id=f"{card_id}-detail", className=f"cp-kpi-detail {detail_class}"),
+            ]
+        ),
+        id=card_id,
+        class_name="cp-card cp-kpi h-100",
+    )
+
+
+def _stock_card(card_id: str, ind: dict, monthly: pd.DataFrame, geo_code: str) -> dbc.Card:
+    title = ind.get("short_label") or ind.get("indicator_name") or ""
+    number_format = ind.get("number_format") or ",.0f"
+    # The catalogue's baseline is national; a province is compared with its first month.
+    national = geo_code == queries.NATIONAL
+    change = kpis.change_since_baseline(
+        monthly,
+        baseline_value=ind.get("baseline_value") if national else None,
+        baseline_date=ind.get("baseline_date") if national else None,
+    )
+    if change is None:
+        return _kpi(card_id, title, "—", "No data yet", "", "cp-neutral")
+    value = kpis.format_number(change.latest, number_format)
+    if change.difference is None:
+        return _kpi(card_id, title, value, f"End of {change.latest_label}", "", "cp-neutral")
+    arrow = "▼" if change.difference < 0 else "▲" if change.difference > 0 else "●"
+    amount = kpis.format_number(abs(change.difference), number_format)
+    percent = f" ({change.percent:+.1f}%)".replace("-", "−") if change.percent is not None else ""
+    detail = f"{arrow} {amount}{percent} since {change.base_label}"
+    css = _good_or_bad(change.difference, ind.get("direction"))
+    return _kpi(card_id, title, value, f"End of {change.latest_label}", detail, css)
+
+
+def _target_card(card_id: str, ind: dict, monthly: pd.DataFrame, geo_code: str) -> dbc.Card:
+    title = ind.get("short_label") or ind.get("indicator_name") or ""
+    rows = monthly.dropna(subset=["value"])
+    if rows.empty:
+        return _kpi(card_id, title, "—", "No data yet", "", "cp-neutral")
+    last = rows.iloc[-1]
+    value = _with_unit(kpis.format_number(last["value"], ind.get("number_format")), ind.get("unit"))
+    baseline = _date_words(ind.get("baseline_date"))
+    when = (
+        f"End of {last['period_label']}, of children in care on {baseline}"
+        if baseline
+        else (f"End of {last['period_label']}")
+    )
+    # Status, progress and the target applying to this row come from the warehouse (one home).
+    status, target_value = last.get("status"), last.get("target_value")
+    target_year = ind.get("target_year")
+    if status not in ("on_track", "off_track") or target_value is None or pd.isna(target_value):
+        return _kpi(card_id, title, value, when, "No target set", "cp-neutral")
+    words = kpis.status_text(status, last["period_end"], target_year)
+    label = (
+        figures.target_label(float(target_value), int(target_year), ind.get("unit"))
+        if target_year is not None
+        else ""
+    )
+    scope = " (national target)" if geo_code != queries.NATIONAL else ""
+    css = "cp-good" if status == "on_track" else "cp-bad"
+    detail = [html.Span(words, className="cp-status"), f" · {label}{scope}"]
+    return _kpi(card_id, title, value, when, detail, css)
+
+
+def _exits_card(card_id: str, ind: dict, rolling: dict | None) -> dbc.Card:
+    title = ind.get("short_label") or ind.get("indicator_name") or ""
+    if rolling is not None and rolling["suppressed"]:
+        return _kpi(
+            card_id,
+            title,
+            SUPPRESSED,
+            "exits in the last 12 months: too few to show",
+            f"{rolling['first_label']} – {rolling['last_label']} (last 12 months)",
+            "cp-muted",
+        )
+    if rolling is None or rolling["value"] is None:
+        return _kpi(
+            card_id, title, "—", "No exits recorded in the last 12 months", "", "cp-neutral"
+        )
+    value, first, last = rolling["value"], rolling["first_label"], rolling["last_label"]
+    shown = _with_unit(kpis.format_number(value, ind.get("number_format")), ind.get("unit"))
+    return _kpi(
+        card_id,
+        title,
+        shown,
+        "of children leaving residential care went to a family",
+        f"{first} – {last} (last 12 months)",
+        "cp-muted",
+    )

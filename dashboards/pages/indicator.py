@@ -1,22 +1,664 @@
-"""Route ``/indicator``: one indicator in detail (content in ``dashboards.indicator``)."""
+"""Indicator page (``/indicator``): one indicator, its definition, trend, provinces, groups and
+districts.
 
+``/indicator?code=AC06&geo=01`` preselects the indicator and the place. The content functions take
+the warehouse path and are testable without a server.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
 from typing import Any
 
 import dash
-from dash import html
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Input, Output, dcc, html
 
-from dashboards.context import current_warehouse
-from dashboards.indicator import page_layout
-
-dash.register_page(
-    __name__,
-    path="/indicator",
-    name="Indicators",
-    title="Indicator · Child Protection Monitor",
-    order=2,
+from dashboards import figures, kpis, queries
+from dashboards.components import (
+    SUPPRESSED,
+    card,
+    data_flags,
+    page_header,
+    place_options,
+    privacy_note,
+    published_sentence,
+    status_badge,
+    suppressed_text,
 )
+from dashboards.context import from_warehouse
+from dashboards.pages import Route
+
+ROUTE = Route(path="/indicator", title="Indicator", nav_label="Indicators", order=2)
+DEFAULT_CODE = "AC06"
+LEAD = (
+    "One indicator in detail: what it measures, how it has moved, where and for whom. Pick an "
+    "indicator and a place."
+)
+NO_DATA = "No data for this place and period"
+KIND_WORDS = {
+    "stock": "Stock: counted on the last day of each period.",
+    "flow": "Flow: events counted over the whole period.",
+    "flow_rate": "Rate of events: events during the period, divided by the denominator.",
+    "stock_rate": "Rate on the last day: counted on the last day of each period, divided by the "
+    "denominator.",
+    "rate": "Rate: events during the period, divided by the number on the last day of the period.",
+    "cohort_rate": "Cohort: follows a group of children over time and counts what happened to them.",
+    "cumulative_rate": "Cumulative: adds up from the baseline date to the end of each period.",
+    "median": "Median: the middle value over the records of the period (half lie above, half "
+    "below).",
+    "distinct": "Distinct children: each child is counted once in the period, however many cases.",
+    "survey": "Survey estimate: from a household survey in the survey year, with a 95% confidence "
+    "interval. Not available between surveys.",
+}
+DIRECTION_WORDS = {
+    "up": "Higher is better.",
+    "down": "Lower is better.",
+}
+PERIOD_WORDS = {"month": "Month", "quarter": "Quarter", "year": "Year"}
+FREQUENCY_WORDS = {"monthly": "Every month", "quarterly": "Every quarter", "yearly": "Every year"}
+GROUP_TITLES = {"sex": "By sex", "age_band": "By age", "disability": "By disability"}
+GROUP_LABELS = {
+    "female": "Female",
+    "male": "Male",
+    "0-4": "0–4 years",
+    "5-9": "5–9 years",
+    "10-14": "10–14 years",
+    "15-17": "15–17 years",
+    "yes": "With a disability",
+    "no": "Without a disability",
+}
+GRAPH_CONFIG = {"displaylogo": False}
+
+
+# --- shell --------------------------------------------------------------------------------------
+
+
+def indicator_options(catalogue: pd.DataFrame) -> list[dict[str, Any]]:
+    """Picker options grouped by sector: a disabled heading per sector, then its indicators."""
+    options: list[dict[str, Any]] = []
+    for sector, rows in catalogue.groupby("sector_code", sort=False):
+        options.append(
+            {
+                "label": str(rows["sector_name"].iloc[0]).upper(),
+                "value": f"sector:{sector}",
+                "disabled": True,
+            }
+        )
+        for row in rows.to_dict("records"):
+            label = row.get("short_label") or row.get("indicator_name")
+            options.append(
+                {
+                    "label": f"{row['indicator_code']} · {label}",
+                    "value": row["indicator_code"],
+                    "search": f"{row['indicator_name']} {row['sector_name']}",
+                }
+            )
+    return options
+
+
+def period_options(available: list[str]) -> list[dict[str, str]]:
+    return [{"label": PERIOD_WORDS[p], "value": p} for p in available]
 
 
 def layout(code: str | None = None, geo: str | None = None, **_query: Any) -> html.Div:
     """Fresh on every visit; ``?code=AC06&geo=01`` preselects the indicator and the place."""
-    return page_layout(current_warehouse(), code, geo)
+    return from_warehouse(lambda warehouse: page_layout(warehouse, code, geo))
+
+
+def page_layout(warehouse: Path, code: str | None = None, geo: str | None = None) -> html.Div:
+    """Page shell; ``code`` and ``geo`` come from the URL query and are checked against the data."""
+    catalogue = queries.catalogue(warehouse)
+    places = queries.provinces(warehouse)
+    country = queries.country_name(warehouse)
+    codes = list(catalogue["indicator_code"])
+    chosen = code if code in codes else (DEFAULT_CODE if DEFAULT_CODE in codes else None)
+    if chosen is None and codes:
+        chosen = codes[0]
+    available = queries.period_types(warehouse, chosen) if chosen else []
+    options = place_options(places, country, queries.NATIONAL)
+    place = geo if geo in set(places["geo_code"]) else queries.NATIONAL
+    notice = (
+        dbc.Alert(
+            "There is no indicator with that code; showing the first of the list instead.",
+            color="light",
+            class_name="py-2",
+            id="indicator-unknown",
+        )
+        if code is not None and code != chosen
+        else None
+    )
+    return html.Div(
+        [
+            page_header(ROUTE.title, LEAD),
+            notice,
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            dbc.Label("Indicator", html_for="indicator-code", className="cp-label"),
+                            dcc.Dropdown(
+                                id="indicator-code",
+                                options=indicator_options(catalogue),
+                                value=chosen,
+                                clearable=False,
+                                searchable=True,
+                                placeholder="Type a code or words, e.g. AC06 or detention",
+                                maxHeight=420,
+                            ),
+                        ],
+                        xs=12,
+                        lg=6,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label("Place", html_for="indicator-geo", className="cp-label"),
+                            dbc.Select(id="indicator-geo", options=options, value=place),
+                        ],
+                        xs=12,
+                        sm=6,
+                        lg=3,
+                    ),
+                    dbc.Col(
+                        html.Div(
+                            [
+                                dbc.Label("Show by", className="cp-label d-block"),
+                                dbc.RadioItems(
+                                    id="indicator-period",
+                                    options=period_options(available),
+                                    value=default_period_type(available),
+                                    inline=True,
+                                ),
+                            ],
+                            id="indicator-period-box",
+                            style=_period_box_style(available),
+                        ),
+                        xs=12,
+                        sm=6,
+                        lg=3,
+                    ),
+                ],
+                class_name="g-3 mb-3",
+            ),
+            dcc.Loading(html.Div(id="indicator-content"), type="circle", delay_show=400),
+        ]
+    )
+
+
+def _period_box_style(available: list[str]) -> dict[str, str]:
+    return {} if len(available) > 1 else {"display": "none"}
+
+
+def register_callbacks(app: dash.Dash) -> None:
+    """Wire the indicator page's callbacks to ``app``."""
+    app.callback(
+        Output("indicator-period", "options"),
+        Output("indicator-period", "value"),
+        Output("indicator-period-box", "style"),
+        Input("indicator-code", "value"),
+        prevent_initial_call=True,
+    )(update_periods)
+    app.callback(
+        Output("indicator-content", "children"),
+        Input("indicator-code", "value"),
+        Input("indicator-geo", "value"),
+        Input("indicator-period", "value"),
+    )(update_content)
+
+
+def update_periods(code: str | None) -> tuple:
+    """Callback: the period types the chosen indicator has, finest first (the default)."""
+    available = from_warehouse(
+        lambda warehouse: queries.period_types(warehouse, code or ""),
+        otherwise=lambda _message, _reason: [],
+    )
+    return (
+        period_options(available),
+        default_period_type(available),
+        _period_box_style(available),
+    )
+
+
+def default_period_type(available: list[str]) -> str | None:
+    """Whole years first: large enough that flows are rarely hidden by small-count suppression,
+    and what plans report on; months and quarters are one click away."""
+    for period_type in ("year", "quarter", "month"):
+        if period_type in available:
+            return period_type
+    return None
+
+
+def update_content(code: str | None, geo: str | None, period_type: str | None) -> Any:
+    """Callback: the whole content for the chosen indicator, place and period type."""
+    return from_warehouse(
+        lambda warehouse: indicator_content(
+            warehouse, code or "", geo or queries.NATIONAL, period_type
+        )
+    )
+
+
+# --- content ------------------------------------------------------------------------------------
+
+
+def indicator_content(
+    warehouse: Path, code: str, geo: str, period_type: str | None = None
+) -> html.Div:
+    """Definition, trend, provinces, groups and areas of one indicator for one place."""
+    ind = queries.indicator(warehouse, code)
+    if not ind:
+        return html.Div(
+            html.P("Choose an indicator from the list.", className="cp-empty"),
+            id="indicator-none",
+        )
+    places = queries.provinces(warehouse)
+    names = dict(zip(places["geo_code"], places["geo_name"], strict=True))
+    if geo not in names:
+        geo = queries.NATIONAL
+    place = names.get(geo) or queries.country_name(warehouse) or "National"
+    available = queries.period_types(warehouse, code)
+    if period_type not in available:
+        period_type = default_period_type(available)
+    feeds = queries.indicator_feeds(warehouse, _split(ind.get("source_feeds")))
+    definition = definition_card(ind, feeds)
+    published = queries.published_at(warehouse)
+    footer = [
+        privacy_note("indicator"),
+        html.P(published_sentence(published), className="cp-source border-0 pt-0"),
+    ]
+    if period_type is None:
+        return html.Div(
+            [
+                dbc.Row(
+                    [
+                        dbc.Col(definition, lg=4),
+                        dbc.Col(
+                            card(
+                                html.P(
+                                    "No data for this indicator yet: the feeds it is computed "
+                                    "from have not been delivered.",
+                                    className="cp-empty",
+                                    id="indicator-no-data",
+                                )
+                            ),
+                            lg=8,
+                        ),
+                    ],
+                    class_name="g-3 mb-3",
+                ),
+                *footer,
+            ]
+        )
+
+    latest = queries.latest_period(warehouse, code, period_type)
+    period_id = latest["period_id"] if latest else ""
+    period_label = str(latest["period_label"]) if latest else ""
+    series = queries.indicator_series(warehouse, code, geo, period_type)
+    trend = trend_block(ind, series, place, period_type)
+    provinces = queries.province_values_latest(warehouse, code, period_type)
+    by_province = province_figure(ind, provinces, None if geo == queries.NATIONAL else geo)
+    groups = queries.breakdown(warehouse, code, geo, period_id)
+    areas = queries.area_values(warehouse, code, geo, period_id)
+    area_word = "district" if geo != queries.NATIONAL else "province"
+    return html.Div(
+        [
+            dbc.Row(
+                [dbc.Col(definition, lg=4), dbc.Col(card(trend), lg=8)],
+                class_name="g-3 mb-3",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        card(
+                            dcc.Graph(
+                                id="indicator-province-graph",
+                                figure=by_province,
+                                config=GRAPH_CONFIG,
+                            )
+                        ),
+                        lg=6,
+                    ),
+                    dbc.Col(
+                        card(breakdown_block(ind, groups, place, period_label)),
+                        lg=6,
+                    ),
+                ],
+                class_name="g-3 mb-3",
+            ),
+            card(
+                [
+                    html.H2(
+                        f"By {area_word}, {place}, {period_label}",
+                        className="cp-section-title",
+                    ),
+                    area_table(ind, areas, area_word),
+                ]
+            ),
+            html.Div(className="mb-3"),
+            *footer,
+        ]
+    )
+
+
+def _split(text: Any) -> list[str]:
+    if not text:
+        return []
+    return [part.strip() for part in str(text).split(";") if part.strip()]
+
+
+def _words_for_unit(ind: dict) -> str:
+    unit = ind.get("unit") or ""
+    return {
+        "count": "A number (count)",
+        "%": "Percent (%)",
+        "% (cumulative)": "Percent (%), cumulative",
+        "days": "Days",
+        "ratio": "A ratio (one number for every one of the other)",
+    }.get(unit, unit.replace("100 000", "100,000").replace("1 000", "1,000").capitalize())
+
+
+def definition_card(ind: dict, feeds: pd.DataFrame) -> dbc.Card:
+    """Name, definition, numerator, denominator, unit, kind, sources, reference, baseline, target."""
+    number_format, unit = ind.get("number_format"), ind.get("unit")
+    items: list[Any] = []
+
+    def add(term: str, *description: Any) -> None:
+        items.extend([html.Dt(term), html.Dd(list(description))])
+
+    if ind.get("numerator_definition"):
+        add("Counted (numerator)", ind["numerator_definition"])
+    if ind.get("denominator_definition"):
+        add("Out of (denominator)", ind["denominator_definition"])
+    add("Unit", _words_for_unit(ind))
+    kind = KIND_WORDS.get(str(ind.get("kind")), str(ind.get("kind") or ""))
+    direction = DIRECTION_WORDS.get(
+        str(ind.get("direction")), "Neither higher nor lower is better in itself."
+    )
+    add("How it is counted", kind, " ", direction)
+    groups = [GROUP_TITLES[g].removeprefix("By ") for g in _split(ind.get("disaggregations"))]
+    frequency = FREQUENCY_WORDS.get(str(ind.get("frequency")), str(ind.get("frequency") or ""))
+    add("Reported", frequency + (f"; by {', '.join(groups)} and place" if groups else "; by place"))
+    if not feeds.empty:
+        add(
+            "Source",
+            html.Ul(
+                [
+                    html.Li(f"{row['entity_name']}: {row['title']}")
+                    for row in feeds.to_dict("records")
+                ],
+                className="mb-0 ps-3",
+            ),
+        )
+    elif ind.get("source_feeds"):
+        add("Source", ", ".join(_split(ind.get("source_feeds"))))
+    if ind.get("framework_ref"):
+        add("Framework reference", ind["framework_ref"])
+    if ind.get("baseline_value") is not None:
+        when = ind.get("baseline_date")
+        date = f" on {pd.Timestamp(when).strftime('%-d %b %Y')}" if when is not None else ""
+        add("Baseline", kpis.format_value(ind["baseline_value"], number_format, unit) + date)
+    if ind.get("target_value") is not None and ind.get("target_year") is not None:
+        add(
+            "Target",
+            f"{kpis.format_value(ind['target_value'], number_format, unit)} by "
+            f"{int(ind['target_year'])} (national)",
+        )
+    else:
+        add("Target", "No target set")
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.Div(
+                    f"{ind['indicator_code']} · {ind.get('sector_name') or ''}",
+                    className="cp-kpi-title",
+                ),
+                html.H2(ind.get("indicator_name") or "", className="cp-section-title mt-1"),
+                html.P(ind.get("definition") or "", className="cp-def-lead"),
+                html.Dl(items, className="cp-def mb-0"),
+            ]
+        ),
+        id="indicator-definition",
+        class_name="cp-card h-100",
+    )
+
+
+def headline(ind: dict, series: pd.DataFrame) -> html.Div:
+    """The latest value of the trend, its status badge and the target, in one line."""
+    known = series[series["value"].notna() | series["suppressed"].fillna(False).astype(bool)]
+    if known.empty:
+        return html.Div(NO_DATA, className="cp-kpi-when", id="indicator-latest")
+    last = known.iloc[-1].to_dict()
+    number_format, unit = ind.get("number_format"), ind.get("unit")
+    value = (
+        suppressed_text(unit)
+        if last.get("suppressed")
+        else kpis.format_value(last.get("value"), number_format, unit)
+    )
+    when = str(last["period_label"])
+    if ind.get("kind") == "survey":
+        when = f"survey {when}"
+        if pd.notna(last.get("ci_lower")) and pd.notna(last.get("ci_upper")):
+            when += (
+                f" (95% CI {kpis.format_number(last['ci_lower'], number_format)}–"
+                f"{kpis.format_number(last['ci_upper'], number_format)})"
+            )
+    status = last.get("status")
+    words = (
+        kpis.status_text(status, last.get("period_end"), ind.get("target_year"))
+        if status in ("on_track", "off_track")
+        else None
+    )
+    line = html.Div(
+        [
+            html.Span(value, className="cp-kpi-value cp-kpi-small me-2", id="indicator-latest"),
+            html.Span(f"Latest: {when}", className="cp-kpi-when me-3"),
+            status_badge(status, words),
+            *data_flags(last),
+        ],
+        className="d-flex align-items-center flex-wrap gap-1 mb-1",
+    )
+    note = last.get("coverage_note")
+    if not isinstance(note, str) or not note:
+        return line
+    return html.Div(
+        [line, html.P(note, className="cp-coverage-note", id="indicator-coverage-note")]
+    )
+
+
+def trend_block(ind: dict, series: pd.DataFrame, place: str, period_type: str) -> list[Any]:
+    """Headline and the trend figure: a line with the target, or survey markers with CIs."""
+    name = ind.get("short_label") or ind.get("indicator_name") or ""
+    number_format = ind.get("number_format") or ",.1f"
+    unit = ind.get("unit")
+    y_title = _words_for_unit(ind) if unit not in ("count",) else "Number"
+    if ind.get("kind") == "survey":
+        fig = figures.survey_figure(
+            series,
+            title=f"{name}, {place}, survey years",
+            y_title=y_title,
+            number_format=number_format,
+            name=name,
+            unit=unit,
+            target_value=ind.get("target_value"),
+            target_year=ind.get("target_year"),
+        )
+    else:
+        by = {"month": "by month", "quarter": "by quarter", "year": "by year"}[period_type]
+        fig = figures.target_figure(
+            middle_of_period(series) if period_type != "month" else series,
+            title=f"{name}, {place}, {by}",
+            y_title=y_title,
+            number_format=number_format,
+            name=name,
+            target_value=ind.get("target_value"),
+            target_year=ind.get("target_year"),
+            unit=unit,
+        )
+        if period_type == "year":
+            fig.update_xaxes(tick0="2000-07-01")
+    return [
+        headline(ind, series),
+        dcc.Graph(id="indicator-trend-graph", figure=fig, config=GRAPH_CONFIG),
+    ]
+
+
+def middle_of_period(series: pd.DataFrame) -> pd.DataFrame:
+    """Quarters and years drawn in their middle (a year under its own tick, not at 31 Dec)."""
+    start, end = pd.to_datetime(series["period_start"]), pd.to_datetime(series["period_end"])
+    return series.assign(period_end=(start + (end - start) / 2).dt.normalize())
+
+
+def _is_rate(ind: dict) -> bool:
+    return (ind.get("unit") or "count") not in ("count", "days")
+
+
+def province_figure(ind: dict, provinces: pd.DataFrame, selected: str | None) -> Any:
+    """Values by province for the latest period: the map for a rate, sorted bars otherwise."""
+    name = ind.get("short_label") or ind.get("indicator_name") or ""
+    number_format = ind.get("number_format") or ",.1f"
+    period = str(provinces["period_label"].iloc[0]) if len(provinces) else ""
+    title = f"{name} by province, {period}".strip(", ")
+    if provinces.empty or (
+        provinces["value"].isna().all() and not provinces["suppressed"].fillna(False).any()
+    ):
+        return figures.empty_figure(NO_DATA, title)
+    if _is_rate(ind) and provinces["boundary_geojson"].notna().any():
+        unit = kpis.unit_words(ind.get("unit")).strip() or "Value"
+        return figures.province_map(
+            provinces,
+            title=title,
+            number_format=number_format,
+            colourbar_title=unit,
+            selected=selected,
+        )
+    return figures.bar_figure(
+        provinces,
+        title=title,
+        number_format=number_format,
+        unit=ind.get("unit"),
+        label_column="geo_name",
+        highlight=selected,
+    )
+
+
+def breakdown_block(ind: dict, groups: pd.DataFrame, place: str, period_label: str) -> list[Any]:
+    """One small bar chart per disaggregation the indicator carries (sex, age band, disability)."""
+    carried = [g for g in _split(ind.get("disaggregations")) if g in GROUP_TITLES]
+    title = html.H2(f"By group, {place}, {period_label}", className="cp-section-title")
+    if not carried:
+        return [
+            title,
+            html.P(
+                "This indicator is not broken down by sex, age or disability.",
+                className="cp-empty",
+                id="indicator-groups-none",
+            ),
+        ]
+    blocks: list[Any] = [title]
+    number_format = ind.get("number_format") or ",.1f"
+    for group in carried:
+        rows = groups[groups["disaggregation"] == group].assign(
+            label=lambda f: (
+                f["disaggregation_value"].map(GROUP_LABELS).fillna(f["disaggregation_value"])
+            )
+        )
+        if rows.empty:
+            blocks.append(
+                html.P(f"{GROUP_TITLES[group]}: {NO_DATA.lower()}.", className="cp-empty mb-2")
+            )
+            continue
+        if rows["value"].isna().all():
+            blocks.append(
+                html.P(
+                    f"{GROUP_TITLES[group]}: fewer than 5 children or events in every group "
+                    "(not shown).",
+                    className="cp-empty mb-2",
+                )
+            )
+            continue
+        fig = figures.bar_figure(
+            rows,
+            title=GROUP_TITLES[group],
+            number_format=number_format,
+            unit=ind.get("unit"),
+            sort=False,
+            height=70 + 34 * len(rows),
+        )
+        fig.update_yaxes(autorange="reversed")
+        fig.update_layout(margin={"t": 36, "b": 24}, title={"font": {"size": 14}})
+        blocks.append(
+            dcc.Graph(id=f"indicator-group-{group}-graph", figure=fig, config=GRAPH_CONFIG)
+        )
+    return blocks
+
+
+def area_table(ind: dict, areas: pd.DataFrame, area_word: str) -> Any:
+    """The areas under the chosen place (provinces of the nation, districts of a province)."""
+    if areas.empty or (areas["value"].isna().all() and not areas["suppressed"].fillna(False).any()):
+        return html.P(NO_DATA, className="cp-empty", id="indicator-areas-empty")
+    number_format, unit, kind = ind.get("number_format"), ind.get("unit"), ind.get("kind")
+    has_target = ind.get("target_value") is not None
+    headings = [area_word.capitalize()]
+    if kind == "survey":
+        headings += ["Estimate", "95% confidence interval"]
+    elif kind == "median":
+        headings += ["Median", "Records"]
+    elif unit == "count":
+        headings += ["Number"]
+    else:
+        headings += ["Value", "Counted", "Out of"]
+    if has_target:
+        headings.append("Status")
+    header = html.Thead(
+        html.Tr(
+            [
+                html.Th(h, className=None if i == 0 or h == "Status" else "text-end")
+                for i, h in enumerate(headings)
+            ]
+        )  # fmt: skip
+    )
+
+    def number(value: Any, fmt: str | None = ",.0f") -> str:
+        return "—" if value is None or pd.isna(value) else kpis.format_number(value, fmt)
+
+    body = []
+    for row in areas.to_dict("records"):
+        hidden = bool(row.get("suppressed"))
+        value = (
+            suppressed_text(unit)
+            if hidden
+            else kpis.format_value(row.get("value"), number_format, unit)
+        )
+        cells = [html.Td([row["geo_name"], *data_flags(row)])]
+        if kind == "survey":
+            ci = (
+                f"{number(row.get('ci_lower'), number_format)}–"
+                f"{number(row.get('ci_upper'), number_format)}"
+                if pd.notna(row.get("ci_lower"))
+                else "—"
+            )
+            cells += [html.Td(value, className="text-end"), html.Td(ci, className="text-end")]
+        elif kind == "median":
+            records = SUPPRESSED if hidden else number(row.get("denominator"))
+            cells += [html.Td(value, className="text-end"), html.Td(records, className="text-end")]
+        elif unit == "count":
+            cells += [html.Td(value, className="text-end")]
+        else:
+            counted = SUPPRESSED if hidden else number(row.get("numerator"))
+            cells += [
+                html.Td(value, className="text-end"),
+                html.Td(counted, className="text-end"),
+                html.Td(number(row.get("denominator")), className="text-end"),
+            ]
+        if has_target:
+            cells.append(html.Td(status_badge(row.get("status"))))
+        body.append(html.Tr(cells))
+    return dbc.Table(
+        [header, html.Tbody(body)],
+        id="indicator-areas-table",
+        bordered=False,
+        hover=True,
+        responsive=True,
+        size="sm",
+        class_name="cp-table cp-area-table",
+    )
