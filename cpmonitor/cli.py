@@ -77,7 +77,7 @@ def generate(
     scale: Annotated[float, typer.Option(help=SCALE_HELP)] = DEFAULT_SCALE,
 ) -> None:
     """Write the synthetic demo country's ministry feeds into the landing zone."""
-    from cpmonitor.synthetic import generate as generate_country
+    from demo_country import generate as generate_country
 
     settings = Settings.from_env(data_dir)
     settings.ensure_dirs()

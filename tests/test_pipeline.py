@@ -16,8 +16,7 @@ import pytest
 from cpmonitor.core.contracts import load_contracts
 from cpmonitor.core.settings import CATALOGUE_FILE, Settings
 from cpmonitor.pipeline import read_runs, run_pipeline
-from cpmonitor.synthetic import generate
-from cpmonitor.synthetic.deliveries import build_deliveries
+from demo_country import build_deliveries, generate
 
 pytestmark = pytest.mark.slow
 

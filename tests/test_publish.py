@@ -361,7 +361,7 @@ def test_real_build_rerun_gives_byte_identical_indicator_values(tmp_path: Path) 
     The hash is taken whether or not the build is published, so it holds while the catalogue is
     still ahead of the models.
     """
-    from cpmonitor.synthetic import generate
+    from demo_country import generate
 
     settings = Settings.from_env(tmp_path / "country")
     generate(settings, seed=3, scale=0.02, start_year=2016, end_year=2016)

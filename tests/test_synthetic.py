@@ -14,18 +14,19 @@ import pytest
 
 from cpmonitor.core.contracts import load_contracts
 from cpmonitor.core.settings import Settings
-from cpmonitor.synthetic import (
+from demo_country import (
     COUNTRY_NAME,
     LandingZoneConflictError,
     arrow_schema,
+    build_deliveries,
     generate,
     write_parquet_atomic,
 )
-from cpmonitor.synthetic.deliveries import build_deliveries, placement_deliveries
-from cpmonitor.synthetic.geography import Geography, _rings
-from cpmonitor.synthetic.institutions import allocate
-from cpmonitor.synthetic.messiness import NEVER_CORRECTED_KIND, REFUSED_KIND, REJECTED_KIND
-from cpmonitor.synthetic.placements import OPEN, REASONS, birthday_18
+from demo_country.feeds.placements import placement_deliveries
+from demo_country.geography import Geography, _rings
+from demo_country.messiness import NEVER_CORRECTED_KIND, REFUSED_KIND, REJECTED_KIND
+from demo_country.sectors.care.institutions import allocate
+from demo_country.sectors.care.placements import OPEN, REASONS, birthday_18
 
 SMALL = {"seed": 11, "scale": 0.05, "start_year": 2016, "end_year": 2017}
 STORY_SCALE = 0.25
@@ -203,7 +204,7 @@ def test_files_land_in_the_documented_layout(small: Settings) -> None:
 
 def test_every_file_matches_its_contract(small: Settings) -> None:
     """Every file but the few deliberately broken ones (rows ingest sets aside, files it refuses:
-    ``cpmonitor.synthetic.messiness``, tested in test_synthetic_messiness.py)."""
+    ``demo_country.messiness``, tested in test_synthetic_messiness.py)."""
     contracts = load_contracts()
     broken = {
         d.relative_path

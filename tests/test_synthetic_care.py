@@ -12,17 +12,12 @@ import pandas as pd
 import pytest
 
 from cpmonitor.core.contracts import arrow_schema, load_contracts
-from cpmonitor.synthetic import story
-from cpmonitor.synthetic.care_episodes import flag_episodes, ordered_episodes
-from cpmonitor.synthetic.deliveries import (
-    Country,
-    Delivery,
-    care_reform_deliveries,
-    simulate_country,
-)
-from cpmonitor.synthetic.landing import delivered_at
-from cpmonitor.synthetic.placements import OPEN
-from cpmonitor.synthetic.sectors import care
+from demo_country import feeds as generators
+from demo_country.country import Country, simulate_country
+from demo_country.delivery import Delivery, delivered_at
+from demo_country.sectors.care import story
+from demo_country.sectors.care.episodes import flag_episodes, ordered_episodes
+from demo_country.sectors.care.placements import OPEN
 
 CARE_FEEDS = (
     "placements",
@@ -35,9 +30,7 @@ SCALE = 0.1
 
 
 def care_deliveries(country: Country) -> list[Delivery]:
-    contracts = load_contracts()
-    placements = [d for d in care_reform_deliveries(country, contracts) if d.feed == "placements"]
-    return placements + care.deliveries(country, contracts)
+    return generators.deliveries(country, load_contracts(), CARE_FEEDS)
 
 
 @pytest.fixture(scope="module")

@@ -11,9 +11,11 @@ import pytest
 
 from cpmonitor.core.contracts import arrow_schema, load_contracts
 from cpmonitor.core.parquet_io import parquet_bytes
-from cpmonitor.synthetic.case_management_sim import CaseManagement, simulate_case_management
-from cpmonitor.synthetic.deliveries import Country, Delivery, simulate_country
-from cpmonitor.synthetic.sectors import case_management
+from demo_country import feeds as generators
+from demo_country.country import Country, simulate_country
+from demo_country.delivery import Delivery
+from demo_country.feeds import cases as cases_feed
+from demo_country.sectors.case_management.simulation import CaseManagement, simulation
 
 FEEDS = ("cases", "referrals", "social_workers", "helpline_contacts")
 SMALL = (7, 0.05, 2016, 2018)  # seed, scale, first and last year
@@ -26,7 +28,7 @@ def country() -> Country:
 
 @pytest.fixture(scope="module")
 def files(country: Country) -> list[Delivery]:
-    return case_management.deliveries(country, load_contracts())
+    return generators.deliveries(country, load_contracts(), FEEDS)
 
 
 def feed(files: list[Delivery], name: str) -> pd.DataFrame:
@@ -75,7 +77,7 @@ def test_every_file_matches_its_contract(files: list[Delivery]) -> None:
 
 
 def test_generation_is_deterministic(files: list[Delivery]) -> None:
-    again = case_management.deliveries(simulate_country(*SMALL), load_contracts())
+    again = generators.deliveries(simulate_country(*SMALL), load_contracts(), FEEDS)
 
     def digest(ds: list[Delivery]) -> list[str]:
         return [hashlib.sha256(parquet_bytes(d.table)).hexdigest() for d in ds]
@@ -126,9 +128,7 @@ def test_changed_records_extract_shows_the_case_as_it_stood(files: list[Delivery
 def test_story_levels(country: Country) -> None:
     """At scale 1.0: workers grow, caseloads 20-60 by province, high-risk response improves."""
     big = simulate_country(2016, 1.0, 2016, 2025)
-    from cpmonitor.synthetic.case_management_sim import simulate_case_management
-
-    sim = simulate_case_management(big, [big.rng(s) for s in (200, 201, 202, 203)])
+    sim = simulation(big)
     posts, cases = sim.posts, sim.cases
     children = big.population.query("year == 2016 and age < 18")["population"].sum()
 
@@ -175,7 +175,7 @@ def test_helpline_identifiers_are_invented(files: list[Delivery]) -> None:
 
 @pytest.fixture(scope="module")
 def sim(country: Country) -> CaseManagement:
-    return simulate_case_management(country, [country.rng(s) for s in (200, 201, 202, 203)])
+    return simulation(country)
 
 
 def worker_number(worker_id: pd.Series) -> pd.Series:
@@ -220,10 +220,8 @@ def test_a_minority_of_cases_keeps_naming_a_worker_who_left() -> None:
     left while they were open still name that worker in their last delivered row (a tiny country
     has too few workers to tell: there, a case often has nobody to go to)."""
     country = simulate_country(2016, 0.1, 2016, 2025)
-    sim = simulate_case_management(country, [country.rng(s) for s in (200, 201, 202, 203)])
-    files = case_management.case_deliveries(
-        load_contracts()["cases"], country.rng(210), sim, country
-    )
+    sim = simulation(country)
+    files = cases_feed.generate(country, load_contracts()["cases"])
     post_end = sim.posts.set_index("worker")["end"]
     cases = sim.cases
     closes = np.minimum(cases["closed"].to_numpy(), sim.last_day)

@@ -10,14 +10,20 @@ import pyarrow as pa
 import pytest
 
 from cpmonitor.core.contracts import load_contracts
-from cpmonitor.synthetic.deliveries import Country, Delivery, arrow_schema, simulate_country
-from cpmonitor.synthetic.justice_simulation import age_on, dob_for_age
-from cpmonitor.synthetic.placements import birthday_18
-from cpmonitor.synthetic.sectors import justice
+from demo_country import arrow_schema
+from demo_country import feeds as generators
+from demo_country.country import Country, simulate_country
+from demo_country.delivery import Delivery
+from demo_country.sectors.care.placements import birthday_18
+from demo_country.sectors.justice.simulation import age_on, dob_for_age
 
 FEEDS = {"arrests", "trafficking_victims", "abuse_reports", "detentions", "court_decisions"}
 SMALL = {"seed": 11, "scale": 0.05, "start_year": 2016, "end_year": 2017}
 STORY = {"seed": 2016, "scale": 0.25, "start_year": 2016, "end_year": 2025}
+
+
+def justice_deliveries(country: Country) -> list[Delivery]:
+    return generators.deliveries(country, load_contracts(), generators.SECTOR_FEEDS["justice"])
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +33,7 @@ def small_country() -> Country:
 
 @pytest.fixture(scope="module")
 def small(small_country: Country) -> list[Delivery]:
-    return justice.deliveries(small_country, load_contracts())
+    return justice_deliveries(small_country)
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +41,7 @@ def story() -> dict[str, pd.DataFrame]:
     """Every feed of the full ten-year story at a quarter scale, latest row of each key."""
     country = simulate_country(**STORY)
     frames: dict[str, list[pd.DataFrame]] = {}
-    for d in justice.deliveries(country, load_contracts()):
+    for d in justice_deliveries(country):
         frames.setdefault(d.feed, []).append(d.table.to_pandas().assign(_period=d.period))
     keys = {f: load_contracts()[f].primary_key for f in FEEDS}
     return {
@@ -93,7 +99,7 @@ def test_every_month_every_feed_matches_its_contract(
 
 
 def test_generation_is_deterministic(small: list[Delivery], small_country: Country) -> None:
-    again = justice.deliveries(simulate_country(**SMALL), load_contracts())
+    again = justice_deliveries(simulate_country(**SMALL))
     assert [(d.feed, d.period) for d in again] == [(d.feed, d.period) for d in small]
     assert all(a.table.equals(b.table) for a, b in zip(again, small, strict=True))
 

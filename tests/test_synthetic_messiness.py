@@ -1,4 +1,4 @@
-"""The demo country's delivery messiness (cpmonitor.synthetic.messiness): resubmissions, rejected
+"""The demo country's delivery messiness (demo_country.messiness): resubmissions, rejected
 rows, refused and late files, episodes corrected later, spread arrival times. Each kind is there,
 deterministic, and does what the contract rules and the ingest say it does, while what the
 warehouse keeps stays the clean data.
@@ -16,10 +16,9 @@ import pytest
 
 from cpmonitor.core.contracts import load_contracts, period_bounds
 from cpmonitor.core.settings import Settings
-from cpmonitor.synthetic import generate
-from cpmonitor.synthetic.deliveries import Delivery, build_deliveries
-from cpmonitor.synthetic.landing import delivered_at
-from cpmonitor.synthetic.messiness import (
+from demo_country import build_deliveries, generate
+from demo_country.delivery import Delivery, delivered_at
+from demo_country.messiness import (
     CORRECTED_EPISODES,
     CORRECTED_LATER_KIND,
     KINDS,

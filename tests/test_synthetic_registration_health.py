@@ -12,8 +12,10 @@ import pyarrow as pa
 import pytest
 
 from cpmonitor.core.contracts import arrow_schema, load_contracts, period_bounds
-from cpmonitor.synthetic.deliveries import Country, Delivery, simulate_country
-from cpmonitor.synthetic.sectors import registration_health as rh
+from demo_country import feeds as generators
+from demo_country.country import Country, simulate_country
+from demo_country.delivery import Delivery, pick, str_ids
+from demo_country.feeds.survey_estimates import survey_rounds
 from expectations.cross_feed import SURVEY_TOTALS_CONSISTENT, run_cross_feed_rules
 
 FEEDS = (
@@ -30,9 +32,16 @@ def country() -> Country:
     return simulate_country(**SMALL)
 
 
+def area_deliveries(country: Country) -> list[Delivery]:
+    """Every delivery of the area's four feeds, in a stable order."""
+    return generators.deliveries(
+        country, load_contracts(), generators.SECTOR_FEEDS["registration_health"]
+    )
+
+
 @pytest.fixture(scope="module")
 def deliveries(country: Country) -> list[Delivery]:
-    return rh.deliveries(country, load_contracts())
+    return area_deliveries(country)
 
 
 def frame(deliveries: list[Delivery], feed: str) -> pd.DataFrame:
@@ -94,7 +103,7 @@ def test_direct_identifiers_are_filled(deliveries: list[Delivery]) -> None:
 
 
 def test_generation_is_deterministic(country: Country, deliveries: list[Delivery]) -> None:
-    again = rh.deliveries(simulate_country(**SMALL), load_contracts())
+    again = area_deliveries(simulate_country(**SMALL))
     assert [(d.feed, d.period) for d in again] == [(d.feed, d.period) for d in deliveries]
     assert all(a.table.equals(b.table) for a, b in zip(again, deliveries, strict=True))
 
@@ -185,12 +194,12 @@ def test_facility_story(country: Country, deliveries: list[Delivery]) -> None:
 def test_survey_rounds_inside_the_years_with_intervals(
     country: Country, deliveries: list[Delivery]
 ) -> None:
-    assert rh.survey_rounds(list(range(2016, 2026))) == [
+    assert survey_rounds(list(range(2016, 2026))) == [
         ("MICS", 2017),
         ("DHS", 2021),
         ("MICS", 2024),
     ]
-    assert rh.survey_rounds([2016, 2017]) == [("MICS", 2017)]
+    assert survey_rounds([2016, 2017]) == [("MICS", 2017)]
     surveys = frame(deliveries, "survey_estimates")
     assert set(surveys["survey_year"]) <= set(country.years)
     assert set(surveys["survey_name"]) == {
@@ -218,10 +227,10 @@ def test_survey_rounds_inside_the_years_with_intervals(
 
 
 def test_arrow_helpers() -> None:
-    ids = rh._str_ids("BR-", np.array([1, 42]), 4)
+    ids = str_ids("BR-", np.array([1, 42]), 4)
     assert ids.to_pylist() == ["BR-0001", "BR-0042"]
-    assert rh._pick(("a", "b"), np.array([1, 0, 1])).to_pylist() == ["b", "a", "b"]
-    assert rh._pick(("a", "b"), np.array([0])).type == pa.string()
+    assert pick(("a", "b"), np.array([1, 0, 1])).to_pylist() == ["b", "a", "b"]
+    assert pick(("a", "b"), np.array([0])).type == pa.string()
 
 
 def test_registration_delays_spread_without_pile_ups(deliveries: list[Delivery]) -> None:

@@ -11,14 +11,17 @@ import pyarrow as pa
 import pytest
 
 from cpmonitor.core.contracts import arrow_schema, load_contracts
-from cpmonitor.synthetic.deliveries import Country, Delivery, simulate_country
-from cpmonitor.synthetic.landing import delivered_at
-from cpmonitor.synthetic.sectors import services
-from cpmonitor.synthetic.services_labour import missing_province_month
-from cpmonitor.synthetic.services_schools import late_census_year
+from demo_country import feeds as generators
+from demo_country.country import Country, simulate_country
+from demo_country.delivery import Delivery, delivered_at
+from demo_country.sectors.services.story import late_census_year, missing_province_month
 
 SMALL = {"seed": 11, "scale": 0.05, "start_year": 2016, "end_year": 2019}
 FEEDS = ("school_census", "labour_inspections", "labour_office_reports", "cash_transfer_households")
+
+
+def services_deliveries(country: Country) -> list[Delivery]:
+    return generators.deliveries(country, load_contracts(), FEEDS)
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +31,7 @@ def country() -> Country:
 
 @pytest.fixture(scope="module")
 def files(country: Country) -> list[Delivery]:
-    return services.deliveries(country, load_contracts())
+    return services_deliveries(country)
 
 
 def frame(files: list[Delivery], feed: str) -> pd.DataFrame:
@@ -81,7 +84,7 @@ def test_delivery_calendar(files: list[Delivery], country: Country) -> None:
 
 
 def test_generation_is_deterministic(files: list[Delivery], country: Country) -> None:
-    again = services.deliveries(simulate_country(**SMALL), load_contracts())
+    again = services_deliveries(simulate_country(**SMALL))
     assert [(d.feed, d.period) for d in again] == [(d.feed, d.period) for d in files]
     for a, b in zip(again, files, strict=True):
         assert a.table.equals(b.table), (a.feed, a.period)
@@ -90,7 +93,7 @@ def test_generation_is_deterministic(files: list[Delivery], country: Country) ->
 
 def test_one_census_arrives_late(files: list[Delivery], country: Country) -> None:
     late = [d for d in files if d.delivered_on is not None]
-    year = late_census_year(country)
+    year = late_census_year(country.years)
     assert year == 2018
     assert [(d.feed, d.period) for d in late] == [("school_census", str(year))]
     due = dt.date(year, 12, 31) + dt.timedelta(days=load_contracts()["school_census"].due_days)
@@ -100,7 +103,7 @@ def test_one_census_arrives_late(files: list[Delivery], country: Country) -> Non
 
 
 def test_one_province_misses_one_labour_month(files: list[Delivery], country: Country) -> None:
-    province, month = missing_province_month(country)
+    province, month = missing_province_month(country.years)
     assert (province, month) == (9, "2018-08")
     codes = np.asarray(country.geo.district_codes)
     in_province = set(codes[np.asarray(country.geo.district_province) == province])
