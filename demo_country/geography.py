@@ -56,6 +56,7 @@ class Geography:
     district_province: list[int]  # index into the province lists
     district_geojson: list[str]
     district_cells: list[int]  # area in cells, used to spread population
+    country_geojson: str = ""  # the outline of the whole country
 
 
 def _country_cells(rng: np.random.Generator) -> set[Cell]:
@@ -265,4 +266,5 @@ def build_geography(rng: np.random.Generator) -> Geography:
         district_province=d_prov,
         district_geojson=d_geo,
         district_cells=d_cells,
+        country_geojson=_geometry(country, lon, lat),
     )

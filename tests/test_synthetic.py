@@ -279,6 +279,9 @@ def test_different_data_in_the_landing_zone_is_never_overwritten(tmp_path: Path)
 def test_every_district_has_a_province_and_a_valid_boundary(small: Settings) -> None:
     (path,) = (small.landing_dir / "nso" / "admin_units").rglob("*.parquet")
     units = pd.read_parquet(path)
+    nation = units[units["level"] == "national"]
+    assert nation[["unit_code", "unit_name"]].values.tolist() == [["NAT", COUNTRY_NAME]]
+    assert nation["parent_code"].isna().all()
     provinces = units[units["level"] == "province"]
     districts = units[units["level"] == "district"]
     assert len(provinces) == 12 and 90 <= len(districts) <= 110
@@ -309,6 +312,9 @@ def test_every_district_has_a_province_and_a_valid_boundary(small: Settings) -> 
     for code in provinces["unit_code"]:
         parts = sum(a for c, a in area_by_unit.items() if len(c) == 4 and c.startswith(code))
         assert parts == pytest.approx(area_by_unit[code], rel=1e-6)
+    # Provinces tile the nation.
+    parts = sum(area_by_unit[code] for code in provinces["unit_code"])
+    assert parts == pytest.approx(area_by_unit["NAT"], rel=1e-6)
 
 
 def test_first_delivery_holds_the_episodes_open_at_its_start(small: Settings) -> None:

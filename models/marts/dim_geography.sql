@@ -1,5 +1,7 @@
 -- The nation (NAT), its provinces and districts. Every row knows its province (null for the
--- nation); provinces are their own province and have the nation as parent.
+-- nation); provinces are their own province and have the nation as parent. The nation is named
+-- after the national unit of the admin_units feed (level `national`); a feed without one falls
+-- back to the dbt var `country_name`.
 with
 
 units as (
@@ -12,7 +14,15 @@ national as (
 
     select
         'NAT' as geo_code,
-        '{{ var("country_name") | replace("'", "''") }}' as geo_name,
+        coalesce(
+            (
+                select unit_name from units
+                where unit_level = 'national'
+                order by unit_code
+                limit 1
+            ),
+            '{{ var("country_name") | replace("'", "''") }}'
+        ) as geo_name,
         'national' as geo_level,
         cast(null as varchar) as parent_code,
         cast(null as varchar) as province_code,
