@@ -81,10 +81,9 @@ def app_layout() -> html.Div:
     """Shell around every page, read fresh on each page load: the navbar and the page container
     (the location, the page's content, filled by ``route``, and its title)."""
     country = from_warehouse(queries.country_name, otherwise=lambda _message, _reason: "")
-    pages = flask.current_app.config[PAGES_KEY]
     return html.Div(
         [
-            navbar(country, pages),
+            navbar(country, flask.current_app.config[PAGES_KEY]),
             dbc.Container(
                 html.Div(
                     [
@@ -121,15 +120,20 @@ def not_found() -> html.Div:
     )
 
 
-def register_router(app: dash.Dash, pages: tuple[Page, ...]) -> None:
-    """Fill the page container from the URL: the page's layout with the query parameters, and
-    the browser tab's title."""
+def render_path(app: dash.Dash, pathname: str | None, search: str | None) -> tuple[Any, str]:
+    """What the page container shows at ``pathname``: the page's layout called with the query
+    parameters (or "Page not found"), and the browser tab's title."""
+    page = page_at(app_pages(app), app.strip_relative_path(pathname or "/"))
+    if page is None:
+        return not_found(), PRODUCT_NAME
+    return page.layout(**query_parameters(search)), page_title(page)
+
+
+def register_router(app: dash.Dash) -> None:
+    """Fill the page container from the URL (``render_path``) and set the tab's title."""
 
     def route(pathname: str | None, search: str | None) -> tuple[Any, str]:
-        page = page_at(pages, app.strip_relative_path(pathname or "/"))
-        if page is None:
-            return not_found(), PRODUCT_NAME
-        return page.layout(**query_parameters(search)), page_title(page)
+        return render_path(app, pathname, search)
 
     app.callback(
         Output(CONTENT_ID, "children"),
@@ -160,7 +164,7 @@ def create_app(settings: Settings) -> dash.Dash:
     app.server.config[SETTINGS_KEY] = settings
     app.server.config[PAGES_KEY] = pages
     app.layout = app_layout
-    register_router(app, pages)
+    register_router(app)
     for page in pages:
         if page.register_callbacks is not None:
             page.register_callbacks(app)

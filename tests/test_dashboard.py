@@ -5,23 +5,26 @@ Expected values are worked out by hand from the rules in ``warehouse_fixture.py`
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import dash
+import dash_bootstrap_components as dbc
 import duckdb
 import pandas as pd
 import pytest
-from dash_pages import page_layout
+from dash_pages import page_layout, reset_pages
 from warehouse_fixture import build_fixture_warehouse
 
 from cpmonitor.core.settings import Settings
 from dashboards import figures, kpis, queries
-from dashboards.app import create_app
+from dashboards.app import CONTENT_ID, app_pages, create_app, query_parameters, render_path
 from dashboards.components import NOT_PUBLISHED, PRIVACY_NOTE
 from dashboards.figures import _signed_area
-from dashboards.pages import care, data_quality
+from dashboards.pages import care, data_quality, discover_pages
 
 HOSTILE = "01' OR 1=1 --"
 
@@ -292,9 +295,7 @@ def test_unreadable_warehouse_shows_a_calm_message_and_logs_the_error(
     assert "dim_geography" in caplog.text or "ingest_files" in caplog.text
 
 
-def test_two_apps_in_one_process_keep_their_own_warehouse(
-    warehouse: Path, tmp_path: Path
-) -> None:
+def test_two_apps_in_one_process_keep_their_own_warehouse(warehouse: Path, tmp_path: Path) -> None:
     published = create_app(Settings.from_env(warehouse.parent))
     empty = create_app(Settings.from_env(tmp_path / "empty"))
     care_layout = page_layout(published, "/")
@@ -308,6 +309,77 @@ def test_two_apps_in_one_process_keep_their_own_warehouse(
     with empty.server.test_request_context("/"):
         assert NOT_PUBLISHED in str(care_layout())
         assert NOT_PUBLISHED in str(care.update_page("01")[0])
+
+
+def test_pages_come_from_each_apps_own_registry(warehouse: Path, tmp_path: Path) -> None:
+    reset_pages()
+    first = create_app(Settings.from_env(warehouse.parent))
+    second = create_app(Settings.from_env(tmp_path / "other"))
+    assert dash.page_registry == {}  # Dash's process-global page registry is never written
+    paths = ["/", "/scorecard", "/indicator", "/data-quality"]
+    assert [page.path for page in app_pages(first)] == paths
+    assert [page.path for page in discover_pages()] == paths
+    assert app_pages(first) is not app_pages(second)
+    # Each page wired its callbacks to each app.
+    for app in (first, second):
+        wired = " ".join(app.callback_map)
+        for output in ("care-kpis", "scorecard-sections", "indicator-content", CONTENT_ID):
+            assert output in wired, output
+    # The navbar: one link per page, labels and order from the pages.
+    with first.server.test_request_context("/"):
+        links = [c for c in first.layout()._traverse() if isinstance(c, dbc.NavLink)]
+    assert [(link.children, link.href) for link in links] == [
+        ("Care reform", "/"),
+        ("Scorecard", "/scorecard"),
+        ("Indicators", "/indicator"),
+        ("Data quality", "/data-quality"),
+    ]
+
+
+def test_the_router_renders_the_page_at_the_url(warehouse: Path) -> None:
+    app = create_app(Settings.from_env(warehouse.parent))
+    with app.server.test_request_context("/"):
+        content, title = render_path(app, "/indicator/", "?code=SS02&geo=01&geo=02&junk=1")
+        assert (content["indicator-code"].value, content["indicator-geo"].value) == ("SS02", "01")
+        assert title == "Indicator · Child Protection Monitor"
+        content, title = render_path(app, "/", "?province=" + HOSTILE)
+        assert content["care-province"].value == "NAT"
+        assert title == "Care reform · Child Protection Monitor"
+        content, title = render_path(app, "/data-quality", None)
+        assert "dq-feeds-table" in str(content)
+        content, title = render_path(app, "/nowhere", "")
+        assert "Page not found" in str(content) and title == "Child Protection Monitor"
+    assert query_parameters("?code=AC06&code=X&geo=&a=1") == {"code": "AC06", "a": "1"}
+    assert query_parameters(None) == {}
+
+
+def test_a_page_module_must_declare_its_route(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = tmp_path / "somepages"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "_helpers.py").write_text("VALUE = 1\n")  # left out: starts with _
+    (package / "good.py").write_text(
+        "from dashboards.pages import Route\n"
+        "ROUTE = Route(path='/good', title='Good', nav_label='Good', order=1)\n"
+        "def layout(**_query):\n    return 'good'\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        (page,) = discover_pages("somepages")
+        assert (page.name, page.path, page.register_callbacks) == ("good", "/good", None)
+        (package / "twin.py").write_text((package / "good.py").read_text())
+        with pytest.raises(ValueError, match="share a path"):
+            discover_pages("somepages")
+        (package / "twin.py").unlink()
+        (package / "broken.py").write_text("def layout():\n    return 'no route'\n")
+        importlib.invalidate_caches()
+        with pytest.raises(ValueError, match="needs ROUTE"):
+            discover_pages("somepages")
+    finally:
+        for name in [n for n in sys.modules if n.split(".")[0] == "somepages"]:
+            del sys.modules[name]
 
 
 def test_reads_the_new_file_after_an_atomic_swap(tmp_path: Path) -> None:
