@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from cpmonitor.core.connections import connect_read_only
+from cpmonitor.core.statuses import ACCEPTED_STATUSES, REFUSED_STATUSES, USED_STATUSES
 
 NATIONAL = "NAT"
 
@@ -435,9 +436,19 @@ def published_at(warehouse: Path) -> pd.Timestamp | None:
     return pd.Timestamp(int(frame["finished_ms"].iloc[0]), unit="ms", tz="UTC")
 
 
+def _statuses(statuses: Any) -> list[str]:
+    """A set of ledger statuses (``cpmonitor.core.statuses``) as a query parameter."""
+    return sorted(str(status) for status in statuses)
+
+
 def feed_summary(warehouse: Path) -> pd.DataFrame:
     """Every contracted feed with the files received: loaded, quarantined, latest period, last received.
 
+    The ledger statuses are ``cpmonitor.core.statuses``'s, counted as ``cpmonitor status`` counts
+    them: ``files_loaded`` are the accepted deliveries (``ACCEPTED_STATUSES``: loaded, loaded with
+    rows set aside, or loaded and later superseded), ``files_quarantined`` the refused ones
+    (``REFUSED_STATUSES``). ``latest_period`` and ``rows_loaded`` are those of the deliveries in use
+    (``USED_STATUSES``); rows set aside in quarantine are not counted as loaded.
     A feed with no delivery yet is listed too (with zero files), so a gap is visible.
     """
     return _fetch(
@@ -445,10 +456,11 @@ def feed_summary(warehouse: Path) -> pd.DataFrame:
         """
         WITH received AS (
             SELECT entity, feed,
-                   count(*) FILTER (WHERE status = 'loaded') AS files_loaded,
-                   count(*) FILTER (WHERE status = 'quarantined') AS files_quarantined,
-                   max(period) FILTER (WHERE status = 'loaded') AS latest_period,
-                   coalesce(sum(rows) FILTER (WHERE status = 'loaded'), 0) AS rows_loaded,
+                   count(*) FILTER (WHERE list_contains($accepted, status)) AS files_loaded,
+                   count(*) FILTER (WHERE list_contains($refused, status)) AS files_quarantined,
+                   max(period) FILTER (WHERE list_contains($used, status)) AS latest_period,
+                   coalesce(sum(rows - coalesce(rows_rejected, 0))
+                            FILTER (WHERE list_contains($used, status)), 0) AS rows_loaded,
                    max(received_at) AS last_received
             FROM audit.ingest_files
             WHERE feed IS NOT NULL
@@ -469,11 +481,16 @@ def feed_summary(warehouse: Path) -> pd.DataFrame:
             ON received.feed = feeds.feed AND received.entity = feeds.entity
         ORDER BY entity_name, feed_title
         """,
+        {
+            "accepted": _statuses(ACCEPTED_STATUSES),
+            "refused": _statuses(REFUSED_STATUSES),
+            "used": _statuses(USED_STATUSES),
+        },
     )
 
 
 def quarantined_files(warehouse: Path) -> pd.DataFrame:
-    """Refused deliveries with the reason, newest first."""
+    """Refused deliveries (``REFUSED_STATUSES``) with the reason, newest first."""
     return _fetch(
         warehouse,
         """
@@ -483,9 +500,10 @@ def quarantined_files(warehouse: Path) -> pd.DataFrame:
         FROM audit.ingest_files AS files
         LEFT JOIN audit.feeds AS feeds
             ON feeds.feed = files.feed AND feeds.entity = files.entity
-        WHERE files.status = 'quarantined'
+        WHERE list_contains($refused, files.status)
         ORDER BY files.received_at DESC, files.source_file
         """,
+        {"refused": _statuses(REFUSED_STATUSES)},
     )
 
 

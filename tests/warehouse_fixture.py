@@ -50,7 +50,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -457,26 +459,42 @@ def _audit_feeds() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["feed", "title", "entity", "entity_name", "frequency"])
 
 
-def _audit_ingest_files() -> pd.DataFrame:
-    received = pd.Timestamp("2019-01-10 09:00:00")
-    ingested = pd.Timestamp("2019-01-15 06:00:00")
+LEDGER_COLUMNS = ["source_file", "entity", "feed", "period", "sha256", "size_bytes", "rows",
+                  "rows_rejected", "status", "reason", "received_at", "ingested_at",
+                  "superseded_by"]  # fmt: skip
+"""``audit.ingest_files`` (the ingest ledger, ``ingest.ledger``), column for column."""
+RECEIVED_AT = pd.Timestamp("2019-01-10 09:00:00")
+INGESTED_AT = pd.Timestamp("2019-01-15 06:00:00")
+
+
+def _audit_ingest_files(extra: Iterable[Mapping[str, Any]] = ()) -> pd.DataFrame:
+    """The ledger: three loaded files and one refused; ``extra`` rows are added after them
+    (a missing column is null, the times default to the fixture's)."""
     rows = [
         ("mosa/placements/2018-12/placements_dec.parquet", "mosa", "placements", "2018-12",
-         "a" * 64, 182_004, 4210, "loaded", None),
+         "a" * 64, 182_004, 4210, None, "loaded", None),
         ("mosa/care_institutions/2018-12/register.parquet", "mosa", "care_institutions",
-         "2018-12", "b" * 64, 20_480, 48, "loaded", None),
+         "2018-12", "b" * 64, 20_480, 48, None, "loaded", None),
         ("nso/population/2018/projection.parquet", "nso", "population", "2018", "c" * 64,
-         66_312, 1632, "loaded", None),
+         66_312, 1632, None, "loaded", None),
         ("mosa/placements/2018-11/placements_nov_v2.parquet", "mosa", "placements", "2018-11",
-         "d" * 64, 9_876, 120, "quarantined",
+         "d" * 64, 9_876, 120, None, "quarantined",
          "column 'date_of_placement' is missing (the contract requires it)"),
     ]  # fmt: skip
-    columns = ["source_file", "entity", "feed", "period", "sha256", "size_bytes", "rows", "status",
-               "reason"]  # fmt: skip
-    frame = pd.DataFrame(rows, columns=columns)
-    frame["received_at"] = received
-    frame["ingested_at"] = ingested
-    return frame
+    frame = pd.DataFrame(rows, columns=LEDGER_COLUMNS[:10])
+    frame["received_at"] = RECEIVED_AT
+    frame["ingested_at"] = INGESTED_AT
+    frame["superseded_by"] = None
+    defaults = {"received_at": RECEIVED_AT, "ingested_at": INGESTED_AT}
+    added = pd.DataFrame([defaults | dict(row) for row in extra], columns=LEDGER_COLUMNS)
+    frame = pd.concat([frame, added], ignore_index=True) if len(added) else frame
+    for column in ("size_bytes", "rows", "rows_rejected"):
+        frame[column] = frame[column].astype("Int64")
+    for column in ("received_at", "ingested_at"):
+        frame[column] = pd.to_datetime(frame[column])
+    for column in ("reason", "superseded_by"):
+        frame[column] = frame[column].astype("string")
+    return frame[LEDGER_COLUMNS]
 
 
 def _audit_check_results() -> pd.DataFrame:
@@ -559,8 +577,9 @@ def _audit_reporting_completeness_summary() -> pd.DataFrame:
     )  # fmt: skip
 
 
-def build_fixture_warehouse(path: Path) -> None:
-    """Write the fixture warehouse (marts in ``main``, audit tables in ``audit``) to ``path``."""
+def build_fixture_warehouse(path: Path, *, deliveries: Iterable[Mapping[str, Any]] = ()) -> None:
+    """Write the fixture warehouse (marts in ``main``, audit tables in ``audit``) to ``path``;
+    ``deliveries`` are more ledger rows for ``audit.ingest_files`` (see ``_audit_ingest_files``)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.unlink(missing_ok=True)
@@ -570,7 +589,7 @@ def build_fixture_warehouse(path: Path) -> None:
         "main.dim_period": periods,
         "main.fct_indicator_values": _facts(periods),
         "audit.feeds": _audit_feeds(),
-        "audit.ingest_files": _audit_ingest_files(),
+        "audit.ingest_files": _audit_ingest_files(deliveries),
         "audit.check_results": _audit_check_results(),
         "audit.pipeline_runs": _audit_pipeline_runs(),
         "audit.reporting_completeness": _audit_reporting_completeness(),
