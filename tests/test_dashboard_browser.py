@@ -206,3 +206,30 @@ def test_indicator_page_for_a_survey_in_a_province(
     assert errors == []
     assert set(hosts) <= LOCAL_HOSTS
     page.close()
+
+
+def test_the_navbar_moves_between_pages_and_sets_the_title(browser, server_url: str) -> None:
+    page, errors, hosts = _open(browser, server_url + "/")
+    page.wait_for_selector("#care-kpi-children-value")
+    page.wait_for_function("document.title === 'Care reform · Child Protection Monitor'")
+    links = page.locator(".cp-navbar .nav-link")
+    assert [text.strip() for text in links.all_inner_texts()] == [
+        "Care reform",
+        "Scorecard",
+        "Indicators",
+        "Data quality",
+    ]
+    links.filter(has_text="Scorecard").click()
+    page.wait_for_selector("#scorecard-row-SS08")
+    page.wait_for_function("document.title === 'Scorecard · Child Protection Monitor'")
+    assert urlparse(page.url).path == "/scorecard"
+    assert "active" in (links.filter(has_text="Scorecard").get_attribute("class") or "")
+    # A link inside a page carries its query to the next page.
+    page.locator("#scorecard-row-AC06 a").click()
+    page.wait_for_function("document.querySelector('#indicator-latest')?.innerText === '53.6%'")
+    assert page.title() == "Indicator · Child Protection Monitor"
+    page.goto(server_url + "/no-such-page")
+    page.wait_for_selector("#page-not-found")
+    assert errors == []
+    assert set(hosts) <= LOCAL_HOSTS
+    page.close()
