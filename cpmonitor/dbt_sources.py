@@ -179,8 +179,10 @@ def _select_lines(contract: Contract) -> list[str]:
         if staging.labels:
             # a boolean's codes are the SQL literals true and false
             codes = {k: k if column.type == "boolean" else _quote(k) for k in staging.labels}
-            whens = " ".join(f"when {codes[k]} then {_quote(w)}" for k, w in staging.labels.items())
-            lines.append(f"case {read} {whens} end as {staging.label_column}")
+            whens = "".join(
+                f"\n            when {codes[k]} then {_quote(w)}" for k, w in staging.labels.items()
+            )
+            lines.append(f"case {read}{whens}\n        end as {staging.label_column}")
     lines += [f"cast({name} as {sql_type}) as {name}" for name, sql_type, _ in DELIVERY_COLUMNS]
     return lines
 

@@ -23,5 +23,5 @@ used as (
 
 select feed, district_code, count(*) as n_rows
 from used
-where district_code not in (select unit_code from districts)
+where district_code not in (select districts.unit_code from districts)
 group by 1, 2

@@ -11,7 +11,10 @@ from {{ ref('fct_indicator_values') }} as facts
 inner join {{ ref('dim_indicator') }} as indicators
     on indicators.indicator_code = facts.indicator_code
 where
-    (indicators.unit = 'count' and (facts.denominator is not null or facts.value <> facts.numerator))
+    (
+        indicators.unit = 'count'
+        and (facts.denominator is not null or facts.value <> facts.numerator)
+    )
     or (
         indicators.unit <> 'count'
         and indicators.kind not in ('median', 'survey')

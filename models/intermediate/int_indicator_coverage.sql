@@ -135,7 +135,7 @@ places as (
     union all
     select 'NAT', null
     union all
-    select province_code, province_code from provinces
+    select province_code, province_code from provinces  -- noqa: AL08
     union all
     select unit_code, parent_code
     from {{ ref('int_admin_units_deduplicated') }}
@@ -153,7 +153,7 @@ flagged as (
 by_place as (
 
     -- feeds delivered for the whole country hold for every place
-    select flagged.* exclude (unit_code, has_unit_feed), places.geo_code, false as is_national_sum
+    select flagged.* exclude (unit_code, has_unit_feed), places.geo_code, false as is_national_sum  -- noqa: RF02, LT05
     from flagged
     inner join places
         on (places.geo_code is null) <> flagged.has_unit_feed
@@ -162,7 +162,7 @@ by_place as (
     union all
 
     -- a province and its districts: their own office's reports
-    select flagged.* exclude (unit_code, has_unit_feed), places.geo_code, false
+    select flagged.* exclude (unit_code, has_unit_feed), places.geo_code, false  -- noqa: RF02
     from flagged
     inner join places
         on places.province_code = flagged.unit_code
@@ -259,4 +259,4 @@ select
         string_agg(restatement_note, '; ' order by feed)
     ), '') as coverage_note
 from explained
-group by indicator_code, period_id, geo_code
+group by indicator_code, period_id, geo_code  -- noqa: AM06

@@ -46,8 +46,11 @@ levels as (
 disaggregations as (
 
     select * from (
-        values ('total')
-        {%- for disaggregation in var('vocabularies')['disaggregation'] %}, ('{{ disaggregation }}'){% endfor %}
+        values
+            ('total')
+        {%- for disaggregation in var('vocabularies')['disaggregation'] %},
+            ('{{ disaggregation }}')
+        {%- endfor %}
     ) as disaggregations (disaggregation)
 
 ),

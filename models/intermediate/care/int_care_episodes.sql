@@ -72,8 +72,10 @@ flagged as (
         episodes.start_date,
         episodes.end_date,
         episodes.exit_reason,
-        {{ age_band(age_on('episodes.date_of_birth', 'episodes.start_date')) }} as age_band_at_start,
-        {{ age_band(age_on('episodes.date_of_birth', 'episodes.end_date')) }} as age_band_at_end,
+        {{ age_band(age_on('episodes.date_of_birth', 'episodes.start_date')) }}
+            as age_band_at_start,
+        {{ age_band(age_on('episodes.date_of_birth', 'episodes.end_date')) }}
+            as age_band_at_end,
         before.placement_id is null as is_entry,
         episodes.end_date is not null
             and episodes.exit_reason is not null

@@ -1,8 +1,8 @@
 -- Every event a care flow indicator counts, one row per event, with the date, district, sex, age
 -- band (at the event) and disability it is counted under. Event types:
---   entry_assessed_before, entry_not_assessed_before   an entry into formal care (int_care_entries),
---                                 with or without a completed gatekeeping assessment in the 90
---                                 days before it (AC01, AC12)
+--   entry_assessed_before, entry_not_assessed_before   an entry into formal care
+--                                 (int_care_entries), with or without a completed gatekeeping
+--                                 assessment in the 90 days before it (AC01, AC12)
 --   residential_exit_to_family, residential_exit_elsewhere   a child leaving residential care
 --                                 (int_residential_exits), to parents or kin or elsewhere (AC06)
 --   death_in_care                 an episode of formal care ended by the child's death (AC14)

@@ -49,7 +49,7 @@ latest as (
 select
     latest.*,
     case
-        when latest.has_birth_certificate is distinct from false
+        when latest.has_birth_certificate is not false
             then certificates.birth_certificate_from
     end as birth_certificate_from
 from latest

@@ -2,7 +2,8 @@
 -- district, sex, age band (at the event) and disability it is counted under. Event types:
 --   case_opened                   a case opened (VE01); age at opening
 --   high_risk_case_seen_24h, high_risk_case_not_seen_24h   a high-risk case opened, seen face to
---                                 face within 24 hours of opening or not (no response yet: not) (VE04)
+--                                 face within 24 hours of opening or not (no response yet: not)
+--                                 (VE04)
 --   case_opened_from_school       a case opened on a school's referral (SS02)
 --   case_closed_goals_met, case_closed_otherwise   a case closed, with its case plan goals met or
 --                                 not (VE08); age at closure

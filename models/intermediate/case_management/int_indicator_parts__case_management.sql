@@ -4,8 +4,9 @@
 --   flows (VE01, VE04, VE06, VE08, VE13, SS02): the months of the period summed;
 --   stocks (VE03, VE05, VE10): the period's last day, never summed over time;
 --   each indicator gets the periods of its catalogue frequency (int_indicator_periods): monthly
---   ones month, quarter and year rows; quarterly ones (VE10) quarter and year rows. Every indicator has a total row (zero when nothing happened) for every district x
---   period; population rates (VE01, VE13) a row for every district x sex x age band x period.
+--   ones month, quarter and year rows; quarterly ones (VE10) quarter and year rows. Every
+--   indicator has a total row (zero when nothing happened) for every district x period;
+--   population rates (VE01, VE13) a row for every district x sex x age band x period.
 with
 
 periods as (
@@ -110,6 +111,14 @@ stocks as (
 
 ),
 
+child_population_by_district as (
+
+    select population_year, district_code, sum(population) as population
+    from child_population
+    group by all
+
+),
+
 -- VE10: social workers in post on the last day of quarters and years (post started on or before
 -- that day, not ended by it), per 100 000 children 0-17
 workers_in_post as (
@@ -142,11 +151,7 @@ workforce as (
     left join workers_in_post
         on workers_in_post.period_id = periods.period_id
         and workers_in_post.district_code = districts.district_code
-    left join (
-        select population_year, district_code, sum(population) as population
-        from child_population
-        group by all
-    ) as population
+    left join child_population_by_district as population
         on population.population_year = year(periods.period_end)
         and population.district_code = districts.district_code
 
@@ -188,18 +193,21 @@ unioned as (
 )
 
 select
-    indicator_code,
-    period_type,
-    period_id,
-    period_start,
-    period_end,
-    district_code,
-    sex,
-    age_band,
-    disability,
-    cast(sum(numerator) as double) as numerator,
-    -- a denominator unknown in any piece (a missing population figure) stays unknown; counts have none
-    cast(case when count(denominator) = count(*) then sum(denominator) end as double) as denominator
+    unioned.indicator_code,
+    unioned.period_type,
+    unioned.period_id,
+    unioned.period_start,
+    unioned.period_end,
+    unioned.district_code,
+    unioned.sex,
+    unioned.age_band,
+    unioned.disability,
+    cast(sum(unioned.numerator) as double) as numerator,
+    -- a denominator unknown in any piece (a missing population figure) stays unknown; counts have
+    -- none
+    cast(
+        case when count(unioned.denominator) = count(*) then sum(unioned.denominator) end as double
+    ) as denominator
 from unioned
 -- only the periods each indicator's catalogue frequency reports
 semi join {{ ref('int_indicator_periods') }} as indicator_periods

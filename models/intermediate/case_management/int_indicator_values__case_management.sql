@@ -49,7 +49,7 @@ districts as (
 cases as (
 
     select
-        cases.* exclude (district_code),
+        cases.* exclude (district_code),  -- noqa: RF02
         districts.district_code,
         districts.province_code
     from {{ ref('int_cases_deduplicated') }} as cases
@@ -146,7 +146,7 @@ grouped as (
         count(distinct record_key) as records,
         quantile_cont(days, 0.5) as median_days
     from records
-    group by grouping sets (
+    group by grouping sets (  -- noqa: PRS
         {{ grouping_sets | join(',\n        ') }}
     )
 
@@ -190,7 +190,9 @@ caseload_grouped as (
         count(*) as open_cases,
         count(distinct worker_id) as workers
     from caseload
+    -- noqa: disable=PRS
     group by grouping sets ((period_id, district_code), (period_id, province_code), (period_id))
+    -- noqa: enable=PRS
 
 ),
 

@@ -15,7 +15,10 @@ districts as (
 sexes as (
 
     select * from (
-        values {% for sex in values['sex'] %}('{{ sex }}'){{ "," if not loop.last }}{% endfor %}
+        values
+        {%- for sex in values['sex'] %}
+            ('{{ sex }}'){{ "," if not loop.last }}
+        {%- endfor %}
     ) as sexes (sex)
 
 ),

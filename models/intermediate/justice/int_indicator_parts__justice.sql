@@ -8,8 +8,9 @@
 -- Population rates (JC01-JC03 over children 10-17, VE11 and VE12 over children 0-17): one row per
 -- district x sex x age band of the denominator's ages for every period (dense, zero numerators
 -- written as 0), the population of the period-end year (0 for a cell without a row, null when
--- the statistics office gave none for the district and year); events outside those cells (unknown sex or age; a detained child under 10) get their own
--- row with denominator 0, so they count in the total and the denominators stay exact.
+-- the statistics office gave none for the district and year); events outside those cells
+-- (unknown sex or age; a detained child under 10) get their own row with denominator 0, so they
+-- count in the total and the denominators stay exact.
 -- Record-based rates (JC05-JC09): rows where there are records, plus one zero row (sex and age band
 -- null, 0/0) for each district x period without any, so the total is dense.
 with
@@ -123,7 +124,7 @@ measures as (
         select * from flows
         union all by name
         select * from stocks
-    )
+    ) as flows_and_stocks
     group by all
 
 ),
@@ -193,7 +194,7 @@ population_grid as (
 population_measures as (
 
     select * from measures
-    where indicator_code in (select indicator_code from population_indicators)
+    where indicator_code in (select population_indicators.indicator_code from population_indicators)
 
 ),
 
@@ -233,7 +234,7 @@ record_indicators as (
 record_measures as (
 
     select * from measures
-    where indicator_code in (select indicator_code from record_indicators)
+    where indicator_code in (select record_indicators.indicator_code from record_indicators)
 
 ),
 

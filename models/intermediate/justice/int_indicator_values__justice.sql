@@ -1,9 +1,10 @@
 -- JC04: median days of pre-sentence detention, over the pre-sentence detentions that ended during
--- the period (int_pre_sentence_detentions), for the periods of its catalogue frequency. A median cannot be summed:
--- it is recomputed from the records at each level (district, province, nation) and in each
--- disaggregation (total, sex, age band); an even count takes the mean of the two middle values
--- (quantile_cont). denominator = the number of detentions the median is taken over (0: value
--- null); no numerator (a median is not a ratio: nothing divides to it); value = the median.
+-- the period (int_pre_sentence_detentions), for the periods of its catalogue frequency. A median
+-- cannot be summed: it is recomputed from the records at each level (district, province, nation)
+-- and in each disaggregation (total, sex, age band); an even count takes the mean of the two
+-- middle values (quantile_cont). denominator = the number of detentions the median is taken
+-- over (0: value null); no numerator (a median is not a ratio: nothing divides to it); value = the
+-- median.
 -- Dense total rows for every geography x period; sex and age band rows only where detentions
 -- ended.
 with
@@ -26,10 +27,12 @@ units as (
 geographies as (
 
     select 'district' as geo_level, unit_code as geo_code
-    from units where unit_level = 'district'
+    from units
+    where unit_level = 'district'
     union all
     select 'province', unit_code
-    from units where unit_level = 'province'
+    from units
+    where unit_level = 'province'
     union all
     select 'national', 'NAT'
 

@@ -130,7 +130,8 @@ child_flows as (
         on facility_months.district_code = child_grid.district_code
         and facility_months.sex = child_grid.sex
         and facility_months.age_band = child_grid.age_band
-        and facility_months.reporting_month between child_grid.period_start and child_grid.period_end
+        and facility_months.reporting_month
+            between child_grid.period_start and child_grid.period_end
     group by 1, 2, 3, 4
 
 ),

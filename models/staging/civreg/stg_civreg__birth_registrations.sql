@@ -13,7 +13,10 @@ renamed as (
         cast(registration_id as varchar) as registration_id,
         cast(child_id as varchar) as child_id,
         cast(sex as varchar) as sex_code,
-        case cast(sex as varchar) when 'F' then 'female' when 'M' then 'male' end as sex,
+        case cast(sex as varchar)
+            when 'F' then 'female'
+            when 'M' then 'male'
+        end as sex,
         cast(date_of_birth as date) as date_of_birth,
         cast(place_of_birth as varchar) as place_of_birth,
         cast(registration_date as date) as registration_date,

@@ -14,7 +14,10 @@ renamed as (
         cast(child_id as varchar) as child_id,
         cast(case_number as varchar) as case_number,
         cast(sex as varchar) as sex_code,
-        case cast(sex as varchar) when 'F' then 'female' when 'M' then 'male' end as sex,
+        case cast(sex as varchar)
+            when 'F' then 'female'
+            when 'M' then 'male'
+        end as sex,
         cast(date_of_birth as date) as date_of_birth,
         cast(district_code as varchar) as district_code,
         cast(decision_date as date) as decision_date,

@@ -17,7 +17,10 @@ renamed as (
         cast(reporting_month as date) as reporting_month,
         cast(data_element as varchar) as data_element,
         cast(sex as varchar) as sex_code,
-        case cast(sex as varchar) when 'F' then 'female' when 'M' then 'male' end as sex,
+        case cast(sex as varchar)
+            when 'F' then 'female'
+            when 'M' then 'male'
+        end as sex,
         cast(age_group as varchar) as age_group,
         cast(value as bigint) as value,
         cast(_period as varchar) as _period,

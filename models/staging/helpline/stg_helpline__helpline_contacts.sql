@@ -16,7 +16,10 @@ renamed as (
         cast(caller_type as varchar) as caller_type,
         cast(district_code as varchar) as district_code,
         cast(child_sex as varchar) as sex_code,
-        case cast(child_sex as varchar) when 'F' then 'female' when 'M' then 'male' end as sex,
+        case cast(child_sex as varchar)
+            when 'F' then 'female'
+            when 'M' then 'male'
+        end as sex,
         cast(child_age as bigint) as child_age_years,
         cast(concern as varchar) as concern,
         cast(referred as boolean) as is_referred,

@@ -17,7 +17,10 @@ renamed as (
         cast(school_year_end as bigint) as school_year_end,
         cast(grade as bigint) as grade,
         cast(sex as varchar) as sex_code,
-        case cast(sex as varchar) when 'F' then 'female' when 'M' then 'male' end as sex,
+        case cast(sex as varchar)
+            when 'F' then 'female'
+            when 'M' then 'male'
+        end as sex,
         cast(enrolled_at_start as bigint) as enrolled_at_start,
         cast(transferred_out as bigint) as transferred_out,
         cast(left_without_completing as bigint) as left_without_completing,

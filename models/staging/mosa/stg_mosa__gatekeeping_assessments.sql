@@ -13,7 +13,10 @@ renamed as (
         cast(assessment_id as varchar) as assessment_id,
         cast(child_id as varchar) as child_id,
         cast(sex as varchar) as sex_code,
-        case cast(sex as varchar) when 'F' then 'female' when 'M' then 'male' end as sex,
+        case cast(sex as varchar)
+            when 'F' then 'female'
+            when 'M' then 'male'
+        end as sex,
         cast(date_of_birth as date) as date_of_birth,
         cast(district_code as varchar) as district_code,
         cast(referral_date as date) as referral_date,

@@ -13,10 +13,16 @@ renamed as (
         cast(placement_id as varchar) as placement_id,
         cast(child_id as varchar) as child_id,
         cast(sex as varchar) as sex_code,
-        case cast(sex as varchar) when 'F' then 'female' when 'M' then 'male' end as sex,
+        case cast(sex as varchar)
+            when 'F' then 'female'
+            when 'M' then 'male'
+        end as sex,
         cast(date_of_birth as date) as date_of_birth,
         cast(disability as boolean) as has_disability,
-        case cast(disability as boolean) when true then 'yes' when false then 'no' end as disability,
+        case cast(disability as boolean)
+            when true then 'yes'
+            when false then 'no'
+        end as disability,
         cast(care_type as varchar) as care_type,
         cast(institution_id as varchar) as institution_id,
         cast(district_code as varchar) as district_code,

@@ -12,7 +12,10 @@ renamed as (
     select
         cast(worker_id as varchar) as worker_id,
         cast(sex as varchar) as sex_code,
-        case cast(sex as varchar) when 'F' then 'female' when 'M' then 'male' end as sex,
+        case cast(sex as varchar)
+            when 'F' then 'female'
+            when 'M' then 'male'
+        end as sex,
         cast(district_code as varchar) as district_code,
         cast(position as varchar) as position,
         cast(employer as varchar) as employer,

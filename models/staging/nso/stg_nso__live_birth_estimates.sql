@@ -13,7 +13,10 @@ renamed as (
         cast(year as bigint) as estimate_year,
         cast(district_code as varchar) as district_code,
         cast(sex as varchar) as sex_code,
-        case cast(sex as varchar) when 'F' then 'female' when 'M' then 'male' end as sex,
+        case cast(sex as varchar)
+            when 'F' then 'female'
+            when 'M' then 'male'
+        end as sex,
         cast(estimated_live_births as bigint) as estimated_live_births,
         cast(_period as varchar) as _period,
         cast(_source_file as varchar) as _source_file,

@@ -13,7 +13,10 @@ renamed as (
         cast(year as bigint) as population_year,
         cast(district_code as varchar) as district_code,
         cast(sex as varchar) as sex_code,
-        case cast(sex as varchar) when 'F' then 'female' when 'M' then 'male' end as sex,
+        case cast(sex as varchar)
+            when 'F' then 'female'
+            when 'M' then 'male'
+        end as sex,
         cast(age as bigint) as age_years,
         cast(population as bigint) as population,
         cast(_period as varchar) as _period,

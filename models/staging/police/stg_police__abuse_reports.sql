@@ -14,7 +14,10 @@ renamed as (
         cast(report_date as date) as report_date,
         cast(district_code as varchar) as district_code,
         cast(victim_sex as varchar) as victim_sex_code,
-        case cast(victim_sex as varchar) when 'F' then 'female' when 'M' then 'male' end as victim_sex,
+        case cast(victim_sex as varchar)
+            when 'F' then 'female'
+            when 'M' then 'male'
+        end as victim_sex,
         cast(victim_age as bigint) as victim_age_years,
         cast(abuse_type as varchar) as abuse_type,
         cast(reporter_relationship as varchar) as reporter_relationship,

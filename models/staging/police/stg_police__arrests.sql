@@ -13,7 +13,10 @@ renamed as (
         cast(arrest_id as varchar) as arrest_id,
         cast(child_id as varchar) as child_id,
         cast(sex as varchar) as sex_code,
-        case cast(sex as varchar) when 'F' then 'female' when 'M' then 'male' end as sex,
+        case cast(sex as varchar)
+            when 'F' then 'female'
+            when 'M' then 'male'
+        end as sex,
         cast(date_of_birth as date) as date_of_birth,
         cast(district_code as varchar) as district_code,
         cast(arrest_date as date) as arrest_date,

@@ -12,7 +12,10 @@ renamed as (
     select
         cast(victim_id as varchar) as victim_id,
         cast(sex as varchar) as sex_code,
-        case cast(sex as varchar) when 'F' then 'female' when 'M' then 'male' end as sex,
+        case cast(sex as varchar)
+            when 'F' then 'female'
+            when 'M' then 'male'
+        end as sex,
         cast(date_of_birth as date) as date_of_birth,
         cast(age_years as bigint) as age_years,
         cast(citizenship as varchar) as citizenship,

@@ -13,7 +13,10 @@ renamed as (
         cast(detention_id as varchar) as detention_id,
         cast(child_id as varchar) as child_id,
         cast(sex as varchar) as sex_code,
-        case cast(sex as varchar) when 'F' then 'female' when 'M' then 'male' end as sex,
+        case cast(sex as varchar)
+            when 'F' then 'female'
+            when 'M' then 'male'
+        end as sex,
         cast(date_of_birth as date) as date_of_birth,
         cast(facility_id as varchar) as facility_id,
         cast(facility_separated_from_adults as boolean) as is_separated_from_adults,

@@ -16,7 +16,11 @@ renamed as (
         cast(geo_level as varchar) as geo_level,
         cast(geo_code as varchar) as geo_code,
         cast(sex as varchar) as sex_code,
-        case cast(sex as varchar) when 'total' then 'total' when 'F' then 'female' when 'M' then 'male' end as sex,
+        case cast(sex as varchar)
+            when 'total' then 'total'
+            when 'F' then 'female'
+            when 'M' then 'male'
+        end as sex,
         cast(estimate as double) as estimate,
         cast(ci_lower as double) as ci_lower,
         cast(ci_upper as double) as ci_upper,
