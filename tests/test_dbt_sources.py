@@ -134,8 +134,10 @@ def test_boolean_labels_read_yaml_true_and_false() -> None:
     )
     sql = render_staging_sql(Contract.model_validate(data))
     assert (
-        "case cast(disability as boolean) when true then 'yes' when false then 'no' end"
-        " as disability" in sql
+        "case cast(disability as boolean)\n"
+        "            when true then 'yes'\n"
+        "            when false then 'no'\n"
+        "        end as disability" in sql
     )
 
 
