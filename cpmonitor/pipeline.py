@@ -21,20 +21,41 @@ import secrets
 import shutil
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from cpmonitor.core.contracts import Contract, load_contracts
 from cpmonitor.core.parquet_io import write_parquet_atomic, write_text_atomic
 from cpmonitor.core.settings import Settings
-
-if TYPE_CHECKING:
-    from cpmonitor.core.contracts import Contract
+from cpmonitor.core.statuses import DELIVERY_STATUS_DIR
+from cpmonitor.dbt_runner import run_dbt
+from cpmonitor.runlog import (
+    append_record,
+    list_versions,
+    live_run_id,
+    read_runs,
+    runs_frame,
+    version_path,
+)
+from expectations.completeness import (
+    assessed_on,
+    completeness_summary,
+    delivery_status,
+    reporting_completeness,
+)
+from expectations.cross_feed import run_cross_feed_rules
+from expectations.marts import validate_marts
+from expectations.outliers import check_outliers, fetch_district_series
+from expectations.results import CheckResult, check_results_frame
+from ingest.ledger import read_ledger
+from ingest.references import reported_units
+from ingest.run import ingest_landing
 
 Progress = Callable[[str, int, int], None]
 # Builds the warehouse into ``build_db``, logging into ``log_dir``: (ok, summary for people).
@@ -126,8 +147,6 @@ def run_pipeline(
     ``today`` dates reporting completeness (default: today, UTC); ``builder`` (default: dbt) and
     ``contracts`` (default: ``data_contracts/``) can be replaced, e.g. by tests.
     """
-    from cpmonitor.core.contracts import load_contracts
-
     settings.ensure_dirs()
     run_id = new_run_id()
     started_at = _now()
@@ -169,8 +188,6 @@ def run_pipeline(
 
 def dbt_builder(build_db: Path, settings: Settings, log_dir: Path) -> tuple[bool, str]:
     """The real build: ``dbt build`` in a subprocess."""
-    from cpmonitor.dbt_runner import run_dbt
-
     result = run_dbt(["build"], build_db=build_db, settings=settings, log_dir=log_dir)
     return result.ok, result.summary
 
@@ -187,9 +204,6 @@ def _run_locked(
     contracts: dict[str, Contract],
     recovered: list[str],
 ) -> RunOutcome:
-    from expectations.marts import validate_marts
-    from ingest.run import ingest_landing
-
     def ingest_progress(label: str, done: int, total: int) -> None:
         if progress:
             progress(label, done, total)
@@ -274,10 +288,6 @@ def write_delivery_status(
     judged as of ``today`` (or the latest delivery), written where dbt reads it: the coverage of
     every indicator value rests on it. Returns the completeness detail
     (``audit.reporting_completeness``)."""
-    from cpmonitor.core.statuses import DELIVERY_STATUS_DIR
-    from expectations.completeness import assessed_on, delivery_status, reporting_completeness
-    from ingest.run import read_ledger, reported_units
-
     ledger = read_ledger(settings) if ledger is None else ledger
     detail = reporting_completeness(
         contracts,
@@ -291,11 +301,8 @@ def write_delivery_status(
     return detail
 
 
-def run_build_checks(build_db: Path, *, run_id: str) -> list:
+def run_build_checks(build_db: Path, *, run_id: str) -> list[CheckResult]:
     """Cross-feed rules (on the row-level schemas) and district outliers of a build, read-only."""
-    from expectations.cross_feed import run_cross_feed_rules
-    from expectations.outliers import check_outliers, fetch_district_series
-
     with duckdb.connect(str(build_db), read_only=True) as con:
         results = run_cross_feed_rules(con, run_id=run_id)
         series = fetch_district_series(con)
@@ -331,49 +338,7 @@ def publish(build_db: Path, served: Path) -> None:
     _fsync_dir(served.parent)
 
 
-def read_runs(settings: Settings) -> list[dict]:
-    """All recorded pipeline runs (and rollbacks), oldest first; a torn last line is skipped."""
-    if not settings.runs_file.exists():
-        return []
-    runs = []
-    for line in settings.runs_file.read_text().splitlines():
-        with suppress(json.JSONDecodeError):
-            if line.strip():
-                runs.append(json.loads(line))
-    return runs
-
-
 # --- versions, rollback, recovery ------------------------------------------------------------
-
-
-def list_versions(settings: Settings) -> list[str]:
-    """Run ids of the kept versions, oldest first."""
-    folder = settings.versions_dir
-    return sorted(p.stem for p in folder.glob("*.duckdb")) if folder.exists() else []
-
-
-def live_run_id(settings: Settings) -> str | None:
-    """Run id of the served warehouse: the kept version that is the same file, else the newest
-    published run recorded inside the served warehouse; None when nothing is served."""
-    served = settings.warehouse_file
-    if not served.exists():
-        return None
-    inode = served.stat().st_ino
-    for run_id in reversed(list_versions(settings)):
-        path = settings.versions_dir / f"{run_id}.duckdb"
-        with suppress(FileNotFoundError):
-            if path.stat().st_ino == inode:
-                return run_id
-    from cpmonitor.core.connections import connect_read_only
-
-    try:
-        with connect_read_only(served) as con:
-            row = con.execute(
-                "SELECT max(run_id) FROM audit.pipeline_runs WHERE status = 'published'"
-            ).fetchone()
-    except duckdb.Error:
-        return None
-    return row[0] if row else None
 
 
 def rollback(settings: Settings, to: str | None = None) -> dict:
@@ -398,7 +363,7 @@ def rollback(settings: Settings, to: str | None = None) -> dict:
             raise RollbackError(f"no kept version {to!r} (kept versions: {kept})")
         if to == live:
             raise RollbackError(f"version {to} is already the live warehouse")
-        source = settings.versions_dir / f"{to}.duckdb"
+        source = version_path(settings, to)
         temporary = (
             settings.data_dir / f".{settings.warehouse_file.name}.{secrets.token_hex(4)}.tmp"
         )
@@ -416,7 +381,7 @@ def rollback(settings: Settings, to: str | None = None) -> dict:
             "replaced": live,
             "details": [],
         }
-        _append_record(settings, record)
+        append_record(settings, record)
         return record
 
 
@@ -458,7 +423,7 @@ def recover(settings: Settings) -> list[str]:
                 message = "interrupted before publishing; the previous warehouse stayed served"
                 status = "interrupted"
             now = _now()
-            _append_record(
+            append_record(
                 settings,
                 {
                     "run_id": run_id,
@@ -481,7 +446,7 @@ def prune(settings: Settings, keep: int = KEEP_VERSIONS) -> None:
     versions = list_versions(settings)
     for run_id in versions[:-keep] if keep else versions:
         if run_id != live:
-            (settings.versions_dir / f"{run_id}.duckdb").unlink(missing_ok=True)
+            version_path(settings, run_id).unlink(missing_ok=True)
     logs = sorted(p for p in settings.builds_dir.iterdir() if p.is_dir())
     for folder in logs[:-keep] if keep else logs:
         shutil.rmtree(folder, ignore_errors=True)
@@ -494,14 +459,14 @@ def _remove_unserved_versions(settings: Settings) -> None:
     live = live_run_id(settings)
     for run_id in list_versions(settings):
         if run_id not in served and run_id != live:
-            (settings.versions_dir / f"{run_id}.duckdb").unlink(missing_ok=True)
+            version_path(settings, run_id).unlink(missing_ok=True)
 
 
 def _keep_version(build_db: Path, settings: Settings, run_id: str) -> Path:
     """Link the finished build into ``versions/`` (atomically named) before it is swapped in."""
     folder = settings.versions_dir
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{run_id}.duckdb"
+    target = version_path(settings, run_id)
     temporary = folder / f".{run_id}.duckdb.tmp"
     _link_or_copy(build_db, temporary)
     os.replace(temporary, target)
@@ -533,17 +498,13 @@ def _fsync_dir(folder: Path) -> None:
 def _finalise_build(
     build_db: Path,
     settings: Settings,
-    checks: list,
+    checks: list[CheckResult],
     outcome: RunOutcome,
     completeness: pd.DataFrame,
     contracts: dict[str, Contract],
 ) -> None:
     """Store ingest ledger, check results, completeness (as the build used it) and run history
     in the build; drop row-level schemas."""
-    from expectations.completeness import completeness_summary
-    from expectations.results import check_results_frame
-    from ingest.run import read_ledger
-
     ingest_files = read_ledger(settings)
     all_checks = pd.concat(
         [_read_feed_checks(settings), check_results_frame(checks)], ignore_index=True
@@ -567,19 +528,8 @@ def _finalise_build(
         con.execute("CHECKPOINT")
 
 
-def runs_frame(runs: list[dict]) -> pd.DataFrame:
-    """``audit.pipeline_runs``: run_id, started_at, finished_at (UTC), status, message."""
-    keys = ("run_id", "started_at", "finished_at", "status", "message")
-    frame = pd.DataFrame([{k: r.get(k) for k in keys} for r in runs], columns=list(keys))
-    for column in ("started_at", "finished_at"):
-        frame[column] = pd.to_datetime(frame[column], utc=True)
-    return frame
-
-
 def feeds_frame(contracts: dict[str, Contract] | None = None) -> pd.DataFrame:
     """The contracted feeds (what each entity is expected to deliver), for people reading audit data."""
-    from cpmonitor.core.contracts import load_contracts
-
     contracts = load_contracts() if contracts is None else contracts
     return pd.DataFrame(
         [
@@ -602,18 +552,14 @@ def _feed_checks_file(settings: Settings) -> Path:
 
 
 def _read_feed_checks(settings: Settings) -> pd.DataFrame:
-    from expectations.results import check_results_frame
-
     path = _feed_checks_file(settings)
     return pd.read_parquet(path) if path.exists() else check_results_frame([])
 
 
-def _append_feed_checks(settings: Settings, results: list) -> None:
+def _append_feed_checks(settings: Settings, results: list[CheckResult]) -> None:
     """Keep the feed-level check results of every ingested file across runs."""
     if not results:
         return
-    from expectations.results import check_results_frame
-
     combined = pd.concat(
         [_read_feed_checks(settings), check_results_frame(results)], ignore_index=True
     )
@@ -647,21 +593,7 @@ def _finish(
 
 
 def _append_run(settings: Settings, outcome: RunOutcome) -> None:
-    _append_record(settings, asdict(outcome))
-
-
-def _append_record(settings: Settings, record: dict) -> None:
-    """Append one line to the run log and flush it to disk (after a line torn by a kill, if any,
-    which ``read_runs`` then skips)."""
-    torn = False
-    if settings.runs_file.exists() and settings.runs_file.stat().st_size:
-        with settings.runs_file.open("rb") as handle:
-            handle.seek(-1, os.SEEK_END)
-            torn = handle.read(1) != b"\n"
-    with settings.runs_file.open("a") as handle:
-        handle.write(("\n" if torn else "") + json.dumps(record) + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
+    append_record(settings, asdict(outcome))
 
 
 def _discard(build_db: Path) -> None:

@@ -13,6 +13,11 @@ import pandas as pd
 from cpmonitor.core.connections import connect_read_only
 from cpmonitor.core.contracts import Contract, load_contracts
 from cpmonitor.core.settings import Settings
+from cpmonitor.core.statuses import IGNORED_STATUSES, REFUSED_STATUSES
+from cpmonitor.runlog import list_versions, live_run_id, read_runs
+from expectations.completeness import assessed_on, completeness_summary, reporting_completeness
+from ingest.ledger import read_ledger
+from ingest.references import reported_units
 
 
 @contextmanager
@@ -49,14 +54,6 @@ def collect_status(
     contracts: dict[str, Contract] | None = None,
 ) -> StatusInfo:
     """Summarise the ledger, the run log, the kept versions and the served warehouse."""
-    from cpmonitor.pipeline import list_versions, live_run_id, read_runs
-    from expectations.completeness import (
-        assessed_on,
-        completeness_summary,
-        reporting_completeness,
-    )
-    from ingest.run import read_ledger, reported_units
-
     contracts = load_contracts() if contracts is None else contracts
     today = today or dt.datetime.now(dt.UTC).date()
     runs = read_runs(settings)
@@ -86,7 +83,7 @@ def collect_status(
         for v in reversed(list_versions(settings))
     ]
     quarantined = ledger.loc[
-        ledger["status"] == "quarantined", ["source_file", "reason", "received_at"]
+        ledger["status"].isin(sorted(REFUSED_STATUSES)), ["source_file", "reason", "received_at"]
     ].sort_values("source_file")
     return StatusInfo(
         published=published,
@@ -109,10 +106,11 @@ def summarise_feeds(ledger: pd.DataFrame) -> list[dict]:
     grouped = ledger.fillna({"entity": "(unknown)", "feed": "(unknown)"}).groupby(
         ["entity", "feed"], sort=True
     )
+    not_loaded = sorted(REFUSED_STATUSES | IGNORED_STATUSES)
     summary = grouped.agg(
-        files=("status", lambda s: int((s != "skipped").sum())),
-        loaded=("status", lambda s: int((~s.isin(["quarantined", "skipped"])).sum())),
-        quarantined=("status", lambda s: int((s == "quarantined").sum())),
+        files=("status", lambda s: int((~s.isin(sorted(IGNORED_STATUSES))).sum())),
+        loaded=("status", lambda s: int((~s.isin(not_loaded)).sum())),
+        quarantined=("status", lambda s: int(s.isin(sorted(REFUSED_STATUSES)).sum())),
         periods=("period", "nunique"),
         latest_period=("period", "max"),
         last_received=("received_at", "max"),

@@ -34,6 +34,14 @@ import pandas as pd
 import pyarrow as pa
 
 from cpmonitor.core.contracts import Contract
+from cpmonitor.core.periods import (
+    due_date,
+    follows,
+    next_period_start,
+    period_end,
+    period_of,
+    period_start,
+)
 from cpmonitor.core.statuses import (
     DELIVERY_STATUS_SCHEMA,
     IGNORED_STATUSES,
@@ -68,43 +76,6 @@ SUMMARY_COLUMNS = [
     "timeliness_pct",
     "missing_periods",
 ]
-
-
-def period_start(period: str) -> dt.date:
-    """First day of ``2024-03``, ``2024-Q1`` or ``2024``."""
-    if "-Q" in period:
-        year, quarter = int(period[:4]), int(period[-1])
-        return dt.date(year, 3 * quarter - 2, 1)
-    if "-" in period:
-        year, month = (int(x) for x in period.split("-"))
-        return dt.date(year, month, 1)
-    return dt.date(int(period), 1, 1)
-
-
-def period_end(period: str) -> dt.date:
-    """Last day of a period."""
-    return next_period_start(period) - dt.timedelta(days=1)
-
-
-def next_period_start(period: str) -> dt.date:
-    start = period_start(period)
-    months = 3 if "-Q" in period else 1 if "-" in period else 12
-    month_index = start.year * 12 + start.month - 1 + months
-    return dt.date(month_index // 12, month_index % 12 + 1, 1)
-
-
-def period_of(day: dt.date, frequency: str) -> str:
-    """The period of ``frequency`` that holds ``day``."""
-    if frequency == "monthly":
-        return f"{day.year}-{day.month:02d}"
-    if frequency == "quarterly":
-        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
-    return str(day.year)
-
-
-def due_date(period: str, due_days: int) -> dt.date:
-    """When the delivery of a period is due: its last day plus ``due_days``."""
-    return period_end(period) + dt.timedelta(days=due_days)
 
 
 def expected_periods(
@@ -204,11 +175,11 @@ def reporting_completeness(
 
 
 def delivery_status(detail: pd.DataFrame, contracts: Mapping[str, Contract]) -> pa.Table:
-    """What dbt reads of completeness (``ingest.schema.DELIVERY_STATUS_SCHEMA``): each expected
-    period of each feed with its dates, status and whether it was received (``RECEIVED``: the one
-    home of that rule), the feed's title and owner, whether the feed is
-    expected every period, and the first day of its first expected period (data before it are not
-    in the warehouse)."""
+    """What dbt reads of completeness (``cpmonitor.core.statuses.DELIVERY_STATUS_SCHEMA``): each
+    expected period of each feed with its dates, status and whether it was received (``RECEIVED``:
+    the one home of that rule), the feed's title and owner, whether the feed is expected every
+    period, and the first day of its first expected period (data before it are not in the
+    warehouse)."""
     frame = detail.copy()
     frame["entity_name"] = [contracts[f].owner_name for f in frame["feed"]]
     frame["feed_title"] = [contracts[f].title for f in frame["feed"]]
@@ -288,16 +259,11 @@ def compact_periods(periods: list[str]) -> str:
     ordered = sorted(set(periods), key=period_start)
     runs: list[list[str]] = []
     for period in ordered:
-        if runs and _follows(runs[-1][-1], period):
+        if runs and follows(runs[-1][-1], period):
             runs[-1].append(period)
         else:
             runs.append([period])
     return ", ".join(r[0] if len(r) == 1 else f"{r[0]} to {r[-1]}" for r in runs)
-
-
-def _follows(previous: str, period: str) -> bool:
-    frequency = "quarterly" if "-Q" in period else "monthly" if "-" in period else "yearly"
-    return period_of(next_period_start(previous), frequency) == period
 
 
 def _valid_deliveries(contracts: Mapping[str, Contract], ledger: pd.DataFrame) -> pd.DataFrame:
@@ -345,6 +311,6 @@ def _earliest(stamps: pd.Series) -> pd.Timestamp | None:
 
 
 def _expects_every_period(contract: Contract) -> bool:
-    """False for feeds delivered only when something changes (``delivery: on_change``), if the
-    contract model carries that setting; every other feed is expected each period."""
-    return getattr(contract, "delivery", "periodic") != "on_change"
+    """False for feeds delivered only when something changes (``delivery: on_change``); every
+    other feed is expected each period."""
+    return contract.delivery != "on_change"

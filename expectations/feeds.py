@@ -18,7 +18,8 @@ import datetime as dt
 import math
 from typing import Any
 
-from cpmonitor.core.contracts import DATE_TYPES, Column, Contract, period_bounds
+from cpmonitor.core.contracts import DATE_TYPES, Column, Contract
+from cpmonitor.core.periods import period_bounds
 from expectations.runner import EXAMPLE_COUNT, Outcome
 
 PRIVATE_CLASSES = ("record_id", "direct_identifier")

@@ -17,9 +17,35 @@ import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 CHUNK = 1 << 20
 SUFFIX = ".parquet"
+LOCATION_HINT = "<entity>/<feed>/<period>/<file>.parquet"
+
+
+class DeliveryKey(NamedTuple):
+    """Who delivered a file, for which feed and period, as its location says: one delivery is used
+    per key (a newer one supersedes it). All None when the path is not ``LOCATION_HINT``."""
+
+    entity: str | None
+    feed: str | None
+    period: str | None
+
+    @classmethod
+    def of(cls, source_file: str) -> DeliveryKey:
+        """The key of a file from its path relative to the landing dir."""
+        parts = source_file.split("/")
+        if len(parts) != 4:
+            return cls(None, None, None)
+        return cls(parts[0], parts[1], parts[2])
+
+
+class DeliveredContent(NamedTuple):
+    """One delivery's content: the same bytes for the same key are loaded once, whatever the name."""
+
+    key: DeliveryKey
+    sha256: str
 
 
 @dataclass(frozen=True)

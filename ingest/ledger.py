@@ -5,12 +5,16 @@ processed again, which makes ingest idempotent.
 
 Statuses: ``loaded`` (every row used), ``loaded_with_rejections`` (the good rows used, ``rows_rejected``
 rows set aside in quarantine), ``quarantined`` (refused whole), ``superseded`` (was loaded, then a
-newer delivery for the same entity, feed and period replaced it: ``superseded_by`` holds its sha256).
+newer delivery for the same entity, feed and period replaced it: ``superseded_by`` holds its sha256),
+``skipped`` (``cpmonitor.core.statuses``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +23,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from cpmonitor.core.parquet_io import write_parquet_atomic
-from cpmonitor.core.statuses import ACCEPTED_STATUSES, SUPERSEDED
+from cpmonitor.core.settings import Settings
+from cpmonitor.core.statuses import ACCEPTED_STATUSES, SUPERSEDED, LedgerStatus
+from ingest.landing import DeliveredContent, DeliveryKey
 
 LEDGER_SCHEMA = pa.schema(
     [
@@ -40,6 +46,92 @@ LEDGER_SCHEMA = pa.schema(
 )
 
 
+@dataclass(frozen=True)
+class LedgerRow:
+    """One row of the ledger (``LEDGER_SCHEMA``, in its order): one delivered file.
+
+    A file refused before it was read (an unsafe path, a link, a file that cannot be opened) has
+    no ``sha256`` (""): it is looked at again next run. Timestamps are naive UTC.
+    """
+
+    source_file: str
+    entity: str | None
+    feed: str | None
+    period: str | None
+    sha256: str
+    size_bytes: int
+    rows: int | None
+    rows_rejected: int | None
+    status: LedgerStatus
+    reason: str
+    received_at: dt.datetime | None
+    ingested_at: dt.datetime
+    superseded_by: str | None = None
+
+    @property
+    def key(self) -> DeliveryKey:
+        return DeliveryKey(self.entity, self.feed, self.period)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def to_json(self) -> dict[str, Any]:
+        """The row with timestamps as ISO text, for the quarantine JSON."""
+        return {
+            k: v.isoformat() if isinstance(v, dt.datetime) else v for k, v in self.as_dict().items()
+        }
+
+
+@dataclass
+class LedgerIndex:
+    """What the ledger says of files seen before, so nothing is processed twice.
+
+    ``used``: each delivery whose rows are or were used -> its source file; ``processed``: every
+    (source file, sha256) read before; ``refused``: every (source file, reason) refused unread.
+    """
+
+    used: dict[DeliveredContent, str] = dataclasses.field(default_factory=dict)
+    processed: set[tuple[str, str]] = dataclasses.field(default_factory=set)
+    refused: set[tuple[str, str]] = dataclasses.field(default_factory=set)
+
+    @classmethod
+    def of(cls, ledger: pa.Table) -> LedgerIndex:
+        rows = ledger.select(
+            ["source_file", "entity", "feed", "period", "sha256", "status", "reason"]
+        ).to_pylist()
+        used: dict[DeliveredContent, str] = {}
+        for r in rows:
+            if r["sha256"] and r["status"] in ACCEPTED_STATUSES:
+                key = DeliveryKey(r["entity"], r["feed"], r["period"])
+                used[DeliveredContent(key, r["sha256"])] = r["source_file"]
+        processed = {(r["source_file"], r["sha256"]) for r in rows if r["sha256"]}
+        refused = {
+            (r["source_file"], (r["reason"] or "").removeprefix(f"{r['source_file']}: "))
+            for r in rows
+            if not r["sha256"]
+        }
+        return cls(used, processed, refused)
+
+    def skip_reason(self, source_file: str, content: DeliveredContent) -> str:
+        """Why a file needs no processing ("" when it does).
+
+        The same content delivered again for the same entity, feed and period is never loaded
+        twice, whatever its name (the same content for another period is that period's delivery,
+        e.g. an unchanged quarterly register); a quarantined file is looked at again only when it
+        comes back changed or at another place (e.g. moved to the right folder).
+        """
+        if content in self.used:
+            return f"already ingested (same content as {self.used[content]})"
+        if (source_file, content.sha256) in self.processed:
+            return "already quarantined, unchanged since"
+        return ""
+
+
+def read_ledger(settings: Settings) -> pd.DataFrame:
+    """The ledger (``audit.ingest_files`` columns); an empty, typed frame when there is none yet."""
+    return ledger_frame(read_ledger_table(settings.ledger_file))
+
+
 def read_ledger_table(path: Path) -> pa.Table:
     """The ledger as an Arrow table with ``LEDGER_SCHEMA``; empty when there is no ledger yet."""
     if not path.exists():
@@ -51,11 +143,11 @@ def read_ledger_table(path: Path) -> pa.Table:
     return table.select(LEDGER_SCHEMA.names).cast(LEDGER_SCHEMA)
 
 
-def append_rows(table: pa.Table, rows: list[dict[str, Any]]) -> pa.Table:
-    """The ledger with ``rows`` (dicts keyed by ledger column) added at the end."""
+def append_rows(table: pa.Table, rows: list[LedgerRow]) -> pa.Table:
+    """The ledger with ``rows`` added at the end."""
     if not rows:
         return table
-    new = pa.Table.from_pylist(rows, schema=LEDGER_SCHEMA)
+    new = pa.Table.from_pylist([r.as_dict() for r in rows], schema=LEDGER_SCHEMA)
     return pa.concat_tables([table, new])
 
 
@@ -73,12 +165,7 @@ def ledger_frame(table: pa.Table) -> pd.DataFrame:
     return frame.astype(types)
 
 
-def row_to_json(row: dict[str, Any]) -> dict[str, Any]:
-    """A ledger row with timestamps as ISO text, for the quarantine JSON."""
-    return {k: v.isoformat() if isinstance(v, dt.datetime) else v for k, v in row.items()}
-
-
-def newest_first_key(row: dict[str, Any]) -> tuple:
+def newest_first_key(row: Mapping[str, Any]) -> tuple:
     """Order of deliveries for one entity, feed and period: latest arrival, then file name, then
     the time it was ingested (a re-delivery at the same path with the same time)."""
     name = (row.get("source_file") or "").rsplit("/", 1)[-1]
@@ -87,18 +174,19 @@ def newest_first_key(row: dict[str, Any]) -> tuple:
     return (received, name, ingested)
 
 
-def supersede(table: pa.Table) -> tuple[pa.Table, list[dict[str, Any]]]:
+def supersede(table: pa.Table) -> tuple[pa.Table, list[LedgerRow]]:
     """Mark all but the newest used delivery of each entity, feed and period as ``superseded``.
 
     Returns the new ledger and the rows that became superseded in this call (their ingested copies
     are to be removed). Quarantined deliveries never supersede anything.
     """
     rows = table.to_pylist()
-    groups: dict[tuple[str, str, str], list[int]] = {}
+    groups: dict[DeliveryKey, list[int]] = {}
     for index, row in enumerate(rows):
         if row["status"] in ACCEPTED_STATUSES and row["entity"] and row["period"]:
-            groups.setdefault((row["entity"], row["feed"], row["period"]), []).append(index)
-    newly: list[dict[str, Any]] = []
+            key = DeliveryKey(row["entity"], row["feed"], row["period"])
+            groups.setdefault(key, []).append(index)
+    newly: list[LedgerRow] = []
     for members in groups.values():
         winner = max(members, key=lambda i: newest_first_key(rows[i]))
         for index in members:
@@ -106,7 +194,7 @@ def supersede(table: pa.Table) -> tuple[pa.Table, list[dict[str, Any]]]:
             if index == winner:
                 continue
             if row["status"] != SUPERSEDED:
-                newly.append(dict(row))
+                newly.append(LedgerRow(**row))
             row["status"] = SUPERSEDED
             row["superseded_by"] = rows[winner]["sha256"]
     return pa.Table.from_pylist(rows, schema=LEDGER_SCHEMA), newly

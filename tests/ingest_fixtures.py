@@ -7,6 +7,7 @@ needs landing files (``from ingest_fixtures import valid_table, deliver``; pytes
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from pathlib import Path
 
 import pyarrow as pa
@@ -187,3 +188,12 @@ def deliver(landing_dir: Path, relative_path: str, data: pa.Table | bytes) -> Pa
     else:
         pq.write_table(data, path)
     return path
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 hex of a file, read in chunks (what the ledger records of a delivery)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -7,12 +7,19 @@ import datetime as dt
 import pandas as pd
 
 from cpmonitor.core.contracts import Contract
+from cpmonitor.core.periods import (
+    due_date,
+    follows,
+    frequency_of,
+    next_period_start,
+    period_end,
+    period_of,
+    period_start,
+)
 from expectations.completeness import (
     compact_periods,
     completeness_summary,
-    due_date,
     expected_periods,
-    period_end,
     reporting_completeness,
 )
 
@@ -70,6 +77,21 @@ def test_period_arithmetic() -> None:
     assert period_end("2023") == D(2023, 12, 31)
     assert due_date("2024-01", 10) == D(2024, 2, 10)
     assert due_date("2024-Q1", 30) == D(2024, 4, 30)
+    assert period_start("2024-Q3") == D(2024, 7, 1)
+    assert next_period_start("2024-12") == D(2025, 1, 1)
+    assert next_period_start("2024-Q4") == D(2025, 1, 1)
+    assert [frequency_of(p) for p in ("2024-03", "2024-Q1", "2024")] == [
+        "monthly",
+        "quarterly",
+        "yearly",
+    ]
+    assert [period_of(D(2024, 11, 30), f) for f in ("monthly", "quarterly", "yearly")] == [
+        "2024-11",
+        "2024-Q4",
+        "2024",
+    ]
+    assert follows("2024-12", "2025-01") and follows("2024-Q4", "2025-Q1")
+    assert not follows("2024-01", "2024-03") and not follows("2022", "2024")
 
 
 def test_expected_periods_stop_at_the_last_period_due() -> None:

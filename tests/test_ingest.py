@@ -6,6 +6,7 @@ to start. Expected messages and values are written out by hand.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import hmac
@@ -22,16 +23,20 @@ import pytest
 from ingest_fixtures import (
     care_institutions_rows,
     deliver,
+    file_sha256,
     placements_rows,
     population_rows,
     table,
     valid_table,
 )
 
-from cpmonitor.core.contracts import Contract, load_contracts, period_bounds
+from cpmonitor.core.contracts import Contract, load_contracts
+from cpmonitor.core.periods import period_bounds
 from cpmonitor.core.settings import Settings
-from ingest.run import IngestReport, file_sha256, ingest_landing, location_problems, read_ledger
+from ingest.ledger import LEDGER_SCHEMA, LedgerRow, read_ledger
+from ingest.run import IngestReport, ingest_landing
 from ingest.schema import type_matches
+from ingest.table_checks import location_problems
 
 GOOD = {
     "placements_march": "mosa/placements/2024-03/mosa_placements_2024-03.parquet",
@@ -338,16 +343,16 @@ def test_another_key_gives_other_pseudonyms_and_a_crash_quarantines_one_file(
     deliver(settings.landing_dir, GOOD["placements_march"], table("placements", placements_rows()))
     deliver(settings.landing_dir, GOOD["population"], valid_table("population"))
 
-    import ingest.run
+    import ingest.outcome
 
-    real = ingest.run.to_ingested
+    real = ingest.outcome.to_ingested
 
     def fail_on_population(contract, *args, **kwargs):
         if contract.feed == "population":
             raise RuntimeError("disk full")
         return real(contract, *args, **kwargs)
 
-    monkeypatch.setattr(ingest.run, "to_ingested", fail_on_population)
+    monkeypatch.setattr(ingest.outcome, "to_ingested", fail_on_population)
     report = ingest_landing(settings, run_id="run-key")
     crashed = next(r for r in report.results if r.feed == "population")
     assert crashed.status == "quarantined"
@@ -555,6 +560,12 @@ def test_contract_period_bounds() -> None:
     assert period_bounds("2024-02", "monthly") == (dt.date(2024, 2, 1), dt.date(2024, 2, 29))
     assert period_bounds("2024-Q4", "quarterly") == (dt.date(2024, 10, 1), dt.date(2024, 12, 31))
     assert period_bounds("2023", "yearly") == (dt.date(2023, 1, 1), dt.date(2023, 12, 31))
+    with pytest.raises(ValueError, match="not a yearly period"):
+        period_bounds("2024-03", "yearly")
+
+
+def test_ledger_rows_have_the_ledger_columns_in_order() -> None:
+    assert [f.name for f in dataclasses.fields(LedgerRow)] == LEDGER_SCHEMA.names
 
 
 # --- Resubmissions and the archive ------------------------------------------------------------------

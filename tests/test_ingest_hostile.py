@@ -11,12 +11,13 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from ingest_fixtures import deliver, placements_rows, table, valid_table
+from ingest_fixtures import deliver, file_sha256, placements_rows, table, valid_table
 
 from cpmonitor.core.settings import Settings
 from ingest.landing import name_problem, resolve_inside
+from ingest.ledger import read_ledger
 from ingest.probe import ParseLimits, ProbeServer
-from ingest.run import IngestReport, file_sha256, ingest_landing, read_ledger
+from ingest.run import IngestReport, ingest_landing
 
 GOOD = {
     "placements": "mosa/placements/2024-03/good.parquet",

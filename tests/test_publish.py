@@ -26,16 +26,14 @@ from cpmonitor.core.settings import PROJECT_ROOT, Settings
 from cpmonitor.pipeline import (
     PAUSE_ENV,
     RollbackError,
-    list_versions,
-    live_run_id,
     pause_point,
     prune,
-    read_runs,
     rollback,
     run_pipeline,
 )
+from cpmonitor.runlog import list_versions, live_run_id, read_runs
 from expectations.cross_feed import RULES
-from ingest.run import read_ledger
+from ingest.ledger import read_ledger
 
 TESTS_DIR = Path(__file__).resolve().parent
 TODAY = dt.date(2024, 5, 1)

@@ -7,7 +7,6 @@ expectation of a feed is derived from its contract, so each rule is written once
 from __future__ import annotations
 
 import datetime as dt
-import re
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -16,11 +15,12 @@ import pyarrow as pa
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from cpmonitor.core.periods import Frequency, period_is_valid
+from cpmonitor.core.periods import period_bounds as period_bounds  # re-exported for older callers
 from cpmonitor.core.settings import CONTRACTS_DIR
 
 ColumnType = Literal["string", "integer", "float", "date", "timestamp", "boolean"]
 PrivacyClass = Literal["direct_identifier", "record_id", "quasi_identifier", "public"]
-Frequency = Literal["monthly", "quarterly", "yearly"]
 # What a violated rule does: refuse the whole delivery, or set aside only the offending rows.
 Action = Literal["reject_file", "reject_rows"]
 # Rules that can be broken row by row (the schema, an empty file and the location always refuse the file).
@@ -57,13 +57,6 @@ ARROW_TYPES: dict[str, pa.DataType] = {
     "timestamp": pa.timestamp("us"),
     "boolean": pa.bool_(),
 }
-
-PERIOD_PATTERNS: dict[str, re.Pattern[str]] = {
-    "monthly": re.compile(r"^\d{4}-(0[1-9]|1[0-2])$"),
-    "quarterly": re.compile(r"^\d{4}-Q[1-4]$"),
-    "yearly": re.compile(r"^\d{4}$"),
-}
-PERIOD_EXAMPLES = {"monthly": "2024-03", "quarterly": "2024-Q1", "yearly": "2024"}
 
 
 class Reference(BaseModel):
@@ -347,24 +340,8 @@ class Contract(BaseModel):
         return [c.name for c in self.columns if c.privacy in classes]
 
     def period_is_valid(self, period: str) -> bool:
-        return bool(PERIOD_PATTERNS[self.frequency].match(period))
-
-
-def period_bounds(period: str, frequency: Frequency) -> tuple[dt.date, dt.date]:
-    """First and last day of a delivery period (``2024-03``, ``2024-Q1`` or ``2024``)."""
-    year = int(period[:4])
-    if frequency == "yearly":
-        return dt.date(year, 1, 1), dt.date(year, 12, 31)
-    if frequency == "quarterly":
-        first_month = 3 * (int(period[-1]) - 1) + 1
-        start = dt.date(year, first_month, 1)
-        months = 3
-    else:
-        start = dt.date(year, int(period[5:7]), 1)
-        months = 1
-    following = start.month - 1 + months
-    end = dt.date(year + following // 12, following % 12 + 1, 1) - dt.timedelta(days=1)
-    return start, end
+        """Whether ``period`` is a well-formed period of the feed's frequency."""
+        return period_is_valid(period, self.frequency)
 
 
 def referenced_feeds(contracts: dict[str, Contract]) -> set[str]:
