@@ -21,6 +21,7 @@ demo: install
 ## test: install with test tools and Chromium, lint, run the whole test suite
 test: install chromium
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 install: $(STAMP)
@@ -41,6 +42,7 @@ chromium:
 
 lint:
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/ruff format --check .
 
 format:
