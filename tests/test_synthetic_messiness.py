@@ -36,6 +36,7 @@ from demo_country.messiness import (
 )
 from expectations.runner import SuiteRunner
 from ingest.ledger import newest_first_key
+from ingest.references import ReferenceCodes
 from ingest.run import ROW_REASONS, check_table, ingest_landing, read_ledger
 
 SMALL = {"seed": 11, "scale": 0.05, "start_year": 2016, "end_year": 2018}
@@ -78,7 +79,9 @@ def districts(deliveries: list[Delivery]) -> list[str]:
 
 def checked(d: Delivery, runner: SuiteRunner, codes: list[str]):  # noqa: ANN201
     contract = load_contracts()[d.feed]
-    references = {c.name: (codes, "districts") for c in contract.columns if c.references}
+    references = {
+        c.name: ReferenceCodes(codes, "districts") for c in contract.columns if c.references
+    }
     return check_table(
         d.table,
         contract,

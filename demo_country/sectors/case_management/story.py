@@ -1,15 +1,13 @@
-"""Case management in the simulated country: social worker posts, child protection cases, referrals
-and child helpline contacts, all vectorised (numpy), in days since 1970-01-01.
-
-The story: a case-management rollout. The social service workforce grows from about 4.5 to about
-10 social workers per 100,000 children over ten years (faster in some provinces); each worker carries
-20-60 open cases depending on the province, so caseloads grow with the workforce. High-risk cases
-are seen face to face within 24 hours more and more often (about 45% at the start, up to 90% in the
-fastest provinces), assessments and case plans become more complete, cases close sooner and more
-often with their goals met. Referrals from schools grow with a school-based programme. Some cases
-belong to children who enter formal care (same child id as in the placements feed), and some
-children come back with a second case. The helpline gets more contacts each year, about a third of
-them about a child protection concern.
+"""The case-management story the demo tells (simulated in ``simulation``): a case-management
+rollout. The social service workforce grows from about 4.5 to about 10 social workers per 100,000
+children over ten years (faster in some provinces); each worker carries 20-60 open cases depending
+on the province, so caseloads grow with the workforce. High-risk cases are seen face to face within
+24 hours more and more often (about 45% at the start, up to 90% in the fastest provinces),
+assessments and case plans become more complete, cases close sooner and more often with their goals
+met. Referrals from schools grow with a school-based programme. Some cases belong to children who
+enter formal care (same child id as in the placements feed), and some children come back with a
+second case. The helpline gets more contacts each year, about a third of them about a child
+protection concern.
 """
 
 from __future__ import annotations
