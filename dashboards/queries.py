@@ -15,6 +15,7 @@ import pandas as pd
 
 from cpmonitor.core.connections import connect_read_only
 from cpmonitor.core.statuses import ACCEPTED_STATUSES, REFUSED_STATUSES, USED_STATUSES
+from cpmonitor.core.vocabularies import PROTECTED_DISCLOSURE_CLASSES
 
 NATIONAL = "NAT"
 
@@ -84,12 +85,12 @@ DISCLOSURE_THRESHOLD = 5
 """Values whose numerator counts fewer than this many children or events (but at least one) are
 never sent to the browser; medians over fewer records the same. Survey estimates are aggregates with
 confidence intervals and are shown as they are."""
-# Indicators whose numerator counts institutions or staff, not children or events about children.
-NOT_ABOUT_CHILDREN = ("AC05", "AC13", "VE10")
+# Which indicators are protected is their catalogue disclosure class: only counts of children or
+# events about children (not institutions or staff, not survey estimates).
+_PROTECTED_CLASSES = ", ".join(f"'{c}'" for c in sorted(PROTECTED_DISCLOSURE_CLASSES))
 
 _SUPPRESSED = f"""coalesce(
-    d.kind <> 'survey'
-    AND f.indicator_code NOT IN ({", ".join(f"'{code}'" for code in NOT_ABOUT_CHILDREN)})
+    d.disclosure_class IN ({_PROTECTED_CLASSES})
     AND CASE WHEN d.kind = 'median'
              THEN f.denominator > 0 AND f.denominator < {DISCLOSURE_THRESHOLD}
              ELSE f.numerator > 0 AND f.numerator < {DISCLOSURE_THRESHOLD} END,
@@ -248,16 +249,13 @@ def province_values_latest(
 
 
 def catalogue(warehouse: Path) -> pd.DataFrame:
-    """Every indicator of the catalogue in catalogue order (sectors in the order they first appear,
-    codes within a sector), with ``catalogue_order``."""
+    """Every indicator of the catalogue in its display order (the catalogue's ``display_order``),
+    with ``catalogue_order`` (the same number)."""
     frame = _fetch(
         warehouse,
         """
-        WITH numbered AS (
-            SELECT *, row_number() OVER () AS catalogue_order FROM main.dim_indicator
-        )
-        SELECT * FROM numbered
-        ORDER BY min(catalogue_order) OVER (PARTITION BY sector_code), catalogue_order
+        SELECT *, display_order AS catalogue_order FROM main.dim_indicator
+        ORDER BY display_order
         """,
     )
     return frame
@@ -321,7 +319,7 @@ def scorecard(warehouse: Path) -> pd.DataFrame:
                        ELSE r.period_start = l.period_start - INTERVAL 1 YEAR END)
             LEFT JOIN main.dim_period AS p ON p.period_id = r.period_id
         ), numbered AS (
-            SELECT *, row_number() OVER () AS catalogue_order FROM main.dim_indicator
+            SELECT *, display_order AS catalogue_order FROM main.dim_indicator
         )
         SELECT n.*, l.period_type, l.period_id,
                coalesce(p.period_label, l.period_id) AS period_label, l.period_end,
@@ -333,7 +331,7 @@ def scorecard(warehouse: Path) -> pd.DataFrame:
         LEFT JOIN latest AS l ON l.indicator_code = n.indicator_code
         LEFT JOIN main.dim_period AS p ON p.period_id = l.period_id
         LEFT JOIN previous AS pr ON pr.indicator_code = n.indicator_code
-        ORDER BY min(n.catalogue_order) OVER (PARTITION BY n.sector_code), n.catalogue_order
+        ORDER BY n.display_order
         """,
         {"nat": NATIONAL},
     )

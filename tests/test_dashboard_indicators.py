@@ -15,7 +15,9 @@ import plotly
 import pytest
 from dash_pages import page_layout
 
+from cpmonitor.core.catalogue import load_catalogue
 from cpmonitor.core.settings import Settings
+from cpmonitor.core.vocabularies import SECTORS
 from dashboards import figures, queries
 from dashboards.app import create_app
 from dashboards.components import PRIVACY_NOTE
@@ -34,8 +36,8 @@ def _json(component: object) -> str:
 
 def test_catalogue_order_and_period_types(warehouse: Path) -> None:
     catalogue = queries.catalogue(warehouse)
-    assert len(catalogue) == 50
-    assert list(catalogue["sector_code"].drop_duplicates()) == ["AC", "JC", "VE", "CR", "SS"]
+    assert list(catalogue["indicator_code"]) == [i.indicator_code for i in load_catalogue()]
+    assert list(catalogue["sector_code"].drop_duplicates()) == list(SECTORS)
     assert list(catalogue["indicator_code"].iloc[:3]) == ["AC01", "AC02", "AC03"]
     assert queries.period_types(warehouse, "AC06") == ["month", "quarter", "year"]
     assert queries.period_types(warehouse, "SS08") == ["quarter", "year"]
@@ -45,7 +47,7 @@ def test_catalogue_order_and_period_types(warehouse: Path) -> None:
 
 def test_scorecard_rows_are_hand_checked(warehouse: Path) -> None:
     card = queries.scorecard(warehouse).set_index("indicator_code")
-    assert len(card) == 50
+    assert list(card.index) == [i.indicator_code for i in load_catalogue()]
     # The scorecard reads whole years. AC04 (a stock): the year 2018 is its end-of-December
     # value, 2,142 children; 2,310 at the end of 2017.
     assert (card.loc["AC04", "period_label"], card.loc["AC04", "value"]) == ("2018", 2142)
@@ -343,3 +345,16 @@ def test_a_value_with_no_delivery_reads_no_data() -> None:
     assert data_flags({"value": None, "coverage_note": None, "is_partial": False}) == []
     (partial,) = data_flags({"value": 4.0, "is_partial": True, "coverage_pct": 100.0})
     assert partial.children == "Partial"
+
+
+def test_dashboard_words_cover_every_vocabulary_value() -> None:
+    # A kind, direction, period type, frequency or disaggregation added to the vocabularies
+    # (dbt_project.yml vars.vocabularies) without its words on the indicator page fails here.
+    from cpmonitor.core import vocabularies as v
+    from dashboards.pages import indicator as page
+
+    assert set(page.KIND_WORDS) == set(v.KINDS)
+    assert set(page.DIRECTION_WORDS) == set(v.DIRECTIONS)
+    assert set(page.PERIOD_WORDS) == set(v.PERIOD_TYPES)
+    assert set(page.FREQUENCY_WORDS) == set(v.FREQUENCIES)
+    assert set(page.GROUP_TITLES) == set(v.DISAGGREGATIONS)

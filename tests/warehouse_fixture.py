@@ -80,6 +80,8 @@ NOTE_SS08 = (
 )
 
 _CATALOGUE_TYPES = {
+    "display_order": "INTEGER",
+    "window_months": "INTEGER",
     "factor": "DOUBLE",
     "baseline_value": "DOUBLE",
     "baseline_date": "DATE",

@@ -55,6 +55,7 @@ KIND_WORDS = {
 DIRECTION_WORDS = {
     "up": "Higher is better.",
     "down": "Lower is better.",
+    "none": "Neither higher nor lower is better in itself.",
 }
 PERIOD_WORDS = {"month": "Month", "quarter": "Quarter", "year": "Year"}
 FREQUENCY_WORDS = {"monthly": "Every month", "quarterly": "Every quarter", "yearly": "Every year"}
@@ -371,9 +372,7 @@ def definition_card(ind: dict, feeds: pd.DataFrame) -> dbc.Card:
         add("Out of (denominator)", ind["denominator_definition"])
     add("Unit", _words_for_unit(ind))
     kind = KIND_WORDS.get(str(ind.get("kind")), str(ind.get("kind") or ""))
-    direction = DIRECTION_WORDS.get(
-        str(ind.get("direction")), "Neither higher nor lower is better in itself."
-    )
+    direction = DIRECTION_WORDS.get(str(ind.get("direction")), DIRECTION_WORDS["none"])
     add("How it is counted", kind, " ", direction)
     groups = [GROUP_TITLES[g].removeprefix("By ") for g in _split(ind.get("disaggregations"))]
     frequency = FREQUENCY_WORDS.get(str(ind.get("frequency")), str(ind.get("frequency") or ""))
