@@ -25,6 +25,9 @@ from rich.table import Table
 
 from cpmonitor.core.settings import Settings
 
+# Each command imports what it runs inside itself (pipeline, status, dashboard, demo country, dbt
+# sources), so `cpmonitor --help` and every command start without loading what others need
+# (pandas, Dash, the generator): these lazy imports are for start-up time, not to hide a cycle.
 app = typer.Typer(
     help="National child protection indicators warehouse and dashboard.",
     no_args_is_help=True,

@@ -47,6 +47,7 @@ from cpmonitor.core.statuses import (
     IGNORED_STATUSES,
     RECEIVED,
     REFUSED_STATUSES,
+    PeriodStatus,
 )
 
 DETAIL_COLUMNS = [
@@ -286,7 +287,9 @@ def _valid_deliveries(contracts: Mapping[str, Contract], ledger: pd.DataFrame) -
     return frame[valid]
 
 
-def _period_status(group: pd.DataFrame | None, due: dt.date) -> tuple[str, pd.Timestamp | None]:
+def _period_status(
+    group: pd.DataFrame | None, due: dt.date
+) -> tuple[PeriodStatus, pd.Timestamp | None]:
     """Status of one expected period from its deliveries, and the arrival that decided it."""
     if group is None or group.empty:
         return "missing", None

@@ -32,7 +32,7 @@ def feed_suite_name(feed: str) -> str:
 
 def feed_expectations(contract: Contract) -> list[Any]:
     """GX expectations for a contract's row-level rules (schema is checked before, in plain Python)."""
-    import great_expectations.expectations as gxe
+    import great_expectations.expectations as gxe  # lazy: GX takes seconds to import (see ``expectations``)
 
     private = set(contract.columns_with_privacy(*PRIVATE_CLASSES))
     expectations: list[Any] = []
@@ -150,7 +150,7 @@ def _arrival_parameter(column: Column) -> str:
 
 def _period_expectations(contract: Contract, private: set[str]) -> list[Any]:
     """One column: within the period. Two: the [start, end] interval overlaps the period."""
-    import great_expectations.expectations as gxe
+    import great_expectations.expectations as gxe  # lazy: GX takes seconds to import (see ``expectations``)
 
     columns = [contract.column(name) for name in contract.period_columns]
     out: list[Any] = []

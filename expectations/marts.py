@@ -105,7 +105,7 @@ def check_facts(
 
 def mart_expectations() -> list[Any]:
     """GX expectations of ``fct_indicator_values``."""
-    import great_expectations.expectations as gxe
+    import great_expectations.expectations as gxe  # lazy: GX takes seconds to import (see ``expectations``)
     from great_expectations.expectations.metadata_types import FailureSeverity
     from great_expectations.expectations.row_conditions import Column
 

@@ -42,7 +42,7 @@ class SuiteRunner:
     """One ephemeral GX context holding named suites; validates pandas DataFrames against them."""
 
     def __init__(self) -> None:
-        import great_expectations as gx
+        import great_expectations as gx  # lazy: GX takes seconds to import (see ``expectations``)
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
         self._gx = gx
@@ -51,10 +51,6 @@ class SuiteRunner:
         asset = self._context.data_sources.add_pandas("frames").add_dataframe_asset("frame")
         self._batch = asset.add_batch_definition_whole_dataframe("whole_frame")
         self._definitions: dict[str, Any] = {}
-
-    @property
-    def suite_names(self) -> list[str]:
-        return list(self._definitions)
 
     def has_suite(self, name: str) -> bool:
         return name in self._definitions

@@ -42,7 +42,6 @@ MAX_BATCH_ROWS = 1_000_000
 MAX_BATCH_BYTES = 512 << 20
 FILE_COLUMN = "__batch_file__"
 BOUND_RULES = ("not_in_future", "period")
-UNIQUE_TYPES = ("expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique")
 
 
 @dataclass(frozen=True)
@@ -99,7 +98,7 @@ def batch_suite_name(feed: str) -> str:
 
 def build_batch_suite(contract: Contract) -> tuple[BatchSuite, list[Any]]:
     """The batch suite of a feed (and its GX expectations), derived from the feed suite."""
-    import great_expectations.expectations as gxe
+    import great_expectations.expectations as gxe  # lazy: GX takes seconds to import (see ``expectations``)
 
     originals = feed_expectations(contract)
     infos = [expectation_info(e) for e in originals]

@@ -213,7 +213,7 @@ def _inspect_guarded(path: str, limits: ParseLimits) -> ProbeResult:
 
 def inspect_parquet(path: str, limits: ParseLimits) -> ProbeResult:
     """Footer checks then a full decode, column chunk by column chunk (runs in the child)."""
-    import pyarrow as pa
+    import pyarrow as pa  # lazy: already loaded by ``serve`` before the fork; keeps the module light
     import pyarrow.parquet as pq
 
     try:

@@ -40,7 +40,7 @@ REFUSED_STATUSES = frozenset({QUARANTINED})
 IGNORED_STATUSES = frozenset({SKIPPED})
 
 # Reporting status of a feed's expected period (completeness): received on time, late, or not.
-PeriodStatus = Literal["on_time", "late", "missing", "refused", "not_due"]
+PeriodStatus = Literal["on_time", "late", "missing", "refused"]
 RECEIVED = frozenset({"on_time", "late"})
 
 # What dbt reads of reporting completeness (``ingested/_delivery_status/*.parquet``): one row per
