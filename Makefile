@@ -11,7 +11,7 @@ export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: demo test install chromium lint format clean
+.PHONY: demo test install chromium lint sqllint format clean
 
 ## demo: install, generate the demo country, run the pipeline, serve http://127.0.0.1:8050
 ##       (make demo SCALE=1 for the national-size country)
@@ -21,6 +21,7 @@ demo: install
 ## test: install with test tools and Chromium, lint, run the whole test suite
 test: install chromium
 	$(BIN)/ruff check .
+	$(MAKE) --no-print-directory sqllint
 	$(BIN)/lint-imports
 	$(BIN)/pytest
 
@@ -40,10 +41,16 @@ chromium:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium; \
 	fi
 
-lint:
+lint: sqllint
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/ruff format --check .
+
+# SQL of the dbt project through dbt's own templater (a throwaway build file: nothing is built)
+sqllint: install
+	@mkdir -p target/sqllint
+	CPMONITOR_BUILD_DB=$(CURDIR)/target/sqllint/lint.duckdb CPMONITOR_DATA_DIR=$(CURDIR)/target/sqllint \
+		$(BIN)/sqlfluff lint models data-tests --processes 2
 
 format:
 	$(BIN)/ruff check --fix .
