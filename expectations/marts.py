@@ -13,6 +13,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from cpmonitor.core import vocabularies as v
 from expectations.feeds import format_value
 from expectations.results import CheckResult, utc_now
 from expectations.runner import Outcome, SuiteRunner
@@ -22,20 +23,14 @@ TARGET = "main.fct_indicator_values"
 KEY = ["indicator_code", "period_id", "geo_code", "disaggregation", "disaggregation_value"]
 NOT_NULL = ["indicator_code", "period_type", "period_id", "geo_level", "geo_code"]
 NOT_NULL += ["disaggregation", "disaggregation_value"]
+# The vocabularies of the mart's keys (cpmonitor.core.vocabularies, read from dbt_project.yml).
 ALLOWED = {
-    "period_type": ["month", "quarter", "year"],
+    "period_type": list(v.PERIOD_TYPES),
     "geo_level": ["national", "province", "district"],
-    "disaggregation": ["total", "sex", "age_band", "disability"],
+    "disaggregation": ["total", *v.DISAGGREGATIONS],
     "disaggregation_value": [
         "total",
-        "female",
-        "male",
-        "0-4",
-        "5-9",
-        "10-14",
-        "15-17",
-        "yes",
-        "no",
+        *(value for values in v.DISAGGREGATION_VALUES.values() for value in values),
     ],
 }
 SCOPE = "_percent_scope"  # derived: 'percent', 'cumulative_percent' or 'other'

@@ -20,6 +20,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from cpmonitor.core import vocabularies
 from expectations.results import CheckResult, utc_now
 
 SUITE = "outliers"
@@ -33,8 +34,8 @@ MIN_REL_CHANGE = 0.5
 EXAMPLES = 5
 MAD_SCALE = 1.4826
 # Kinds whose numerator is a count of children, cases or events (cumulative series are left out:
-# they only grow, which is not news).
-COUNT_KINDS = ("flow", "stock", "distinct", "flow_rate", "stock_rate", "rate", "cohort_rate")
+# they only grow, which is not news): one home, the vocabularies.
+COUNT_KINDS = vocabularies.COUNT_KINDS
 
 SERIES_QUERY = """
 select f.indicator_code, d.indicator_name, f.geo_code, g.geo_name, f.period_id, f.period_end,
