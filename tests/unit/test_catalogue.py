@@ -17,7 +17,7 @@ import yaml
 from cpmonitor.core import vocabularies as v
 from cpmonitor.core.catalogue import CatalogueError, load_catalogue
 
-REPO = Path(__file__).parents[1]
+REPO = Path(__file__).parents[2]
 CATALOGUE = REPO / "seeds" / "indicator_catalogue.csv"
 FRAMEWORK = REPO / "docs" / "framework.md"
 FEEDS_DOC = REPO / "docs" / "indicators-and-feeds.md"
