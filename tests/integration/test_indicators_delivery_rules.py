@@ -151,6 +151,7 @@ def inspection(month: str, withdrawn_and_referred: int, district: str = "0101") 
     return {
         "inspection_id": f"INS-{month}-{district}",
         "workplace_id": "W" + district,
+        "workplace_name": "Workplace " + district,
         "sector": "agriculture",
         "district_code": district,
         "inspection_type": "routine",
