@@ -49,11 +49,6 @@ class Indicator:
         return v.FREQUENCY_PERIOD_TYPES[self.frequency]
 
     @property
-    def is_final_value(self) -> bool:
-        """Computed at every level by its area, not rolled up from district parts."""
-        return self.kind in v.FINAL_VALUE_KINDS
-
-    @property
     def is_protected(self) -> bool:
         """Small counts of this indicator are disclosure-protected (it counts children or events)."""
         return self.disclosure_class in v.PROTECTED_DISCLOSURE_CLASSES
@@ -129,7 +124,3 @@ def load_catalogue(path: Path = CATALOGUE_FILE) -> tuple[Indicator, ...]:
     rows = read_catalogue_rows(path)
     indicators = [_indicator(row, line, path) for line, row in enumerate(rows, start=2)]
     return tuple(sorted(indicators, key=lambda i: i.display_order))
-
-
-def indicators_by_code(path: Path = CATALOGUE_FILE) -> dict[str, Indicator]:
-    return {i.indicator_code: i for i in load_catalogue(path)}
