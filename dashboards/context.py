@@ -16,11 +16,16 @@ import duckdb
 import flask
 from dash import html
 
+from cpmonitor.core.access import Role
 from cpmonitor.core.settings import Settings
 from dashboards import queries
 from dashboards.components import not_published, unreadable
 
 SETTINGS_KEY = "CPMONITOR_SETTINGS"
+ROLE_KEY = "cp_role"
+"""``flask.g`` attribute holding the ``Role`` of the current request: set by the sign-in layer before
+any page or callback runs (the signed-in user's role, or the public role when the public view is on
+and nobody is signed in); nothing is served without it."""
 NOT_PUBLISHED_SHORT = "No warehouse has been published yet"
 UNREADABLE_SHORT = "The data could not be read"
 
@@ -30,6 +35,18 @@ T = TypeVar("T")
 def current_settings() -> Settings:
     """Settings of the app serving the current request."""
     return flask.current_app.config[SETTINGS_KEY]
+
+
+class NoRoleError(PermissionError):
+    """A page or callback ran without a signed-in role: nothing may be read."""
+
+
+def current_role() -> Role:
+    """The role of the current request (see ``ROLE_KEY``); ``NoRoleError`` when there is none."""
+    role = flask.g.get(ROLE_KEY)
+    if not isinstance(role, Role):
+        raise NoRoleError("no signed-in role for this request")
+    return role
 
 
 def current_warehouse() -> Path:
