@@ -11,6 +11,8 @@ vendored Bootstrap stylesheet and our CSS from ``assets/``.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
@@ -20,11 +22,13 @@ import dash_bootstrap_components as dbc
 import flask
 from dash import Input, Output, dcc, html
 
+from cpmonitor.core.access import Role
 from cpmonitor.core.settings import Settings
 from dashboards import queries
 from dashboards.components import page_header
-from dashboards.context import SETTINGS_KEY, from_warehouse
+from dashboards.context import ROLE_KEY, SETTINGS_KEY, current_role, from_warehouse
 from dashboards.pages import Page, discover_pages, page_at
+from dashboards.security import audit, install_security, signed_in_user
 
 PRODUCT_NAME = "Child Protection Monitor"
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -34,6 +38,7 @@ LOCATION_ID = "cp-location"
 CONTENT_ID = "cp-page-content"
 TITLE_ID = "cp-page-title"
 TITLE_SINK_ID = "cp-page-title-sink"
+NO_ACCESS = "You do not have access to this page"
 
 
 def page_title(page: Page | None) -> str:
@@ -46,8 +51,58 @@ def app_pages(app: dash.Dash) -> tuple[Page, ...]:
     return app.server.config[PAGES_KEY]
 
 
-def navbar(country: str, pages: tuple[Page, ...]) -> dbc.Navbar:
-    """Top bar: product name, country, a link to each page (labels and order from the pages)."""
+def account_menu() -> html.Div:
+    """Who is signed in, their role, and the sign-out button (a plain POST form carrying the CSRF
+    token); for the public view, a link to sign in."""
+    from flask_wtf.csrf import generate_csrf
+
+    user = signed_in_user()
+    role = current_role()
+    if user is None:
+        return html.Div(
+            [
+                html.Span(role.label, id="cp-role", className="cp-role me-2"),
+                html.A(
+                    "Sign in",
+                    href="/login",
+                    id="cp-sign-in",
+                    className="btn btn-sm btn-outline-primary",
+                ),
+            ],
+            className="d-flex align-items-center ms-3",
+        )
+    return html.Div(
+        [
+            html.Span(user.username, id="cp-user", className="cp-user me-1 fw-semibold"),
+            html.Span(f"({role.label})", id="cp-role", className="cp-role me-2 text-muted"),
+            html.Form(
+                [
+                    dcc.Input(
+                        type="hidden",
+                        name="csrf_token",
+                        value=generate_csrf(),
+                        id="cp-sign-out-csrf",
+                    ),
+                    html.Button(
+                        "Sign out",
+                        type="submit",
+                        id="cp-sign-out",
+                        className="btn btn-sm btn-outline-secondary",
+                    ),
+                ],
+                action="/logout",
+                method="POST",
+                id="cp-sign-out-form",
+                className="d-inline m-0",
+            ),
+        ],
+        className="d-flex align-items-center ms-3",
+    )
+
+
+def navbar(country: str, pages: tuple[Page, ...], account: Any | None = None) -> dbc.Navbar:
+    """Top bar: product name, country, a link to each page (labels and order from the pages),
+    and who is signed in."""
     return dbc.Navbar(
         dbc.Container(
             [
@@ -68,6 +123,7 @@ def navbar(country: str, pages: tuple[Page, ...]) -> dbc.Navbar:
                     navbar=True,
                     class_name="ms-auto",
                 ),
+                *([account] if account is not None else []),
             ],
             fluid=True,
             class_name="cp-container",
@@ -79,11 +135,21 @@ def navbar(country: str, pages: tuple[Page, ...]) -> dbc.Navbar:
 
 def app_layout() -> html.Div:
     """Shell around every page, read fresh on each page load: the navbar and the page container
-    (the location, the page's content, filled by ``route``, and its title)."""
-    country = from_warehouse(queries.country_name, otherwise=lambda _message, _reason: "")
+    (the location, the page's content, filled by ``route``, and its title).
+
+    The navbar lists only the pages the request's role may open. Without a role (Dash checking the
+    layout on a server's first request, whoever sent it) the shell is empty: no country, no pages,
+    nobody signed in; no such request is ever answered with a layout (sign-in refuses it)."""
+    role = flask.g.get(ROLE_KEY)
+    if isinstance(role, Role):
+        country = from_warehouse(queries.country_name, otherwise=lambda _message, _reason: "")
+        pages = flask.current_app.config[PAGES_KEY]
+        shown = navbar(country, tuple(p for p in pages if role.may_open(p.name)), account_menu())
+    else:
+        shown = navbar("", ())
     return html.Div(
         [
-            navbar(country, flask.current_app.config[PAGES_KEY]),
+            shown,
             dbc.Container(
                 html.Div(
                     [
@@ -120,12 +186,30 @@ def not_found() -> html.Div:
     )
 
 
+def no_access() -> html.Div:
+    """Shown for a page the signed-in role may not open."""
+    return html.Div(
+        [
+            page_header(NO_ACCESS, "Your role does not include this page."),
+            dcc.Link("Go to the first page", href="/"),
+        ],
+        id="page-no-access",
+    )
+
+
 def render_path(app: dash.Dash, pathname: str | None, search: str | None) -> tuple[Any, str]:
     """What the page container shows at ``pathname``: the page's layout called with the query
-    parameters (or "Page not found"), and the browser tab's title."""
+    parameters (or "Page not found", or "You do not have access to this page" when the request's
+    role may not open it), and the browser tab's title. Views and refusals go to the audit log."""
     page = page_at(app_pages(app), app.strip_relative_path(pathname or "/"))
     if page is None:
         return not_found(), PRODUCT_NAME
+    role = current_role()
+    detail = f"{page.name} {pathname or '/'}{search or ''}"
+    if not role.may_open(page.name):
+        audit("access_denied", detail)
+        return no_access(), PRODUCT_NAME
+    audit("page_view", detail)
     return page.layout(**query_parameters(search)), page_title(page)
 
 
@@ -149,8 +233,16 @@ def register_router(app: dash.Dash) -> None:
     )
 
 
-def create_app(settings: Settings) -> dash.Dash:
-    """Build the dashboard for ``settings`` (reads ``settings.warehouse_file`` read-only)."""
+def create_app(
+    settings: Settings,
+    *,
+    insecure_cookies: bool = False,
+    allowed_hosts: Iterable[str] | None = None,
+    clock: Callable[[], float] = time.time,
+) -> dash.Dash:
+    """Build the dashboard for ``settings`` (reads ``settings.warehouse_file`` read-only), behind
+    sign-in (``dashboards.security``): ``insecure_cookies`` for plain-http demos only,
+    ``allowed_hosts`` the Host names it answers (default 127.0.0.1 and localhost)."""
     pages = discover_pages()
     app = dash.Dash(
         __name__,
@@ -168,4 +260,7 @@ def create_app(settings: Settings) -> dash.Dash:
     for page in pages:
         if page.register_callbacks is not None:
             page.register_callbacks(app)
+    install_security(
+        app, settings, insecure_cookies=insecure_cookies, allowed_hosts=allowed_hosts, clock=clock
+    )
     return app

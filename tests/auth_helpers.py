@@ -1,0 +1,51 @@
+"""Signing in from tests: ``client_for(app, role)`` gives a Flask test client signed in through the
+real form (CSRF token and all) and the headers a Dash callback POST needs."""
+
+from __future__ import annotations
+
+import re
+
+import dash
+from flask.testing import FlaskClient
+
+from cpmonitor.core import users
+
+PASSWORD = "test-password-1"
+CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from_form(html: str) -> str:
+    match = CSRF_INPUT.search(html)
+    assert match, "no csrf_token in the form"
+    return match.group(1)
+
+
+def sign_in(client: FlaskClient, username: str, password: str = PASSWORD, **kwargs):
+    """Post the sign-in form as a browser would (GET it first for its CSRF token)."""
+    form = client.get("/login", **kwargs)
+    token = csrf_from_form(form.get_data(as_text=True))
+    return client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": token, "next": "/"},
+        **kwargs,
+    )
+
+
+def dash_headers(client: FlaskClient) -> dict[str, str]:
+    """Headers of a Dash callback POST: the CSRF token from the ``_csrf_token`` cookie."""
+    cookie = client.get_cookie("_csrf_token")
+    assert cookie is not None, "no _csrf_token cookie: not signed in?"
+    return {"X-CSRFToken": cookie.value, "Content-Type": "application/json"}
+
+
+def client_for(app: dash.Dash, role: str, username: str | None = None) -> tuple[FlaskClient, dict]:
+    """A test client signed in as a (new) user holding ``role``, and the headers for Dash POSTs."""
+    settings = app.server.config["CPMONITOR_SETTINGS"]
+    name = username or f"test-{role}"
+    if users.get_user(settings, name) is None:
+        users.add_user(settings, name, role, PASSWORD)
+    client = app.server.test_client()
+    response = sign_in(client, name)
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    client.get("/")  # the page load that sets the _csrf_token cookie
+    return client, dash_headers(client)
