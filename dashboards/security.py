@@ -27,7 +27,7 @@ import secrets
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import dash
 import flask
@@ -191,7 +191,8 @@ def _authenticate() -> flask.Response | None:
         return flask.Response(
             '{"error": "sign-in required"}', status=401, mimetype="application/json"
         )
-    return flask.redirect(f"{LOGIN_PATH}?next={_safe_next(flask.request.full_path)}")
+    target = quote(_safe_next(flask.request.full_path), safe="/")
+    return flask.redirect(f"{LOGIN_PATH}?next={target}")
 
 
 def _safe_next(target: str | None) -> str:
