@@ -3,7 +3,8 @@
 cpmonitor demo       generate the demo country, run the pipeline, serve the dashboard
 cpmonitor generate   write synthetic ministry feeds into the landing zone
 cpmonitor run        ingest -> dbt build -> checks -> publish
-cpmonitor serve      serve the dashboard on the published warehouse
+cpmonitor serve      serve the dashboard on the published warehouse (waitress, sign-in required)
+cpmonitor users      who may sign in: add, remove, set-role, set-password, list, add-demo
 cpmonitor status     what was received, late, missing or refused, and which warehouse is live
 cpmonitor rollback   serve a previously published warehouse version again
 cpmonitor sql        query the published warehouse read-only
@@ -128,24 +129,224 @@ def run(data_dir: DataDir = None) -> None:
     raise typer.Exit(1)
 
 
+DEMO_ACCOUNTS = (
+    ("admin", "admin", "demo-admin"),
+    ("planner", "planner", "demo-planner"),
+    ("analyst", "analyst", "demo-analyst"),
+    ("donor", "donor", "demo-donor"),
+)
+
+users_app = typer.Typer(
+    help="Who may sign in to the dashboard (stored in <data dir>/state/access.sqlite).",
+    no_args_is_help=True,
+)
+app.add_typer(users_app, name="users")
+
+
+def _read_password(password_stdin: bool) -> str:
+    import sys
+
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    from cpmonitor.core.access import AccessError
+    from cpmonitor.core.users import UserError
+
+    try:
+        yield
+    except (UserError, AccessError) as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from None
+
+
+PasswordStdin = Annotated[
+    bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+]
+
+
+@users_app.command("add")
+def users_add(
+    username: str,
+    role: Annotated[str, typer.Option("--role", help="A role of access.yml.")],
+    password_stdin: PasswordStdin = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Create a user with a role."""
+    from cpmonitor.core import users
+
+    settings = Settings.from_env(data_dir)
+    with _user_errors():
+        user = users.add_user(settings, username, role, _read_password(password_stdin))
+    console.print(f"Added [bold]{user.username}[/] ({user.role}).")
+
+
+@users_app.command("remove")
+def users_remove(username: str, data_dir: DataDir = None) -> None:
+    """Delete a user and end their sessions."""
+    from cpmonitor.core import users
+
+    with _user_errors():
+        users.remove_user(Settings.from_env(data_dir), username)
+    console.print(f"Removed [bold]{username}[/].")
+
+
+@users_app.command("set-role")
+def users_set_role(
+    username: str,
+    role: Annotated[str, typer.Argument(help="A role of access.yml.")],
+    data_dir: DataDir = None,
+) -> None:
+    """Give a user another role."""
+    from cpmonitor.core import users
+
+    with _user_errors():
+        users.set_role(Settings.from_env(data_dir), username, role)
+    console.print(f"[bold]{username}[/] is now {role}.")
+
+
+@users_app.command("set-password")
+def users_set_password(
+    username: str, password_stdin: PasswordStdin = False, data_dir: DataDir = None
+) -> None:
+    """Replace a user's password (their sessions end)."""
+    from cpmonitor.core import users
+
+    settings = Settings.from_env(data_dir)
+    with _user_errors():
+        users.set_password(settings, username, _read_password(password_stdin))
+    console.print(f"New password set for [bold]{username}[/].")
+
+
+@users_app.command("list")
+def users_list(data_dir: DataDir = None) -> None:
+    """Every user, their role and last sign-in (never a password hash)."""
+    from cpmonitor.core import users
+    from cpmonitor.core.access import load_access
+
+    settings = Settings.from_env(data_dir)
+    policy = load_access(settings)
+    table = Table(title="Dashboard users")
+    for column in ("User", "Role", "Created", "Last sign-in"):
+        table.add_column(column)
+
+    def when(at: float | None) -> str:
+        if at is None:
+            return "never"
+        return dt.datetime.fromtimestamp(at, tz=dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+    for user in users.list_users(settings):
+        label = policy.roles[user.role].label if user.role in policy.roles else user.role
+        table.add_row(
+            user.username, f"{user.role} ({label})", when(user.created_at), when(user.last_sign_in)
+        )
+    console.print(table)
+
+
+def _add_demo_accounts(settings: Settings) -> list[str]:
+    from cpmonitor.core import users
+
+    added = []
+    for username, role, password in DEMO_ACCOUNTS:
+        if users.get_user(settings, username) is None:
+            users.add_user(settings, username, role, password)
+            added.append(username)
+    return added
+
+
+@users_app.command("add-demo")
+def users_add_demo(data_dir: DataDir = None) -> None:
+    """Create the demo accounts (admin, planner, analyst, donor; password demo-<name>) if absent."""
+    with _user_errors():
+        added = _add_demo_accounts(Settings.from_env(data_dir))
+    console.print(
+        f"Demo accounts added: {', '.join(added)}." if added else "Demo accounts already exist."
+    )
+    console.print(
+        "Sign in as admin / demo-admin, planner / demo-planner, analyst / demo-analyst "
+        "or donor / demo-donor."
+    )
+
+
+def _port_is_free(host: str, port: int) -> bool:
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def warm_up(dash_app) -> None:
+    """The first requests of a fresh server set Dash up (layout check, scripts, callback map);
+    concurrent first requests on a fresh worker can fail (a known Dash issue), so make them here,
+    once, with the test client, before any browser arrives."""
+    client = dash_app.server.test_client()
+    for path in ("/_dash-layout", "/_dash-dependencies", "/login"):
+        client.get(path)
+
+
 @app.command()
 def serve(
     data_dir: DataDir = None,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8050,
-    debug: Annotated[bool, typer.Option(help="Dash debug mode (development only).")] = False,
+    dev: Annotated[
+        bool, typer.Option("--dev", help="Dash's development server (debug; never in production).")
+    ] = False,
+    insecure_cookies: Annotated[
+        bool,
+        typer.Option(
+            "--insecure-cookies",
+            help="Send the session cookie over plain http too (local demos without https only).",
+        ),
+    ] = False,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allowed-host",
+            help="A Host name the dashboard answers (repeatable; default 127.0.0.1 and localhost).",
+        ),
+    ] = None,
+    threads: Annotated[int, typer.Option(help="Waitress worker threads.")] = 8,
 ) -> None:
-    """Serve the dashboard on the published warehouse."""
+    """Serve the dashboard on the published warehouse (waitress; sign-in required)."""
     from dashboards.app import create_app
 
     settings = Settings.from_env(data_dir)
+    if not _port_is_free(host, port):
+        console.print(
+            f"[red]Port {port} on {host} is already in use[/]: stop what is running there or "
+            "choose another with --port."
+        )
+        raise typer.Exit(1)
     if not settings.warehouse_file.exists():
         console.print(
             "[yellow]No warehouse has been published yet[/]: the dashboard will say so. "
             "Run `cpmonitor run` (or `cpmonitor demo`)."
         )
-    console.print(f"Dashboard at [bold]http://{host}:{port}[/]  (Ctrl+C to stop)")
-    create_app(settings).run(host=host, port=port, debug=debug)
+    dash_app = create_app(
+        settings, insecure_cookies=insecure_cookies, allowed_hosts=allowed_host or None
+    )
+    warm_up(dash_app)
+    scheme = "http"
+    console.print(f"Dashboard at [bold]{scheme}://{host}:{port}[/]  (Ctrl+C to stop)")
+    if not insecure_cookies:
+        console.print(
+            "Session cookies are Secure: serve behind https (or pass --insecure-cookies for a "
+            "local http demo)."
+        )
+    if dev:
+        dash_app.run(host=host, port=port, debug=True)
+        return
+    import waitress
+
+    waitress.serve(dash_app.server, host=host, port=port, threads=threads, ident="cpmonitor")
 
 
 @app.command()
@@ -157,11 +358,21 @@ def demo(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8050,
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Stop after publishing.")] = False,
 ) -> None:
-    """Generate the demo country, run the whole pipeline and serve the dashboard."""
+    """Generate the demo country, run the whole pipeline, create the demo accounts and serve the
+    dashboard (plain http on this machine, so its cookies are not marked Secure)."""
     generate(data_dir=data_dir, seed=seed, scale=scale)
     run(data_dir=data_dir)
+    users_add_demo(data_dir=data_dir)
     if not no_serve:
-        serve(data_dir=data_dir, host=host, port=port, debug=False)
+        serve(
+            data_dir=data_dir,
+            host=host,
+            port=port,
+            dev=False,
+            insecure_cookies=True,
+            allowed_host=None,
+            threads=8,
+        )
 
 
 @app.command()
