@@ -5,9 +5,14 @@ and checks passed, with ``os.replace`` (atomic on one filesystem). Any failure, 
 killed at any moment, leaves the last good warehouse serving; the next run cleans up what a killed run
 left (under the lock) and records it in the run log.
 
+The published file is written fresh (``write_published_copy``): a new DuckDB file holding a compacted
+copy of the published schemas only, in a storage format DuckDB 1.5 clients read. The build file, whose
+free pages still hold the row-level rows of the dropped schemas, is deleted; no byte of it is served.
+
 Published versions are kept in ``versions/<run_id>.duckdb`` (hard links of the published file, so a
 version costs no extra space while it is served) for ``rollback``; the newest ``KEEP_VERSIONS`` are
-kept, and as many dbt log folders ``builds/<run_id>/``.
+kept, and as many dbt log folders ``builds/<run_id>/``. Everything the run writes outside the
+published warehouse and ``versions/`` is created owner-only (``private_umask``).
 """
 
 from __future__ import annotations
@@ -31,7 +36,15 @@ import pandas as pd
 import pyarrow as pa
 
 from cpmonitor.core.contracts import Contract, load_contracts
-from cpmonitor.core.parquet_io import write_parquet_atomic, write_text_atomic
+from cpmonitor.core.parquet_io import (
+    PRIVATE_FILE_MODE,
+    PUBLISHED_DIR_MODE,
+    PUBLISHED_FILE_MODE,
+    make_dirs,
+    private_umask,
+    write_parquet_atomic,
+    write_text_atomic,
+)
 from cpmonitor.core.settings import Settings
 from cpmonitor.core.statuses import DELIVERY_STATUS_DIR
 from cpmonitor.dbt_runner import run_dbt
@@ -62,8 +75,11 @@ Progress = Callable[[str, int, int], None]
 Builder = Callable[[Path, Settings, Path], tuple[bool, str]]
 Status = Literal["published", "failed"]
 
-# Schemas holding row-level (pseudonymised) data: needed to build, never published.
-UNPUBLISHED_SCHEMAS = ("staging", "intermediate")
+# The only schemas published: the marts, the audit tables, the protected tables donors read. Every
+# other schema of a build (staging, intermediate: row-level, pseudonymised) is never published.
+PUBLISHED_SCHEMAS = ("main", "audit", "protected")
+# The oldest DuckDB that must read the published file (the analysts' clients).
+PUBLISHED_STORAGE_VERSION = "v1.5.0"
 KEEP_VERSIONS = 5
 # Test hook: ``<stage>:<ready file>`` makes a run write the ready file at that stage and wait there
 # (until ``<ready file>.release`` exists or PAUSE_TIMEOUT_S passes), so a test can kill it there.
@@ -109,8 +125,9 @@ def new_run_id(now: dt.datetime | None = None) -> str:
 @contextmanager
 def pipeline_lock(settings: Settings) -> Iterator[None]:
     """One pipeline run per data directory at a time (released by the OS if the process dies)."""
-    settings.state_dir.mkdir(parents=True, exist_ok=True)
-    with (settings.state_dir / "pipeline.lock").open("w") as handle:
+    make_dirs(settings.state_dir)
+    fd = os.open(settings.state_dir / "pipeline.lock", os.O_WRONLY | os.O_CREAT, PRIVATE_FILE_MODE)
+    with os.fdopen(fd, "w") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
@@ -145,8 +162,23 @@ def run_pipeline(
     """Ingest new deliveries, build and check a new warehouse, publish it if everything passed.
 
     ``today`` dates reporting completeness (default: today, UTC); ``builder`` (default: dbt) and
-    ``contracts`` (default: ``data_contracts/``) can be replaced, e.g. by tests.
+    ``contracts`` (default: ``data_contracts/``) can be replaced, e.g. by tests. Everything the run
+    creates, but the published warehouse and its version, is the owner's only.
     """
+    with private_umask():
+        return _run_pipeline(
+            settings, progress=progress, today=today, builder=builder, contracts=contracts
+        )
+
+
+def _run_pipeline(
+    settings: Settings,
+    *,
+    progress: Progress | None,
+    today: dt.date | None,
+    builder: Builder | None,
+    contracts: dict[str, Contract] | None,
+) -> RunOutcome:
     settings.ensure_dirs()
     run_id = new_run_id()
     started_at = _now()
@@ -296,7 +328,6 @@ def write_delivery_status(
         reported_units=reported_units(settings.ingested_dir, contracts),
     )
     target = settings.ingested_dir / DELIVERY_STATUS_DIR / "delivery_status.parquet"
-    target.parent.mkdir(parents=True, exist_ok=True)
     write_parquet_atomic(delivery_status(detail, contracts), target)
     return detail
 
@@ -314,7 +345,7 @@ def indicator_values_sha256(db_path: Path, work_dir: Path) -> str:
 
     The same values give the same hash; any changed value, added or removed row changes it.
     """
-    work_dir.mkdir(parents=True, exist_ok=True)
+    make_dirs(work_dir)
     export = work_dir / "fct_indicator_values.csv"
     quoted = str(export).replace("'", "''")
     with duckdb.connect(str(db_path), read_only=True) as con:
@@ -464,8 +495,7 @@ def _remove_unserved_versions(settings: Settings) -> None:
 
 def _keep_version(build_db: Path, settings: Settings, run_id: str) -> Path:
     """Link the finished build into ``versions/`` (atomically named) before it is swapped in."""
-    folder = settings.versions_dir
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = make_dirs(settings.versions_dir, PUBLISHED_DIR_MODE)
     target = version_path(settings, run_id)
     temporary = folder / f".{run_id}.duckdb.tmp"
     _link_or_copy(build_db, temporary)
@@ -504,7 +534,8 @@ def _finalise_build(
     contracts: dict[str, Contract],
 ) -> None:
     """Store ingest ledger, check results, completeness (as the build used it) and run history
-    in the build; drop row-level schemas."""
+    in the build, drop every unpublished schema, and replace the build by a fresh copy of what is
+    left (``write_published_copy``)."""
     ingest_files = read_ledger(settings)
     all_checks = pd.concat(
         [_read_feed_checks(settings), check_results_frame(checks)], ignore_index=True
@@ -523,9 +554,77 @@ def _finalise_build(
             con.register("frame", frame)
             con.execute(f"CREATE OR REPLACE TABLE audit.{name} AS SELECT * FROM frame")
             con.unregister("frame")
-        for schema in UNPUBLISHED_SCHEMAS:
-            con.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        for schema in _unpublished_schemas(con):
+            con.execute(f'DROP SCHEMA "{schema}" CASCADE')
         con.execute("CHECKPOINT")
+    write_published_copy(build_db)
+
+
+def _unpublished_schemas(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The user schemas of the open database that are not published."""
+    rows = con.execute(
+        "SELECT schema_name FROM duckdb_schemas() "
+        "WHERE database_name = current_database() AND NOT internal"
+    ).fetchall()
+    return [name for (name,) in rows if name not in PUBLISHED_SCHEMAS]
+
+
+def write_published_copy(build_db: Path) -> None:
+    """Replace ``build_db`` by a new file holding a copy of its published schemas only.
+
+    Dropping a schema frees its pages without erasing them: the build file still holds row-level
+    (pseudonymised) rows in its free blocks. ``COPY FROM DATABASE`` writes every schema, table
+    (with its NOT NULL and key constraints), view and macro that is left into a new, compacted
+    file, in the storage format of ``PUBLISHED_STORAGE_VERSION`` so DuckDB 1.5 clients read it;
+    the tables' row counts are compared, and the build file is then deleted (replaced). The new
+    file gets ``PUBLISHED_FILE_MODE``: the analyst group may read it.
+    """
+    fresh = build_db.with_name(f"{build_db.stem}.fresh.duckdb")  # recover() removes it if killed
+    _discard(fresh)
+    with duckdb.connect() as con:
+        # Spills (if any) go to the run's own log folder, owner-only, never the working directory.
+        con.execute(f"SET temp_directory = {_sql_text(build_db.parent / build_db.stem)}")
+        con.execute("SET enable_progress_bar = false")
+        con.execute(f"ATTACH {_sql_text(build_db)} AS build_file (READ_ONLY)")
+        con.execute(
+            f"ATTACH {_sql_text(fresh)} AS published_file "
+            f"(STORAGE_VERSION '{PUBLISHED_STORAGE_VERSION}')"
+        )
+        con.execute("COPY FROM DATABASE build_file TO published_file")
+        con.execute("CHECKPOINT published_file")
+        source, copied = (_table_rows(con, name) for name in ("build_file", "published_file"))
+        con.execute("DETACH published_file")
+        con.execute("DETACH build_file")
+    if source != copied:
+        _discard(fresh)
+        raise RuntimeError(
+            f"the fresh copy of the build differs from it ({len(source)} tables with "
+            f"{sum(source.values())} rows, copied {len(copied)} with {sum(copied.values())})"
+        )
+    os.chmod(fresh, PUBLISHED_FILE_MODE)
+    with fresh.open("rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(fresh, build_db)
+    build_db.with_name(build_db.name + ".wal").unlink(missing_ok=True)
+    _fsync_dir(build_db.parent)
+
+
+def _table_rows(con: duckdb.DuckDBPyConnection, database: str) -> dict[str, int]:
+    """Rows of every table of an attached database, by ``schema.table``."""
+    tables = con.execute(
+        "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = ?", [database]
+    ).fetchall()
+    return {
+        f"{schema}.{table}": con.execute(
+            f'SELECT count(*) FROM "{database}"."{schema}"."{table}"'
+        ).fetchone()[0]
+        for schema, table in tables
+    }
+
+
+def _sql_text(path: Path) -> str:
+    """A path as a SQL string literal."""
+    return "'" + str(path).replace("'", "''") + "'"
 
 
 def feeds_frame(contracts: dict[str, Contract] | None = None) -> pd.DataFrame:

@@ -21,6 +21,7 @@ import duckdb
 import pandas as pd
 
 from cpmonitor.core.connections import connect_read_only
+from cpmonitor.core.parquet_io import open_private_append
 from cpmonitor.core.settings import Settings
 
 # The columns of ``audit.pipeline_runs``, from the run records.
@@ -40,14 +41,14 @@ def read_runs(settings: Settings) -> list[dict]:
 
 
 def append_record(settings: Settings, record: dict) -> None:
-    """Append one line to the run log and flush it to disk (after a line torn by a kill, if any,
-    which ``read_runs`` then skips)."""
+    """Append one line to the run log (created owner-only) and flush it to disk (after a line
+    torn by a kill, if any, which ``read_runs`` then skips)."""
     torn = False
     if settings.runs_file.exists() and settings.runs_file.stat().st_size:
         with settings.runs_file.open("rb") as handle:
             handle.seek(-1, os.SEEK_END)
             torn = handle.read(1) != b"\n"
-    with settings.runs_file.open("a") as handle:
+    with open_private_append(settings.runs_file) as handle:
         handle.write(("\n" if torn else "") + json.dumps(record) + "\n")
         handle.flush()
         os.fsync(handle.fileno())

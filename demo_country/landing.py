@@ -99,6 +99,7 @@ def generate(
     if conflicts:
         raise LandingZoneConflictError(landing, conflicts)
 
+    settings.ensure_dirs()  # the landing zone is the owner's only (0700); files are written 0600
     written = unchanged = 0
     now = dt.datetime.now(dt.UTC)
     rows: dict[str, int] = {}

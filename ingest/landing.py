@@ -5,7 +5,8 @@ every symbolic link and every entry that is not a regular file is refused withou
 a regular file is opened with ``O_NOFOLLOW`` and checked again on the open descriptor.
 
 Each delivered file is copied, before anything parses it, into a content-addressed archive
-``archive/<sha256[:2]>/<sha256>.parquet`` (read-only), so every delivered byte is kept even when
+``archive/<sha256[:2]>/<sha256>.parquet`` (``0400``: read-only, the owner's only, in ``0700``
+folders, since it holds names, phones, addresses and case notes), so every delivered byte is kept even when
 the ministry later deletes or overwrites its file. Parsers only ever read the archived copy.
 """
 
@@ -18,6 +19,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
+
+from cpmonitor.core.parquet_io import ARCHIVE_FILE_MODE, make_dirs
 
 CHUNK = 1 << 20
 SUFFIX = ".parquet"
@@ -134,7 +137,7 @@ def hash_delivery(landing_dir: Path, source_file: str) -> tuple[str, os.stat_res
 
 
 def archive_delivery(landing_dir: Path, source_file: str, archive: Path, sha256: str) -> Path:
-    """Copy a delivered file into the archive as ``<sha256>.parquet`` (read-only) and return it.
+    """Copy a delivered file into the archive as ``<sha256>.parquet`` (owner read-only) and return it.
 
     Content already archived is left as it is. The copy is hashed as it is written and only kept if
     it is the content that was hashed before (the file may have changed in between): otherwise
@@ -143,7 +146,7 @@ def archive_delivery(landing_dir: Path, source_file: str, archive: Path, sha256:
     target = archive_path(archive, sha256)
     if target.exists():
         return target
-    target.parent.mkdir(parents=True, exist_ok=True)
+    make_dirs(target.parent)
     path = resolve_inside(landing_dir, source_file)
     fd = _open_regular(path)
     digest = hashlib.sha256()
@@ -158,7 +161,7 @@ def archive_delivery(landing_dir: Path, source_file: str, archive: Path, sha256:
             os.fsync(sink.fileno())
         if digest.hexdigest() != sha256:
             raise ValueError("changed while it was being read; it will be read again next run")
-        os.chmod(tmp_name, 0o444)
+        os.chmod(tmp_name, ARCHIVE_FILE_MODE)
         os.utime(tmp_name, (mtime, mtime))
         os.replace(tmp_name, target)
     except BaseException:

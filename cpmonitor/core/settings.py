@@ -12,14 +12,32 @@ Layout under the data directory (default ``<project>/data``)::
     builds/<run id>.duckdb                            warehouses being built and checked
     versions/<run id>.duckdb                          the last published warehouses, for rollback
     cpmonitor.duckdb                                  the published warehouse (swapped in atomically)
+
+Modes: landing, archive, ingested, quarantine, state and builds hold raw or row-level data and are
+the owner's only (folders ``0700``, files ``0600``, archived deliveries ``0400``); the published
+warehouse and ``versions/`` hold aggregates for the analyst group (``0640`` files in ``0750``
+folders; give the data directory the analysts' group). ``ensure_dirs`` creates them so and
+tightens an older installation's modes.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+import stat
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
+
+from cpmonitor.core.parquet_io import (
+    ARCHIVE_FILE_MODE,
+    PRIVATE_DIR_MODE,
+    PRIVATE_FILE_MODE,
+    PUBLISHED_DIR_MODE,
+    PUBLISHED_FILE_MODE,
+    make_dirs,
+)
 
 PROJECT_DIR_ENV = "CPMONITOR_PROJECT_DIR"
 
@@ -101,15 +119,39 @@ class Settings:
     def warehouse_file(self) -> Path:
         return self.data_dir / "cpmonitor.duckdb"
 
-    def ensure_dirs(self) -> None:
-        for path in (
+    @property
+    def private_dirs(self) -> tuple[Path, ...]:
+        """The folders holding raw or row-level data and state: the owner's only."""
+        return (
             self.landing_dir,
+            self.archive_dir,
             self.ingested_dir,
             self.quarantine_dir,
             self.state_dir,
             self.builds_dir,
-        ):
-            path.mkdir(parents=True, exist_ok=True)
+        )
+
+    def ensure_dirs(self) -> None:
+        """Create the layout with its modes (see the module docstring); tighten the modes of an
+        installation made before them."""
+        make_dirs(self.data_dir, PUBLISHED_DIR_MODE)
+        for path in self.private_dirs:
+            make_dirs(path, PRIVATE_DIR_MODE)
+        make_dirs(self.versions_dir, PUBLISHED_DIR_MODE)
+        self.tighten_modes()
+
+    def tighten_modes(self) -> None:
+        """Give every folder and file its mode: private trees owner-only, archived deliveries
+        read-only, the published warehouse and versions readable by the group and no one else.
+
+        Only modes are changed, never content; symbolic links are not followed, and an entry this
+        user may not change (e.g. a landing file owned by the uploader) is left as it is.
+        """
+        for root in self.private_dirs:
+            file_mode = ARCHIVE_FILE_MODE if root == self.archive_dir else PRIVATE_FILE_MODE
+            _set_modes(root, PRIVATE_DIR_MODE, file_mode)
+        _set_modes(self.versions_dir, PUBLISHED_DIR_MODE, PUBLISHED_FILE_MODE)
+        _set_mode(self.warehouse_file, PUBLISHED_FILE_MODE, stat.S_ISREG)
 
     def pseudonym_key(self) -> bytes:
         """Secret for keyed hashing of record identifiers.
@@ -122,8 +164,35 @@ class Settings:
             return from_env.encode()
         key_file = self.state_dir / "pseudonym.key"
         if not key_file.exists():
-            self.state_dir.mkdir(parents=True, exist_ok=True)
+            make_dirs(self.state_dir)
             fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as handle:
                 handle.write(secrets.token_hex(32))
         return key_file.read_text().strip().encode()
+
+
+def _set_modes(root: Path, dir_mode: int, file_mode: int) -> None:
+    """``dir_mode`` on ``root`` and every folder under it, ``file_mode`` on every regular file."""
+    if not _set_mode(root, dir_mode, stat.S_ISDIR):
+        return
+    for folder, dirnames, filenames in os.walk(root, followlinks=False):
+        base = Path(folder)
+        for name in dirnames:
+            _set_mode(base / name, dir_mode, stat.S_ISDIR)
+        for name in filenames:
+            _set_mode(base / name, file_mode, stat.S_ISREG)
+
+
+def _set_mode(path: Path, mode: int, kind: Callable[[int], bool]) -> bool:
+    """Set ``mode`` on ``path`` if it is of ``kind`` (not a link) and has another mode; whether it
+    is of ``kind``."""
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        return False
+    if not kind(info.st_mode):
+        return False
+    if stat.S_IMODE(info.st_mode) != mode:
+        with suppress(PermissionError):
+            os.chmod(path, mode)
+    return True
