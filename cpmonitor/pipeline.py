@@ -35,6 +35,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from cpmonitor.core.access import load_access
 from cpmonitor.core.contracts import Contract, load_contracts
 from cpmonitor.core.parquet_io import (
     PRIVATE_FILE_MODE,
@@ -67,6 +68,7 @@ from expectations.marts import validate_marts
 from expectations.outliers import check_outliers, fetch_district_series
 from expectations.results import CheckResult, check_results_frame
 from ingest.ledger import read_ledger
+from ingest.purge import PurgeReport, purge_archive
 from ingest.references import reported_units
 from ingest.run import ingest_landing
 
@@ -414,6 +416,17 @@ def rollback(settings: Settings, to: str | None = None) -> dict:
         }
         append_record(settings, record)
         return record
+
+
+def purge(
+    settings: Settings, *, older_than_days: int | None = None, now: dt.datetime | None = None
+) -> PurgeReport:
+    """Remove archived raw deliveries older than the retention period (default: the access
+    policy's ``retention.archive_days``), under the pipeline lock (``ingest.purge``)."""
+    days = load_access(settings).archive_days if older_than_days is None else older_than_days
+    with private_umask(), pipeline_lock(settings):
+        recover(settings)
+        return purge_archive(settings, older_than_days=days, now=now)
 
 
 def recover(settings: Settings) -> list[str]:

@@ -7,6 +7,10 @@ Statuses: ``loaded`` (every row used), ``loaded_with_rejections`` (the good rows
 rows set aside in quarantine), ``quarantined`` (refused whole), ``superseded`` (was loaded, then a
 newer delivery for the same entity, feed and period replaced it: ``superseded_by`` holds its sha256),
 ``skipped`` (``cpmonitor.core.statuses``).
+
+``purged_at`` is set when the archived raw delivery was removed by the retention purge
+(``ingest.purge``); the row itself is kept for ever, so the file is still known and never ingested
+again. Null for a delivery still archived, and in ledgers written before the column existed.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ LEDGER_SCHEMA = pa.schema(
         pa.field("received_at", pa.timestamp("us")),
         pa.field("ingested_at", pa.timestamp("us")),
         pa.field("superseded_by", pa.string()),
+        pa.field("purged_at", pa.timestamp("us")),
     ]
 )
 
@@ -67,6 +72,7 @@ class LedgerRow:
     received_at: dt.datetime | None
     ingested_at: dt.datetime
     superseded_by: str | None = None
+    purged_at: dt.datetime | None = None
 
     @property
     def key(self) -> DeliveryKey:
@@ -161,7 +167,11 @@ def ledger_frame(table: pa.Table) -> pd.DataFrame:
     frame = table.to_pandas()
     types = {f.name: "string" for f in LEDGER_SCHEMA if pa.types.is_string(f.type)}
     types |= {"size_bytes": "Int64", "rows": "Int64", "rows_rejected": "Int64"}
-    types |= {"received_at": "datetime64[us]", "ingested_at": "datetime64[us]"}
+    types |= {
+        "received_at": "datetime64[us]",
+        "ingested_at": "datetime64[us]",
+        "purged_at": "datetime64[us]",
+    }
     return frame.astype(types)
 
 

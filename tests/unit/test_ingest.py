@@ -637,7 +637,7 @@ def test_a_resubmission_supersedes_only_its_own_period(tmp_path: Path) -> None:
     for digest in (sha[march], sha[corrected], third_sha):
         kept = archive / digest[:2] / f"{digest}.parquet"
         assert file_sha256(kept) == digest
-        assert stat.S_IMODE(kept.stat().st_mode) == 0o444
+        assert stat.S_IMODE(kept.stat().st_mode) == 0o400  # read-only, the owner only: raw data
     assert len(list(archive.rglob("*.parquet"))) == 5  # march x3, april, population
 
 
