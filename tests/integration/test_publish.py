@@ -12,6 +12,7 @@ import hashlib
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -369,3 +370,55 @@ def test_real_build_rerun_gives_byte_identical_indicator_values(tmp_path: Path) 
     shutil.copytree(settings.landing_dir, copy.landing_dir)
     second = run_pipeline(copy)
     assert second.indicator_values_sha256 == first.indicator_values_sha256
+
+
+def test_the_published_file_is_a_fresh_compact_copy_readable_by_duckdb_1_5(
+    settings: Settings,
+) -> None:
+    """Only the published schemas, no free block left from the dropped row-level ones, the storage
+    format of DuckDB 1.5; the build file with row-level data is gone (constraints kept: see
+    test_privacy)."""
+    served = settings.warehouse_file
+    live = live_run_id(settings)
+    assert fetch(
+        served,
+        "SELECT schema_name FROM duckdb_schemas() WHERE database_name = current_database() "
+        "AND schema_name NOT IN ('information_schema', 'pg_catalog') ORDER BY 1",
+    ) == [("audit",), ("main",)]
+    ((tags, free_blocks),) = fetch(
+        served,
+        "SELECT tags, (SELECT free_blocks FROM pragma_database_size()) FROM duckdb_databases() "
+        "WHERE database_name = current_database()",
+    )
+    assert tags == {"storage_version": "v1.5.0+"}
+    assert free_blocks == 0
+    assert list(settings.builds_dir.glob("*.duckdb*")) == []
+    assert served.stat().st_ino == (settings.versions_dir / f"{live}.duckdb").stat().st_ino
+    assert totals(served) == [
+        ("2024-01", "0101", 3.0),
+        ("2024-01", "0102", 10.0),
+        ("2024-02", "0101", 5.0),
+        ("2024-02", "0102", 20.0),
+    ]
+
+
+def test_a_run_leaves_raw_and_row_level_data_owner_only(settings: Settings) -> None:
+    """After real runs (archive, ingested, quarantine, ledger, run log, build logs), every entry of
+    the private folders is owner-only, the warehouse and versions readable by the group only."""
+    deliver(settings, "2024-03")
+    assert run(settings).status == "published"
+    wrong = []
+    for name in ("landing", "archive", "ingested", "quarantine", "state", "builds"):
+        root = settings.data_dir / name
+        for path in [root, *root.rglob("*")]:
+            mode = stat.S_IMODE(path.stat().st_mode)
+            want = 0o700 if path.is_dir() else 0o400 if name == "archive" else 0o600
+            if mode != want:
+                wrong.append(f"{path.relative_to(settings.data_dir)}: {mode:o}")
+    for path in [settings.warehouse_file, *settings.versions_dir.glob("*")]:
+        if stat.S_IMODE(path.stat().st_mode) != 0o640:
+            wrong.append(f"{path.relative_to(settings.data_dir)}: {path.stat().st_mode:o}")
+    assert stat.S_IMODE(settings.versions_dir.stat().st_mode) == 0o750
+    assert wrong == []
+    assert len(list(settings.archive_dir.rglob("*.parquet"))) == 3
+    assert len([p for p in settings.builds_dir.iterdir() if p.is_dir()]) == 2  # build log folders
