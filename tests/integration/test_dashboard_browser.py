@@ -29,6 +29,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+USERNAME, PASSWORD = "browser-planner", "browser-password"
 
 pytestmark = [
     pytest.mark.browser,
@@ -44,12 +45,16 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app on a free localhost port, served by werkzeug in a background thread."""
     from werkzeug.serving import make_server
 
+    from cpmonitor.core import users
     from cpmonitor.core.settings import Settings
     from dashboards.app import create_app
 
     data_dir = tmp_path_factory.mktemp("browser-data")
     settings = Settings.from_env(data_dir)
     build_fixture_warehouse(settings.warehouse_file)
+    users.add_user(settings, USERNAME, "planner", PASSWORD)
+    # Default cookie settings (Secure): Chromium keeps Secure cookies for http://127.0.0.1, a
+    # potentially trustworthy origin, so no --insecure-cookies is needed to test on localhost.
     app = create_app(settings)
     server = make_server("127.0.0.1", 0, app.server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -62,25 +67,43 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
+def browser(server_url: str) -> Iterator[object]:
+    """A headless Chromium context signed in once as a planner through the real sign-in form
+    (once: sign-in is rate-limited to 5 a minute per address)."""
     with sync_api.sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            yield chromium
+            context = chromium.new_context(viewport={"width": 1400, "height": 1100})
+            page = context.new_page()
+            sign_in(page, server_url + "/")
+            page.close()
+            yield context
         finally:
             chromium.close()
 
 
 def _open(browser, url: str) -> tuple[object, list[str], list[str]]:
     """A fresh page that records console errors and every requested host."""
-    page = browser.new_page(viewport={"width": 1400, "height": 1100})
+    page = browser.new_page()
     errors: list[str] = []
     hosts: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("request", lambda req: hosts.append(urlparse(req.url).hostname or req.url))
     page.goto(url)
+    assert "/login" not in page.url, page.url
     return page, errors, hosts
+
+
+def sign_in(page, url: str, username: str = USERNAME, password: str = PASSWORD) -> None:
+    """Open ``url``: the server sends the browser to the sign-in form, which brings it back."""
+    page.goto(url)
+    assert "/login" in page.url, page.url
+    page.fill("#username", username)
+    page.fill("#password", password)
+    with page.expect_navigation():
+        page.click("#login-submit")
+    assert "/login" not in page.url, page.url
 
 
 def _save(page, tmp_path: Path, name: str) -> Path:
@@ -95,7 +118,7 @@ def _save(page, tmp_path: Path, name: str) -> Path:
 
 def test_care_page_renders_offline(browser, server_url: str, tmp_path: Path) -> None:
     page, errors, hosts = _open(browser, server_url + "/")
-    page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 4")
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 4")
     page.wait_for_selector("#care-map-graph path.choroplethlocation", state="attached")
     page.wait_for_selector("#care-kpi-children-value")
     page.wait_for_load_state("networkidle")
@@ -119,7 +142,7 @@ def test_care_page_renders_offline(browser, server_url: str, tmp_path: Path) -> 
 def test_province_from_url_query(browser, server_url: str) -> None:
     page, errors, _hosts = _open(browser, server_url + "/?province=02")
     page.wait_for_function(
-        "document.querySelector('#care-kpi-children-value')?.innerText === '765'"
+        "() => document.querySelector('#care-kpi-children-value')?.innerText === '765'"
     )
     assert page.input_value("#care-province") == "02"
     assert "in Southhill" in page.inner_text("#care-children-graph")
@@ -134,7 +157,7 @@ def test_clicking_the_map_selects_the_province(browser, server_url: str) -> None
     page.locator("#care-map-graph path.choroplethlocation").first.click(force=True)
     # Province 01 (Northlake): 765 + 612 children at the end of Dec 2018.
     page.wait_for_function(
-        "document.querySelector('#care-kpi-children-value')?.innerText === '1,377'"
+        "() => document.querySelector('#care-kpi-children-value')?.innerText === '1,377'"
     )
     assert page.input_value("#care-province") == "01"
     assert errors == []
@@ -167,7 +190,9 @@ def test_scorecard_page(browser, server_url: str, tmp_path: Path) -> None:
     _save(page, tmp_path, "scorecard.png")
     # The sector filter shows one sector.
     page.select_option("#scorecard-sector", "JC")
-    page.wait_for_function("document.querySelectorAll('tr[id^=\"scorecard-row-\"]').length === 9")
+    page.wait_for_function(
+        "() => document.querySelectorAll('tr[id^=\"scorecard-row-\"]').length === 9"
+    )
     assert page.locator("#scorecard-sector-AC").count() == 0
     assert errors == []
     assert set(hosts) <= LOCAL_HOSTS, f"requests left localhost: {set(hosts) - LOCAL_HOSTS}"
@@ -188,7 +213,7 @@ def test_indicator_page(browser, server_url: str, tmp_path: Path) -> None:
     # Showing it by year redraws the trend.
     page.locator("label", has_text="Year").click()
     page.wait_for_function(
-        "document.querySelector('#indicator-trend-graph')?.innerText.includes('by year')"
+        "() => document.querySelector('#indicator-trend-graph')?.innerText.includes('by year')"
     )
     assert errors == []
     assert set(hosts) <= LOCAL_HOSTS, f"requests left localhost: {set(hosts) - LOCAL_HOSTS}"
@@ -213,7 +238,7 @@ def test_indicator_page_for_a_survey_in_a_province(
 def test_the_navbar_moves_between_pages_and_sets_the_title(browser, server_url: str) -> None:
     page, errors, hosts = _open(browser, server_url + "/")
     page.wait_for_selector("#care-kpi-children-value")
-    page.wait_for_function("document.title === 'Care reform · Child Protection Monitor'")
+    page.wait_for_function("() => document.title === 'Care reform · Child Protection Monitor'")
     links = page.locator(".cp-navbar .nav-link")
     assert [text.strip() for text in links.all_inner_texts()] == [
         "Care reform",
@@ -223,15 +248,50 @@ def test_the_navbar_moves_between_pages_and_sets_the_title(browser, server_url: 
     ]
     links.filter(has_text="Scorecard").click()
     page.wait_for_selector("#scorecard-row-SS08")
-    page.wait_for_function("document.title === 'Scorecard · Child Protection Monitor'")
+    page.wait_for_function("() => document.title === 'Scorecard · Child Protection Monitor'")
     assert urlparse(page.url).path == "/scorecard"
     assert "active" in (links.filter(has_text="Scorecard").get_attribute("class") or "")
     # A link inside a page carries its query to the next page.
     page.locator("#scorecard-row-AC06 a").click()
-    page.wait_for_function("document.querySelector('#indicator-latest')?.innerText === '53.6%'")
+    page.wait_for_function(
+        "() => document.querySelector('#indicator-latest')?.innerText === '53.6%'"
+    )
     assert page.title() == "Indicator · Child Protection Monitor"
     page.goto(server_url + "/no-such-page")
     page.wait_for_selector("#page-not-found")
     assert errors == []
     assert set(hosts) <= LOCAL_HOSTS
     page.close()
+
+
+def test_sign_in_page_and_sign_out(browser, server_url: str, tmp_path: Path) -> None:
+    """A fresh context: sent to the form, signed in, the navbar names the user, sign-out ends it."""
+    context = browser.browser.new_context(viewport={"width": 1400, "height": 1100})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.goto(server_url + "/scorecard")
+    assert page.url.endswith("/login?next=/scorecard")
+    _save(page, tmp_path, "login.png")
+    page.fill("#username", USERNAME)
+    page.fill("#password", "not the password")
+    page.click("#login-submit")
+    assert "Wrong username or password" in page.inner_text("#login-error")
+    errors.clear()  # the refused sign-in is a 401, which Chromium logs
+    page.fill("#password", PASSWORD)
+    with page.expect_navigation():
+        page.click("#login-submit")
+    assert page.url == server_url + "/scorecard"
+    page.wait_for_selector("#cp-sign-out")
+    assert page.inner_text("#cp-user") == USERNAME
+    assert page.inner_text("#cp-role") == "(Ministry planner)"
+    cookie = next(c for c in context.cookies() if c["name"] == "cpmonitor_session")
+    assert cookie["secure"] and cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+    with page.expect_navigation():
+        page.click("#cp-sign-out")
+    assert "signed_out=1" in page.url
+    assert "You have been signed out" in page.inner_text("#login-notice")
+    page.goto(server_url + "/")
+    assert "/login" in page.url
+    assert errors == []
+    context.close()
