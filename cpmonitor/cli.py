@@ -338,8 +338,8 @@ def serve(
     console.print(f"Dashboard at [bold]{scheme}://{host}:{port}[/]  (Ctrl+C to stop)")
     if not insecure_cookies:
         console.print(
-            "Session cookies are Secure: serve behind https (or pass --insecure-cookies for a "
-            "local http demo)."
+            "Session cookies are Secure: browsers keep them on http://127.0.0.1 and localhost; "
+            "anywhere else serve behind https (or pass --insecure-cookies for a plain-http demo)."
         )
     if dev:
         dash_app.run(host=host, port=port, debug=True)
@@ -359,7 +359,7 @@ def demo(
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Stop after publishing.")] = False,
 ) -> None:
     """Generate the demo country, run the whole pipeline, create the demo accounts and serve the
-    dashboard (plain http on this machine, so its cookies are not marked Secure)."""
+    dashboard on this machine (cookies stay Secure: browsers keep them for http://127.0.0.1)."""
     generate(data_dir=data_dir, seed=seed, scale=scale)
     run(data_dir=data_dir)
     users_add_demo(data_dir=data_dir)
@@ -369,7 +369,7 @@ def demo(
             host=host,
             port=port,
             dev=False,
-            insecure_cookies=True,
+            insecure_cookies=False,
             allowed_host=None,
             threads=8,
         )
