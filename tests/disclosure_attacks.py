@@ -173,10 +173,16 @@ WHERE m.is_total AND m.hidden AND m.suppression_reason = 'small_count'
 UNION ALL
 -- a rate times its shown denominator
 SELECT 'rate times denominator', p.indicator_code, p.period_id, p.geo_code,
-       p.disaggregation || '=' || p.disaggregation_value, 'numerator', p.value * p.denominator, NULL
+       p.disaggregation || '=' || p.disaggregation_value, 'numerator',
+       -- value x denominator / the unit's factor (per 100, per 100,000) is the numerator
+       f.numerator, f.numerator
 FROM protected.indicator_values AS p
+JOIN main.fct_indicator_values AS f
+  ON f.indicator_code = p.indicator_code AND f.period_type = p.period_type
+ AND f.period_id = p.period_id AND f.geo_code = p.geo_code
+ AND f.disaggregation = p.disaggregation AND f.disaggregation_value = p.disaggregation_value
 WHERE p.audience = $audience AND p.numerator IS NULL AND p.value IS NOT NULL
-  AND p.denominator IS NOT NULL
+  AND p.denominator IS NOT NULL AND f.numerator IS NOT NULL
 """
 
 

@@ -22,6 +22,7 @@ DEFAULT_ACCESS_FILE = PROJECT_ROOT / "access.yml"
 ACCESS_FILE_NAME = "access.yml"
 
 GEO_LEVELS = ("national", "province", "district")
+PERIOD_TYPES = ("year", "quarter", "month")
 POWERS = ("users", "audit_log", "sql", "downloads")
 ROLE_NAMES = ("admin", "planner", "analyst", "donor", "public")
 PUBLIC_ROLE = "public"
@@ -54,6 +55,7 @@ class _Role(_Strict):
     enabled: bool = True
     exact: bool
     levels: tuple[Literal["national", "province", "district"], ...]
+    periods: tuple[Literal["year", "quarter", "month"], ...] = PERIOD_TYPES
     pages: Literal["all"] | tuple[str, ...] = "all"
     can: tuple[Literal["users", "audit_log", "sql", "downloads"], ...] = ()
 
@@ -63,6 +65,13 @@ class _Role(_Strict):
         if not levels:
             raise ValueError("a role must see at least one level")
         return tuple(level for level in GEO_LEVELS if level in levels)
+
+    @field_validator("periods")
+    @classmethod
+    def _coarsest_first(cls, periods: tuple[str, ...]) -> tuple[str, ...]:
+        if not periods:
+            raise ValueError("a role must see at least one period type")
+        return tuple(period for period in PERIOD_TYPES if period in periods)
 
 
 class _Policy(_Strict):
@@ -91,6 +100,7 @@ class Role:
     enabled: bool
     exact: bool
     levels: tuple[str, ...]
+    periods: tuple[str, ...]  # period types (year, quarter, month), coarsest first
     pages: tuple[str, ...] | None  # None: every page
     can: frozenset[str]
 
@@ -101,6 +111,13 @@ class Role:
 
     def sees_level(self, level: str) -> bool:
         return level in self.levels
+
+    def sees_period(self, period_type: str) -> bool:
+        return period_type in self.periods
+
+    def period_or_nearest(self, period_type: str) -> str:
+        """``period_type`` when the role sees it, else the finest period type it does see."""
+        return period_type if period_type in self.periods else self.periods[-1]
 
     def may_open(self, page_name: str) -> bool:
         return self.pages is None or page_name in self.pages
@@ -175,6 +192,7 @@ def load_access(settings: Settings | None = None, path: Path | None = None) -> A
             enabled=spec.enabled,
             exact=spec.exact,
             levels=spec.levels,
+            periods=spec.periods,
             pages=None if spec.pages == "all" else tuple(spec.pages),
             can=frozenset(spec.can),
         )

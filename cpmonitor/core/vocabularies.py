@@ -48,6 +48,10 @@ SECTORS: dict[str, str] = dict(_V["sector"])
 DISAGGREGATION_VALUES: dict[str, tuple[str, ...]] = {
     name: tuple(values) for name, values in _V["disaggregation_values"].items()
 }
+# kind -> measure (numerator, denominator) -> how it relates over time: sum, period_end or none
+KIND_TIME_RELATIONS: dict[str, dict[str, str]] = {
+    kind: dict(measures or {}) for kind, measures in _V["kind_time_relations"].items()
+}
 
 # Kinds whose value is a count or a median of records: no denominator in the catalogue.
 NO_DENOMINATOR_KINDS = frozenset({"flow", "stock", "median", "distinct"})
@@ -64,6 +68,14 @@ PROTECTED_DISCLOSURE_CLASSES = frozenset({"children_or_events"})
 
 if not all(set(types) <= set(PERIOD_TYPES) for types in FREQUENCY_PERIOD_TYPES.values()):
     raise ValueError(f"{DBT_PROJECT_FILE}: a frequency reports a period type that is not one")
+if set(KIND_TIME_RELATIONS) != set(KINDS) or not all(
+    relation in ("sum", "period_end", "none")
+    for m in KIND_TIME_RELATIONS.values()
+    for relation in m.values()
+):
+    raise ValueError(
+        f"{DBT_PROJECT_FILE}: kind_time_relations must give every kind sum/period_end/none"
+    )
 if not NO_DENOMINATOR_KINDS | FINAL_VALUE_KINDS | set(COUNT_KINDS) <= set(KINDS):
     raise ValueError(
         f"{DBT_PROJECT_FILE}: a kind named in cpmonitor.core.vocabularies is not a kind"
