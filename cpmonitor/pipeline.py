@@ -1,9 +1,10 @@
-"""The pipeline: ingest -> dbt build into a new file -> checks -> atomic publish.
+"""The pipeline: ingest -> dbt build into a new file -> disclosure control -> checks -> atomic publish.
 
 Write, audit, publish: the served warehouse is only ever replaced by a complete build whose dbt tests
-and checks passed, with ``os.replace`` (atomic on one filesystem). Any failure, or the process being
-killed at any moment, leaves the last good warehouse serving; the next run cleans up what a killed run
-left (under the lock) and records it in the run log.
+passed, whose protected tables (``cpmonitor.disclosure``: what donors and the public read) passed
+their audit, and whose checks passed, with ``os.replace`` (atomic on one filesystem). Any failure,
+or the process being killed at any moment, leaves the last good warehouse serving; the next run
+cleans up what a killed run left (under the lock) and records it in the run log.
 
 The published file is written fresh (``write_published_copy``): a new DuckDB file holding a compacted
 copy of the published schemas only, in a storage format DuckDB 1.5 clients read. The build file, whose
@@ -35,7 +36,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from cpmonitor.core.access import load_access
+from cpmonitor.core.access import AccessError, AccessPolicy, load_access
 from cpmonitor.core.contracts import Contract, load_contracts
 from cpmonitor.core.parquet_io import (
     PRIVATE_FILE_MODE,
@@ -49,6 +50,7 @@ from cpmonitor.core.parquet_io import (
 from cpmonitor.core.settings import Settings
 from cpmonitor.core.statuses import DELIVERY_STATUS_DIR
 from cpmonitor.dbt_runner import run_dbt
+from cpmonitor.disclosure import ProtectionReport, protect_build
 from cpmonitor.runlog import (
     append_record,
     list_versions,
@@ -75,6 +77,9 @@ from ingest.run import ingest_landing
 Progress = Callable[[str, int, int], None]
 # Builds the warehouse into ``build_db``, logging into ``log_dir``: (ok, summary for people).
 Builder = Callable[[Path, Settings, Path], tuple[bool, str]]
+# Builds the protected tables of a finished build (open read-write) for the policy's protected
+# audiences, audits them and says whether they may be published.
+Protector = Callable[[duckdb.DuckDBPyConnection, AccessPolicy], ProtectionReport]
 Status = Literal["published", "failed"]
 
 # The only schemas published: the marts, the audit tables, the protected tables donors read. Every
@@ -86,7 +91,7 @@ KEEP_VERSIONS = 5
 # Test hook: ``<stage>:<ready file>`` makes a run write the ready file at that stage and wait there
 # (until ``<ready file>.release`` exists or PAUSE_TIMEOUT_S passes), so a test can kill it there.
 PAUSE_ENV = "CPMONITOR_PAUSE_AT"
-PAUSE_STAGES = ("ingest", "build", "checks", "publish", "published")
+PAUSE_STAGES = ("ingest", "build", "protect", "checks", "publish", "published")
 PAUSE_TIMEOUT_S = 300.0
 RUNNING_FILE = "current_run.json"
 
@@ -116,6 +121,9 @@ class RunOutcome:
     published_file: str | None = None
     indicator_values_sha256: str | None = None
     details: list[str] = field(default_factory=list)
+    # The disclosure stage (``protection_record``): seconds, and per audience cells, primary and
+    # secondary suppressions and the share suppressed; None when the run stopped before it.
+    protection: dict | None = None
 
 
 def new_run_id(now: dt.datetime | None = None) -> str:
@@ -160,16 +168,24 @@ def run_pipeline(
     today: dt.date | None = None,
     builder: Builder | None = None,
     contracts: dict[str, Contract] | None = None,
+    protector: Protector | None = None,
 ) -> RunOutcome:
-    """Ingest new deliveries, build and check a new warehouse, publish it if everything passed.
+    """Ingest new deliveries, build, protect and check a new warehouse, publish it if everything
+    passed.
 
-    ``today`` dates reporting completeness (default: today, UTC); ``builder`` (default: dbt) and
-    ``contracts`` (default: ``data_contracts/``) can be replaced, e.g. by tests. Everything the run
+    ``today`` dates reporting completeness (default: today, UTC); ``builder`` (default: dbt),
+    ``contracts`` (default: ``data_contracts/``) and ``protector`` (default:
+    ``cpmonitor.disclosure.protect_build``) can be replaced, e.g. by tests. Everything the run
     creates, but the published warehouse and its version, is the owner's only.
     """
     with private_umask():
         return _run_pipeline(
-            settings, progress=progress, today=today, builder=builder, contracts=contracts
+            settings,
+            progress=progress,
+            today=today,
+            builder=builder,
+            contracts=contracts,
+            protector=protector,
         )
 
 
@@ -180,6 +196,7 @@ def _run_pipeline(
     today: dt.date | None,
     builder: Builder | None,
     contracts: dict[str, Contract] | None,
+    protector: Protector | None,
 ) -> RunOutcome:
     settings.ensure_dirs()
     run_id = new_run_id()
@@ -201,6 +218,7 @@ def _run_pipeline(
                 today=today or dt.datetime.now(dt.UTC).date(),
                 builder=builder or dbt_builder,
                 contracts=load_contracts() if contracts is None else contracts,
+                protector=protector or protect_build,
                 recovered=recovered,
             )
         except BaseException as exc:
@@ -217,6 +235,8 @@ def _run_pipeline(
         finally:
             (settings.state_dir / RUNNING_FILE).unlink(missing_ok=True)
         prune(settings)
+        for note in rewrite_legacy_versions(settings):
+            _step(progress, note)
         return outcome
 
 
@@ -236,6 +256,7 @@ def _run_locked(
     today: dt.date,
     builder: Builder,
     contracts: dict[str, Contract],
+    protector: Protector,
     recovered: list[str],
 ) -> RunOutcome:
     def ingest_progress(label: str, done: int, total: int) -> None:
@@ -268,6 +289,40 @@ def _run_locked(
         )
     pause_point("build")
 
+    _step(progress, "Protecting the tables donors and the public read (disclosure control)")
+    try:
+        protection = protect(build_db, load_access(settings), protector)
+    except AccessError as exc:
+        _discard(build_db)
+        return _finish(
+            settings,
+            run_id,
+            started_at,
+            "failed",
+            "the access policy cannot be read, so the protected tables were not built; "
+            "the previous warehouse is still being served",
+            details=[*recovered, str(exc)],
+            **counts,
+        )
+    protection_figures = protection_record(protection)
+    pause_point("protect")
+    if not protection.passed:
+        _discard(build_db)
+        # Audiences that see the same levels and periods share one protection: count it once.
+        per_scope = {(a.levels, a.periods): a.failures for a in protection.audiences}
+        recoverable = sum(per_scope.values()) or len(protection.failures)
+        return _finish(
+            settings,
+            run_id,
+            started_at,
+            "failed",
+            f"disclosure audit failed: {recoverable} protected cell(s) could be recovered; "
+            "the previous warehouse is still being served",
+            details=[*recovered, *protection.failures],
+            protection=protection_figures,
+            **counts,
+        )
+
     _step(progress, "Checking the indicator marts and cross-feed rules")
     checks = validate_marts(build_db, run_id=run_id) + run_build_checks(build_db, run_id=run_id)
     indicator_hash = indicator_values_sha256(build_db, log_dir)
@@ -288,6 +343,7 @@ def _run_locked(
                 *(f"{c.expectation} on {c.column_name or c.target}: {c.details}" for c in failed),
             ],
             indicator_values_sha256=indicator_hash,
+            protection=protection_figures,
             **counts,
         )
 
@@ -301,6 +357,7 @@ def _run_locked(
         published_file=str(settings.warehouse_file),
         indicator_values_sha256=indicator_hash,
         details=recovered,
+        protection=protection_figures,
         **counts,
     )
     _finalise_build(build_db, settings, checks, outcome, completeness, contracts)
@@ -332,6 +389,39 @@ def write_delivery_status(
     target = settings.ingested_dir / DELIVERY_STATUS_DIR / "delivery_status.parquet"
     write_parquet_atomic(delivery_status(detail, contracts), target)
     return detail
+
+
+def protect(build_db: Path, policy: AccessPolicy, protector: Protector) -> ProtectionReport:
+    """Run the disclosure stage on a finished build, open read-write: it writes the ``protected``
+    schema (published with the marts) and audits it."""
+    with duckdb.connect(str(build_db)) as con:
+        report = protector(con, policy)
+        con.execute("CHECKPOINT")
+    return report
+
+
+def protection_record(report: ProtectionReport) -> dict:
+    """The figures of the disclosure stage for the run log: whether it passed, its seconds, and per
+    audience the cells it sees, the primary and secondary suppressions and the share suppressed."""
+    return {
+        "passed": report.passed,
+        "protect_seconds": round(report.protect_seconds, 2),
+        "audit_seconds": round(report.audit_seconds, 2),
+        "audiences": {
+            a.audience: {
+                "levels": a.levels,
+                "periods": a.periods,
+                "cells": a.cells,
+                "primary": a.primary,
+                "secondary": a.secondary,
+                "suppressed_share": round((a.primary + a.secondary) / a.cells, 4)
+                if a.cells
+                else 0.0,
+                "recoverable": a.failures,
+            }
+            for a in report.audiences
+        },
+    }
 
 
 def run_build_checks(build_db: Path, *, run_id: str) -> list[CheckResult]:
@@ -586,40 +676,93 @@ def write_published_copy(build_db: Path) -> None:
     """Replace ``build_db`` by a new file holding a copy of its published schemas only.
 
     Dropping a schema frees its pages without erasing them: the build file still holds row-level
-    (pseudonymised) rows in its free blocks. ``COPY FROM DATABASE`` writes every schema, table
-    (with its NOT NULL and key constraints), view and macro that is left into a new, compacted
-    file, in the storage format of ``PUBLISHED_STORAGE_VERSION`` so DuckDB 1.5 clients read it;
-    the tables' row counts are compared, and the build file is then deleted (replaced). The new
-    file gets ``PUBLISHED_FILE_MODE``: the analyst group may read it.
+    (pseudonymised) rows in its free blocks. The fresh copy (``copy_database``) holds none; the
+    build file is then deleted (replaced by it).
     """
     fresh = build_db.with_name(f"{build_db.stem}.fresh.duckdb")  # recover() removes it if killed
-    _discard(fresh)
-    with duckdb.connect() as con:
-        # Spills (if any) go to the run's own log folder, owner-only, never the working directory.
-        con.execute(f"SET temp_directory = {_sql_text(build_db.parent / build_db.stem)}")
-        con.execute("SET enable_progress_bar = false")
-        con.execute(f"ATTACH {_sql_text(build_db)} AS build_file (READ_ONLY)")
-        con.execute(
-            f"ATTACH {_sql_text(fresh)} AS published_file "
-            f"(STORAGE_VERSION '{PUBLISHED_STORAGE_VERSION}')"
-        )
-        con.execute("COPY FROM DATABASE build_file TO published_file")
-        con.execute("CHECKPOINT published_file")
-        source, copied = (_table_rows(con, name) for name in ("build_file", "published_file"))
-        con.execute("DETACH published_file")
-        con.execute("DETACH build_file")
-    if source != copied:
-        _discard(fresh)
-        raise RuntimeError(
-            f"the fresh copy of the build differs from it ({len(source)} tables with "
-            f"{sum(source.values())} rows, copied {len(copied)} with {sum(copied.values())})"
-        )
-    os.chmod(fresh, PUBLISHED_FILE_MODE)
-    with fresh.open("rb") as handle:
-        os.fsync(handle.fileno())
+    # Spills (if any) go to the run's own log folder, owner-only, never the working directory.
+    copy_database(build_db, fresh, work_dir=build_db.parent / build_db.stem)
     os.replace(fresh, build_db)
     build_db.with_name(build_db.name + ".wal").unlink(missing_ok=True)
     _fsync_dir(build_db.parent)
+
+
+def copy_database(source: Path, target: Path, *, work_dir: Path) -> None:
+    """Write ``target``: a new, compacted copy of every schema of ``source``.
+
+    ``COPY FROM DATABASE`` writes every schema, table (with its NOT NULL and key constraints), view
+    and macro into a new file, in the storage format of ``PUBLISHED_STORAGE_VERSION`` so DuckDB 1.5
+    clients read it; no free page of the source comes along. The tables' row counts are compared
+    (``RuntimeError`` and no target when they differ). The copy gets ``PUBLISHED_FILE_MODE``: the
+    analyst group may read it.
+    """
+    _discard(target)
+    try:
+        with duckdb.connect() as con:
+            con.execute(f"SET temp_directory = {_sql_text(work_dir)}")
+            con.execute("SET enable_progress_bar = false")
+            con.execute(f"ATTACH {_sql_text(source)} AS source_file (READ_ONLY)")
+            con.execute(
+                f"ATTACH {_sql_text(target)} AS published_file "
+                f"(STORAGE_VERSION '{PUBLISHED_STORAGE_VERSION}')"
+            )
+            con.execute("COPY FROM DATABASE source_file TO published_file")
+            con.execute("CHECKPOINT published_file")
+            before, copied = (_table_rows(con, name) for name in ("source_file", "published_file"))
+            con.execute("DETACH published_file")
+            con.execute("DETACH source_file")
+        if before != copied:
+            raise RuntimeError(
+                f"the fresh copy of {source.name} differs from it ({len(before)} tables with "
+                f"{sum(before.values())} rows, copied {len(copied)} with {sum(copied.values())})"
+            )
+        os.chmod(target, PUBLISHED_FILE_MODE)
+        with target.open("rb") as handle:
+            os.fsync(handle.fileno())
+    except BaseException:
+        _discard(target)
+        raise
+
+
+def rewrite_legacy_versions(settings: Settings) -> list[str]:
+    """Rewrite fresh every kept version that has free blocks: one published before the warehouse
+    was written fresh, whose free pages may still hold row-level ids. The served one is swapped
+    for its rewrite atomically (the same tables and values). Returns what was done, for people."""
+    notes: list[str] = []
+    for run_id in list_versions(settings):
+        path = version_path(settings, run_id)
+        try:
+            with duckdb.connect(str(path), read_only=True) as con:
+                (free_blocks,) = con.execute(
+                    "SELECT free_blocks FROM pragma_database_size()"
+                ).fetchone()
+        except duckdb.Error:
+            continue
+        if not free_blocks:
+            continue
+        fresh = settings.builds_dir / f"{run_id}.version.duckdb"  # recover() removes it if killed
+        try:
+            copy_database(path, fresh, work_dir=settings.builds_dir)
+        except (duckdb.Error, RuntimeError, OSError) as exc:
+            notes.append(
+                f"kept version {run_id} could not be rewritten ({exc}); its free pages may still "
+                "hold row-level ids"
+            )
+            continue
+        served = settings.warehouse_file
+        live = served.exists() and served.stat().st_ino == path.stat().st_ino
+        os.replace(fresh, path)
+        _fsync_dir(path.parent)
+        if live:
+            temporary = settings.data_dir / f".{served.name}.{secrets.token_hex(4)}.tmp"
+            _link_or_copy(path, temporary)
+            os.replace(temporary, served)
+            _fsync_dir(settings.data_dir)
+        notes.append(
+            f"rewrote kept version {run_id}{' (the served one)' if live else ''} without the free "
+            "pages an earlier release left in it"
+        )
+    return notes
 
 
 def _table_rows(con: duckdb.DuckDBPyConnection, database: str) -> dict[str, int]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 import shutil
 import signal
 import stat
@@ -22,8 +23,11 @@ import duckdb
 import pyarrow as pa
 import pytest
 
+from cpmonitor.core.access import AccessPolicy
 from cpmonitor.core.contracts import Contract
 from cpmonitor.core.settings import PROJECT_ROOT, Settings
+from cpmonitor.disclosure import ProtectionReport, protect_build
+from cpmonitor.disclosure.suppression import primary_only
 from cpmonitor.pipeline import (
     PAUSE_ENV,
     RollbackError,
@@ -79,11 +83,13 @@ def fake_builder(build_db: Path, settings: Settings, log_dir: Path) -> tuple[boo
         pause_point("building")
         con.execute(
             "CREATE TABLE main.dim_indicator AS SELECT 'VI01' AS indicator_code, "
-            "'Home visits' AS indicator_name, 'count' AS unit, 'flow' AS kind"
+            "'Home visits' AS indicator_name, 'count' AS unit, 'flow' AS kind, "
+            "'children_or_events' AS disclosure_class"
         )
         con.execute(
             "CREATE TABLE main.dim_geography AS SELECT DISTINCT district_code AS geo_code, "
-            "'District ' || district_code AS geo_name FROM intermediate.int_visits"
+            "'District ' || district_code AS geo_name, 'district' AS geo_level, "
+            "left(district_code, 2) AS parent_code FROM intermediate.int_visits"
         )
         con.execute(
             """
@@ -94,11 +100,48 @@ def fake_builder(build_db: Path, settings: Settings, log_dir: Path) -> tuple[boo
                    'district' AS geo_level, district_code AS geo_code,
                    'total' AS disaggregation, 'total' AS disaggregation_value,
                    cast(sum(visits) AS DOUBLE) AS numerator, cast(NULL AS DOUBLE) AS denominator,
-                   cast(sum(visits) AS DOUBLE) AS value
+                   cast(sum(visits) AS DOUBLE) AS value,
+                   NULL::DOUBLE AS ci_lower, NULL::DOUBLE AS ci_upper,
+                   NULL::DOUBLE AS target_value, NULL::DOUBLE AS progress,
+                   NULL::VARCHAR AS status, 100.0::DOUBLE AS coverage_pct,
+                   1::INTEGER AS deliveries_expected, 1::INTEGER AS deliveries_received,
+                   false AS is_partial, false AS is_restated, NULL::VARCHAR AS coverage_note
             FROM intermediate.int_visits GROUP BY ALL
             """
         )
     return True, "fake build"
+
+
+def provincial_builder(build_db: Path, settings: Settings, log_dir: Path) -> tuple[bool, str]:
+    """The fake build with its two districts also shown as provinces (P1 from 0101, P2 from 0102)
+    of one nation (XX), the levels a donor sees: in January P1 counts 3 visits, P2 10, XX 13."""
+    ok, summary = fake_builder(build_db, settings, log_dir)
+    with duckdb.connect(str(build_db)) as con:
+        con.execute(
+            "INSERT INTO main.dim_geography VALUES ('XX', 'Nation', 'national', NULL), "
+            "('P1', 'Province 1', 'province', 'XX'), ('P2', 'Province 2', 'province', 'XX')"
+        )
+        con.execute(
+            """
+            INSERT INTO main.fct_indicator_values
+            SELECT * REPLACE ('province' AS geo_level,
+                              CASE geo_code WHEN '0101' THEN 'P1' ELSE 'P2' END AS geo_code)
+            FROM main.fct_indicator_values WHERE geo_level = 'district'
+            """
+        )
+        con.execute(
+            """
+            INSERT INTO main.fct_indicator_values
+            SELECT p.* REPLACE ('national' AS geo_level, 'XX' AS geo_code,
+                                t.visits AS numerator, t.visits AS value)
+            FROM main.fct_indicator_values AS p
+            JOIN (SELECT period_id, sum(numerator) AS visits FROM main.fct_indicator_values
+                  WHERE geo_level = 'province' GROUP BY period_id) AS t
+              ON t.period_id = p.period_id
+            WHERE p.geo_code = 'P1'
+            """
+        )
+    return ok, summary
 
 
 def deliver(settings: Settings, period: str, received: dt.datetime | None = None) -> Path:
@@ -139,6 +182,11 @@ def totals(path: Path) -> list[tuple]:
         path,
         "SELECT period_id, geo_code, value FROM fct_indicator_values ORDER BY period_id, geo_code",
     )
+
+
+def ids_in(path: Path, ids: set[str]) -> set[str]:
+    """The 64-hex-digit ids of ``ids`` found in the raw bytes of a file."""
+    return {m.decode() for m in re.findall(rb"[0-9a-f]{64}", path.read_bytes())} & ids
 
 
 def leftovers(settings: Settings) -> list[str]:
@@ -201,7 +249,7 @@ def kill(process: subprocess.Popen) -> None:
     assert process.returncode == -signal.SIGKILL
 
 
-@pytest.mark.parametrize("stage", ["ingest", "building", "build", "checks", "publish"])
+@pytest.mark.parametrize("stage", ["ingest", "building", "build", "protect", "checks", "publish"])
 def test_killed_in_any_stage_the_served_warehouse_is_unchanged_and_the_next_run_recovers(
     settings: Settings, tmp_path: Path, stage: str
 ) -> None:
@@ -375,7 +423,7 @@ def test_real_build_rerun_gives_byte_identical_indicator_values(tmp_path: Path) 
 def test_the_published_file_is_a_fresh_compact_copy_readable_by_duckdb_1_5(
     settings: Settings,
 ) -> None:
-    """Only the published schemas, no free block left from the dropped row-level ones, the storage
+    """Only the published schemas (marts, audit, the protected tables), no free block left from the dropped row-level ones, the storage
     format of DuckDB 1.5; the build file with row-level data is gone (constraints kept: see
     test_privacy)."""
     served = settings.warehouse_file
@@ -384,7 +432,7 @@ def test_the_published_file_is_a_fresh_compact_copy_readable_by_duckdb_1_5(
         served,
         "SELECT schema_name FROM duckdb_schemas() WHERE database_name = current_database() "
         "AND schema_name NOT IN ('information_schema', 'pg_catalog') ORDER BY 1",
-    ) == [("audit",), ("main",)]
+    ) == [("audit",), ("main",), ("protected",)]
     ((tags, free_blocks),) = fetch(
         served,
         "SELECT tags, (SELECT free_blocks FROM pragma_database_size()) FROM duckdb_databases() "
@@ -422,3 +470,113 @@ def test_a_run_leaves_raw_and_row_level_data_owner_only(settings: Settings) -> N
     assert wrong == []
     assert len(list(settings.archive_dir.rglob("*.parquet"))) == 3
     assert len([p for p in settings.builds_dir.iterdir() if p.is_dir()]) == 2  # build log folders
+
+
+def test_a_weak_protection_fails_the_build_and_the_previous_warehouse_stays(
+    settings: Settings,
+) -> None:
+    """Primary suppression only: January's P1 (3 visits) is hidden, but XX (13) minus P2 (10) gives
+    it away. The LP audit finds it, the build is not published; the stage's own protection hides P2
+    too and publishes, with its figures in the run log."""
+    # This installation shows donors months too (the default shows them whole years only).
+    policy = (PROJECT_ROOT / "access.yml").read_text(encoding="utf-8")
+    assert policy.count("    periods: [year]\n") == 2
+    (settings.data_dir / "access.yml").write_text(
+        policy.replace("    periods: [year]\n", "    periods: [year, quarter, month]\n"),
+        encoding="utf-8",
+    )
+    served = sha256(settings.warehouse_file)
+    live = live_run_id(settings)
+    deliver(settings, "2024-03")
+
+    def weak(con: duckdb.DuckDBPyConnection, policy: AccessPolicy) -> ProtectionReport:
+        return protect_build(con, policy, suppress=primary_only)
+
+    failed = run_pipeline(
+        settings, builder=provincial_builder, contracts=CONTRACTS, today=TODAY, protector=weak
+    )
+
+    assert failed.status == "failed"
+    assert failed.message == (
+        "disclosure audit failed: 1 protected cell(s) could be recovered; "
+        "the previous warehouse is still being served"
+    )
+    assert any("VI01 2024-01 in P1" in line for line in failed.details), failed.details
+    assert sha256(settings.warehouse_file) == served
+    assert live_run_id(settings) == live
+    assert leftovers(settings) == []
+    record = read_runs(settings)[-1]
+    assert record["status"] == "failed" and record["protection"]["passed"] is False
+
+    published = run_pipeline(settings, builder=provincial_builder, contracts=CONTRACTS, today=TODAY)
+
+    assert published.status == "published", published.details
+    assert published.protection["passed"] is True
+    donor = published.protection["audiences"]["donor"]
+    # 3 months x (XX, P1, P2): January's P1 is a small count, P2 hidden to protect it.
+    assert donor == {
+        "levels": "national, province",
+        "periods": "year, quarter, month",
+        "cells": 9,
+        "primary": 1,
+        "secondary": 1,
+        "suppressed_share": 0.2222,
+        "recoverable": 0,
+    }
+    assert published.protection["protect_seconds"] >= 0
+    assert read_runs(settings)[-1]["protection"] == published.protection
+    assert fetch(
+        settings.warehouse_file,
+        "SELECT audience, period_id, geo_code, value, suppression_reason "
+        "FROM protected.indicator_values WHERE suppressed ORDER BY ALL",
+    ) == [
+        ("donor", "2024-01", "P1", None, "small_count"),
+        ("donor", "2024-01", "P2", None, "protects_another"),
+        ("public", "2024-01", "P1", None, "small_count"),
+        ("public", "2024-01", "P2", None, "protects_another"),
+    ]
+
+
+def test_versions_published_before_the_fresh_copy_are_rewritten_without_their_free_pages(
+    settings: Settings,
+) -> None:
+    """A version (and the served file) as an earlier release published it: row-level rows dropped
+    in place, still in its free pages. The next run rewrites it; rollback to it still works."""
+    (old,) = list_versions(settings)
+    path = settings.versions_dir / f"{old}.duckdb"
+    # 500 stand-ins for pseudonymised ids, each on many rows (as a child's id is).
+    ids = {hashlib.sha256(str(k).encode()).hexdigest() for k in range(500)}
+    values = totals(path)
+    legacy = settings.builds_dir / "legacy.duckdb"
+    shutil.copyfile(path, legacy)
+    with duckdb.connect(str(legacy)) as con:
+        con.execute("SET force_compression = 'uncompressed'")  # the ids as plain bytes
+        con.execute("CREATE SCHEMA intermediate")
+        con.execute(
+            "CREATE TABLE intermediate.rows AS "
+            "SELECT sha256((i % 500)::VARCHAR) AS id, i FROM range(200000) t(i)"
+        )
+        con.execute("CHECKPOINT")
+        # A table written after them keeps their blocks from being cut off the end of the file.
+        con.execute("CREATE TABLE main.written_later AS SELECT range AS x FROM range(100000)")
+        con.execute("CHECKPOINT")
+        con.execute("DROP SCHEMA intermediate CASCADE")
+        con.execute("CHECKPOINT")
+    os.replace(legacy, path)
+    os.link(path, settings.data_dir / "legacy.tmp")
+    os.replace(settings.data_dir / "legacy.tmp", settings.warehouse_file)
+    assert len(ids_in(path, ids)) > 100
+    assert live_run_id(settings) == old
+
+    deliver(settings, "2024-03")
+    new = run(settings)
+
+    assert new.status == "published"
+    assert list_versions(settings) == [old, new.run_id]
+    for kept in settings.versions_dir.glob("*.duckdb"):
+        assert ids_in(kept, ids) == set(), kept.name
+        assert fetch(kept, "SELECT free_blocks FROM pragma_database_size()") == [(0,)]
+        assert stat.S_IMODE(kept.stat().st_mode) == 0o640
+    rollback(settings, to=old)
+    assert totals(settings.warehouse_file) == values
+    assert leftovers(settings) == []
