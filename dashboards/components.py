@@ -11,14 +11,34 @@ import pandas as pd
 from dash import dcc, html
 
 SUPPRESSED = "<5"
-PRIVACY_NOTE = "Values based on fewer than 5 children or events are not shown to protect privacy."
+PRIVACY_NOTE = (
+    "Values based on fewer than 5 children or events are not shown to protect privacy, nor are "
+    "the values that would let them be worked out (marked “not shown”)."
+)
+EXACT_NOTE = (
+    "Exact figures, small counts included: for use within the ministry. Donors and the public "
+    "see these values with small counts protected."
+)
 SUPPRESSED_RATE = "Not shown (<5)"
+PROTECTS_ANOTHER = "Not shown"
+PROTECTS_ANOTHER_WHY = (
+    "Not shown so that a small count elsewhere (another place, group or period) cannot be worked "
+    "out by subtraction"
+)
 
 
-def suppressed_text(unit: str | None) -> str:
-    """What a suppressed value reads: ``<5`` for a count, ``Not shown (<5)`` for a rate or median
-    (so ``<5`` is never read as a percentage or a number of days)."""
+def suppressed_text(unit: str | None, reason: str | None = None) -> str:
+    """What a suppressed value reads: ``<5`` for a small count, ``Not shown (<5)`` for a rate or
+    median on a small count (so ``<5`` is never read as a percentage or a number of days), and
+    ``Not shown`` for a value hidden to protect another one (``reason`` ``protects_another``)."""
+    if reason == "protects_another":
+        return PROTECTS_ANOTHER
     return SUPPRESSED if unit == "count" else SUPPRESSED_RATE
+
+
+def privacy_text(exact: bool) -> str:
+    """The footnote for a role that sees exact values (``EXACT_NOTE``) or protected ones."""
+    return EXACT_NOTE if exact else PRIVACY_NOTE
 
 
 def _flag(value: Any) -> bool:
@@ -204,6 +224,6 @@ def progress_bar(progress: Any, status: Any) -> html.Div | str:
     )
 
 
-def privacy_note(id_prefix: str) -> html.P:
-    """The footnote shown under every view of indicator values."""
-    return html.P(PRIVACY_NOTE, id=f"{id_prefix}-privacy", className="cp-source")
+def privacy_note(id_prefix: str, exact: bool) -> html.P:
+    """The footnote shown under every view of indicator values (``privacy_text``)."""
+    return html.P(privacy_text(exact), id=f"{id_prefix}-privacy", className="cp-source")

@@ -16,12 +16,14 @@ import duckdb
 import flask
 from dash import html
 
-from cpmonitor.core.access import Role
+from cpmonitor.core.access import AccessPolicy, Role
 from cpmonitor.core.settings import Settings
 from dashboards import queries
 from dashboards.components import not_published, unreadable
 
 SETTINGS_KEY = "CPMONITOR_SETTINGS"
+POLICY_KEY = "CPMONITOR_ACCESS"
+"""Flask config key of the installation's ``AccessPolicy`` (set by the sign-in layer)."""
 ROLE_KEY = "cp_role"
 """``flask.g`` attribute holding the ``Role`` of the current request: set by the sign-in layer before
 any page or callback runs (the signed-in user's role, or the public role when the public view is on
@@ -47,6 +49,17 @@ def current_role() -> Role:
     if not isinstance(role, Role):
         raise NoRoleError("no signed-in role for this request")
     return role
+
+
+def current_policy() -> AccessPolicy:
+    """The access policy of the app serving the current request."""
+    return flask.current_app.config[POLICY_KEY]
+
+
+def hide_below(role: Role) -> int | None:
+    """The disclosure threshold when ``role`` is protected (counts below it are not shown in free
+    text such as check details), None for a role that sees exact values."""
+    return None if role.exact else current_policy().threshold
 
 
 def current_warehouse() -> Path:

@@ -332,13 +332,16 @@ def bar_figure(
     suppressed = (
         rows.get("suppressed", pd.Series(False, index=rows.index)).fillna(False).astype(bool)
     )
+    reasons = rows.get("suppression_reason", pd.Series(None, index=rows.index, dtype=object))
     rows["_shown"] = [
-        f"{label} (fewer than 5)"
+        (f"{label} (not shown)" if reason == "protects_another" else f"{label} (fewer than 5)")
         if hidden
         else f"{label} (no data)"
         if pd.isna(value)
         else str(label)
-        for label, value, hidden in zip(rows[label_column], rows["value"], suppressed, strict=True)
+        for label, value, hidden, reason in zip(
+            rows[label_column], rows["value"], suppressed, reasons, strict=True
+        )
     ]
     if sort:
         rows = rows.assign(_key=rows["value"].fillna(-1e18)).sort_values("_key", ascending=True)

@@ -8,14 +8,15 @@ travel as parameters; the only identifiers in the SQL are the constants written 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from cpmonitor.core.access import Role
 from cpmonitor.core.connections import connect_read_only
 from cpmonitor.core.statuses import ACCEPTED_STATUSES, REFUSED_STATUSES, USED_STATUSES
-from cpmonitor.core.vocabularies import PROTECTED_DISCLOSURE_CLASSES
 
 NATIONAL = "NAT"
 
@@ -79,51 +80,53 @@ def _is_missing(value: Any) -> bool:
         return False
 
 
-# --- indicator values, with small counts suppressed ----------------------------------------------
+# --- indicator values, as the signed-in role may see them ----------------------------------------
 
-DISCLOSURE_THRESHOLD = 5
-"""Values whose numerator counts fewer than this many children or events (but at least one) are
-never sent to the browser; medians over fewer records the same. Survey estimates are aggregates with
-confidence intervals and are shown as they are."""
-# Which indicators are protected is their catalogue disclosure class: only counts of children or
-# events about children (not institutions or staff, not survey estimates).
-_PROTECTED_CLASSES = ", ".join(f"'{c}'" for c in sorted(PROTECTED_DISCLOSURE_CLASSES))
-
-_SUPPRESSED = f"""coalesce(
-    d.disclosure_class IN ({_PROTECTED_CLASSES})
-    AND CASE WHEN d.kind = 'median'
-             THEN f.denominator > 0 AND f.denominator < {DISCLOSURE_THRESHOLD}
-             ELSE f.numerator > 0 AND f.numerator < {DISCLOSURE_THRESHOLD} END,
-    false)"""
+# The columns every value query reads from the ``safe`` CTE, whichever table it comes from.
+_FACT_COLUMNS = (
+    "indicator_code, period_type, period_id, period_start, period_end, geo_level, geo_code, "
+    "disaggregation, disaggregation_value, numerator, denominator, value, ci_lower, ci_upper, "
+    "target_value, progress, status, coverage_pct, is_partial, is_restated, coverage_note"
+)
 
 
-def _safe_facts(where: str) -> str:
-    """A ``safe`` CTE: fct rows matching ``where`` (a constant SQL condition on ``f``, values as
-    parameters) with small counts blanked: value, numerator, progress and status become null and
-    ``suppressed`` is true (a median's record count too). Every query of indicator values reads it."""
-    return f"""
-    safe AS (
-        SELECT indicator_code, period_type, period_id, period_start, period_end, geo_level,
-               geo_code, disaggregation, disaggregation_value,
-               CASE WHEN s THEN NULL ELSE numerator END AS numerator,
-               CASE WHEN s AND kind = 'median' THEN NULL ELSE denominator END AS denominator,
-               CASE WHEN s THEN NULL ELSE value END AS value,
-               ci_lower, ci_upper, target_value,
-               CASE WHEN s THEN NULL ELSE progress END AS progress,
-               CASE WHEN s THEN NULL ELSE status END AS status,
-               s AS suppressed, coverage_pct, is_partial, is_restated, coverage_note
-        FROM (
-            SELECT f.*, d.kind, {_SUPPRESSED} AS s
+def _safe_facts(role: Role, where: str) -> str:
+    """A ``safe`` CTE: the indicator values ``role`` may read that match ``where`` (a constant SQL
+    condition on ``f``, values as parameters; ``_role_params`` gives the role's own).
+
+    A role with exact values reads ``main.fct_indicator_values``; a protected role (donors, the
+    public) reads only its own rows of ``protected.indicator_values``, built and audited before
+    publish, where hidden values are already NULL: a bug in a page cannot show what that table
+    does not hold. Either way only the role's levels and period types are read. Columns: the
+    value columns, ``suppressed`` and ``suppression_reason`` (``small_count``,
+    ``protects_another`` or NULL).
+    """
+    if role.exact:
+        source = f"""
+            SELECT {_FACT_COLUMNS}, false AS suppressed, NULL::VARCHAR AS suppression_reason
             FROM main.fct_indicator_values AS f
-            JOIN main.dim_indicator AS d ON d.indicator_code = f.indicator_code
-            WHERE {where}
-        )
-    )"""
+            WHERE list_contains($role_levels, f.geo_level)
+              AND list_contains($role_periods, f.period_type) AND ({where})"""
+    else:
+        source = f"""
+            SELECT {_FACT_COLUMNS}, suppressed, suppression_reason
+            FROM protected.indicator_values AS f
+            WHERE f.audience = $role_audience AND list_contains($role_levels, f.geo_level)
+              AND list_contains($role_periods, f.period_type) AND ({where})"""
+    return f"safe AS ({source}\n    )"
+
+
+def _role_params(role: Role, params: dict[str, Any]) -> dict[str, Any]:
+    """``params`` with the role's audience, levels and period types (what ``_safe_facts`` reads)."""
+    found = {**params, "role_levels": list(role.levels), "role_periods": list(role.periods)}
+    if not role.exact:
+        found["role_audience"] = role.name
+    return found
 
 
 _VALUE_COLUMNS = (
     "s.numerator, s.denominator, s.value, s.ci_lower, s.ci_upper, s.target_value, s.progress, "
-    "s.status, s.suppressed, s.coverage_pct, s.is_partial, s.is_restated, s.coverage_note"
+    "s.status, s.suppressed, s.suppression_reason, s.coverage_pct, s.is_partial, s.is_restated, s.coverage_note"
 )
 
 
@@ -135,9 +138,10 @@ def _dates(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def indicator_series(
-    warehouse: Path, indicator_code: str, geo_code: str, period_type: str = "month"
+    warehouse: Path, indicator_code: str, geo_code: str, period_type: str = "month", *, role: Role
 ) -> pd.DataFrame:
-    """Totals of one indicator for one place over time, oldest first.
+    """Totals of one indicator for one place over time, oldest first, as ``role`` may see them
+    (a period type the role does not see reads as the finest one it does).
 
     Columns: ``period_id``, ``period_label``, ``period_start``, ``period_end`` (datetime),
     ``numerator``, ``denominator``, ``value``, ``ci_lower``, ``ci_upper``, ``target_value``,
@@ -149,8 +153,9 @@ def indicator_series(
         f"""
         WITH {
             _safe_facts(
+                role,
                 "f.indicator_code = $code AND f.geo_code = $geo AND f.period_type = $ptype "
-                "AND f.disaggregation = 'total' AND f.disaggregation_value = 'total'"
+                "AND f.disaggregation = 'total' AND f.disaggregation_value = 'total'",
             )
         }
         SELECT s.period_id, coalesce(p.period_label, s.period_id) AS period_label,
@@ -159,46 +164,60 @@ def indicator_series(
         LEFT JOIN main.dim_period AS p ON p.period_id = s.period_id
         ORDER BY s.period_end
         """,
-        {"code": indicator_code, "geo": geo_code, "ptype": period_type},
+        _role_params(
+            role,
+            {"code": indicator_code, "geo": geo_code, "ptype": role.period_or_nearest(period_type)},
+        ),
     )
     return _dates(frame)
 
 
 def rolling_rate(
-    warehouse: Path, indicator_code: str, geo_code: str, months: int = 12
+    warehouse: Path, indicator_code: str, geo_code: str, months: int = 12, *, role: Role
 ) -> dict[str, Any] | None:
     """A rate over the last ``months`` months of one place, re-aggregated from monthly numerators
-    and denominators (never averaged). Small totals are suppressed like any other value.
+    and denominators (never averaged), from the months ``role`` may see: when one of them is
+    hidden from the role the whole rate is (``suppressed``). A role that sees no months gets the
+    latest whole year instead (``first_label`` = ``last_label`` = the year).
 
     Returns ``value`` (None when the denominator is 0 or the total is suppressed), ``suppressed``,
     ``first_label`` and ``last_label``; None when there are no months.
     """
+    period_type = "month" if role.sees_period("month") else role.periods[-1]
+    # A month with a value, or (protected tables only) one whose value is hidden from the role.
+    known = "f.numerator IS NOT NULL" if role.exact else "(f.numerator IS NOT NULL OR f.suppressed)"
+    where = (
+        "f.indicator_code = $code AND f.geo_code = $geo AND f.period_type = $ptype "
+        f"AND f.disaggregation = 'total' AND f.disaggregation_value = 'total' AND {known}"
+    )
     frame = _fetch(
         warehouse,
         f"""
-        WITH window_ AS (
-            SELECT f.period_id, f.period_end, f.numerator, f.denominator
-            FROM main.fct_indicator_values AS f
-            WHERE f.indicator_code = $code AND f.geo_code = $geo AND f.period_type = 'month'
-              AND f.disaggregation = 'total' AND f.disaggregation_value = 'total'
-              AND f.numerator IS NOT NULL
-            ORDER BY f.period_end DESC
-            LIMIT $months
+        WITH {_safe_facts(role, where)}, window_ AS (
+            SELECT * FROM safe ORDER BY period_end DESC LIMIT $months
         ), totals AS (
             SELECT sum(w.numerator) AS numerator, sum(w.denominator) AS denominator,
+                   bool_or(w.suppressed) AS suppressed,
                    min(w.period_end) AS first_end, max(w.period_end) AS last_end, count(*) AS n
             FROM window_ AS w
         )
-        SELECT t.n, t.numerator, t.denominator, d.factor,
-               t.numerator > 0 AND t.numerator < {DISCLOSURE_THRESHOLD} AS suppressed,
+        SELECT t.n, t.numerator, t.denominator, d.factor, t.suppressed,
                (SELECT period_label FROM main.dim_period
-                WHERE period_type = 'month' AND period_end = t.first_end) AS first_label,
+                WHERE period_type = $ptype AND period_end = t.first_end) AS first_label,
                (SELECT period_label FROM main.dim_period
-                WHERE period_type = 'month' AND period_end = t.last_end) AS last_label
+                WHERE period_type = $ptype AND period_end = t.last_end) AS last_label
         FROM totals AS t
         LEFT JOIN main.dim_indicator AS d ON d.indicator_code = $code
         """,
-        {"code": indicator_code, "geo": geo_code, "months": int(months)},
+        _role_params(
+            role,
+            {
+                "code": indicator_code,
+                "geo": geo_code,
+                "ptype": period_type,
+                "months": int(months) if period_type == "month" else 1,
+            },
+        ),
     )
     if frame.empty or int(frame["n"].iloc[0]) == 0:
         return None
@@ -218,7 +237,7 @@ def rolling_rate(
 
 
 def province_values_latest(
-    warehouse: Path, indicator_code: str, period_type: str = "year"
+    warehouse: Path, indicator_code: str, period_type: str = "year", *, role: Role
 ) -> pd.DataFrame:
     """Each province's value for the latest period of ``period_type`` that has province values.
 
@@ -232,8 +251,9 @@ def province_values_latest(
         f"""
         WITH {
             _safe_facts(
+                role,
                 "f.indicator_code = $code AND f.period_type = $ptype AND f.geo_level = 'province' "
-                "AND f.disaggregation = 'total' AND f.disaggregation_value = 'total'"
+                "AND f.disaggregation = 'total' AND f.disaggregation_value = 'total'",
             )
         }, latest AS (SELECT max(period_end) AS period_end FROM safe)
         SELECT g.geo_code, g.geo_name, g.boundary_geojson, s.period_id,
@@ -244,7 +264,7 @@ def province_values_latest(
         LEFT JOIN main.dim_period AS p ON p.period_id = s.period_id
         ORDER BY g.geo_code
         """,
-        {"code": indicator_code, "ptype": period_type},
+        _role_params(role, {"code": indicator_code, "ptype": role.period_or_nearest(period_type)}),
     )
 
 
@@ -261,15 +281,14 @@ def catalogue(warehouse: Path) -> pd.DataFrame:
     return frame
 
 
-def period_types(warehouse: Path, indicator_code: str) -> list[str]:
-    """The period types an indicator has values for, finest first (``month``, ``quarter``, ``year``)."""
+def period_types(warehouse: Path, indicator_code: str, *, role: Role) -> list[str]:
+    """The period types an indicator has values for that ``role`` sees, finest first (``month``,
+    ``quarter``, ``year``)."""
     frame = _fetch(
         warehouse,
-        """
-        SELECT DISTINCT period_type FROM main.fct_indicator_values
-        WHERE indicator_code = $code
-        """,
-        {"code": indicator_code},
+        f"WITH {_safe_facts(role, 'f.indicator_code = $code')} "
+        "SELECT DISTINCT period_type FROM safe",
+        _role_params(role, {"code": indicator_code}),
     )
     present = set(frame["period_type"])
     return [kind for kind in ("month", "quarter", "year") if kind in present]
@@ -280,7 +299,7 @@ def period_types(warehouse: Path, indicator_code: str) -> list[str]:
 _PERIOD_RANK = "CASE f.period_type WHEN 'year' THEN 1 WHEN 'quarter' THEN 2 ELSE 3 END"
 
 
-def scorecard(warehouse: Path) -> pd.DataFrame:
+def scorecard(warehouse: Path, *, role: Role) -> pd.DataFrame:
     """One row per catalogue indicator (catalogue order): its latest national total for a whole
     year (or its coarsest period when it has no year), and the value a year earlier (surveys: the
     previous survey).
@@ -296,14 +315,15 @@ def scorecard(warehouse: Path) -> pd.DataFrame:
         f"""
         WITH {
             _safe_facts(
+                role,
                 "f.geo_code = $nat AND f.disaggregation = 'total' "
-                "AND f.disaggregation_value = 'total' "
-                f"AND {_PERIOD_RANK} = (SELECT min({_PERIOD_RANK.replace('f.', 'x.')}) "
-                "FROM main.fct_indicator_values AS x WHERE x.indicator_code = f.indicator_code "
-                "AND x.geo_code = $nat)"
+                "AND f.disaggregation_value = 'total'",
             )
-        }, known AS (
-            SELECT * FROM safe WHERE value IS NOT NULL OR suppressed
+        }, coarsest AS (
+            SELECT * FROM safe AS f
+            QUALIFY {_PERIOD_RANK} = min({_PERIOD_RANK}) OVER (PARTITION BY f.indicator_code)
+        ), known AS (
+            SELECT * FROM coarsest WHERE value IS NOT NULL OR suppressed
         ), ranked AS (
             SELECT k.*, row_number() OVER (
                 PARTITION BY k.indicator_code ORDER BY k.period_end DESC) AS recency
@@ -325,6 +345,7 @@ def scorecard(warehouse: Path) -> pd.DataFrame:
                coalesce(p.period_label, l.period_id) AS period_label, l.period_end,
                l.numerator, l.denominator, l.value, l.ci_lower, l.ci_upper,
                l.target_value AS row_target_value, l.progress, l.status, l.suppressed,
+               l.suppression_reason,
                l.coverage_pct, l.is_partial, l.is_restated, l.coverage_note,
                pr.previous_value, pr.previous_label, pr.previous_suppressed
         FROM numbered AS n
@@ -333,32 +354,37 @@ def scorecard(warehouse: Path) -> pd.DataFrame:
         LEFT JOIN previous AS pr ON pr.indicator_code = n.indicator_code
         ORDER BY n.display_order
         """,
-        {"nat": NATIONAL},
+        _role_params(role, {"nat": NATIONAL}),
     )
     return _dates(frame)
 
 
-def latest_period(warehouse: Path, indicator_code: str, period_type: str) -> dict[str, Any] | None:
-    """The latest period of ``period_type`` with any value of the indicator: ``period_id``,
-    ``period_label``, ``period_end``; None when there is none."""
+def latest_period(
+    warehouse: Path, indicator_code: str, period_type: str, *, role: Role
+) -> dict[str, Any] | None:
+    """The latest period of ``period_type`` (or the finest the role sees) with any value of the
+    indicator ``role`` may read: ``period_id``, ``period_label``, ``period_end``; None when there
+    is none."""
     frame = _fetch(
         warehouse,
-        """
+        f"""
+        WITH {_safe_facts(role, "f.indicator_code = $code AND f.period_type = $ptype")}
         SELECT f.period_id, coalesce(p.period_label, f.period_id) AS period_label, f.period_end
-        FROM main.fct_indicator_values AS f
+        FROM safe AS f
         LEFT JOIN main.dim_period AS p ON p.period_id = f.period_id
-        WHERE f.indicator_code = $code AND f.period_type = $ptype
         ORDER BY f.period_end DESC
         LIMIT 1
         """,
-        {"code": indicator_code, "ptype": period_type},
+        _role_params(role, {"code": indicator_code, "ptype": role.period_or_nearest(period_type)}),
     )
     if frame.empty:
         return None
     return frame.iloc[0].to_dict()
 
 
-def breakdown(warehouse: Path, indicator_code: str, geo_code: str, period_id: str) -> pd.DataFrame:
+def breakdown(
+    warehouse: Path, indicator_code: str, geo_code: str, period_id: str, *, role: Role
+) -> pd.DataFrame:
     """Values of one place and period by each disaggregation (sex, age band, disability), in a
     fixed order: ``disaggregation``, ``disaggregation_value`` and the value columns."""
     return _fetch(
@@ -366,8 +392,9 @@ def breakdown(warehouse: Path, indicator_code: str, geo_code: str, period_id: st
         f"""
         WITH {
             _safe_facts(
+                role,
                 "f.indicator_code = $code AND f.geo_code = $geo AND f.period_id = $period "
-                "AND f.disaggregation <> 'total'"
+                "AND f.disaggregation <> 'total'",
             )
         }
         SELECT s.disaggregation, s.disaggregation_value, {_VALUE_COLUMNS}
@@ -377,32 +404,33 @@ def breakdown(warehouse: Path, indicator_code: str, geo_code: str, period_id: st
                      WHEN 'female' THEN 1 WHEN 'male' THEN 2 WHEN '0-4' THEN 3 WHEN '5-9' THEN 4
                      WHEN '10-14' THEN 5 WHEN '15-17' THEN 6 WHEN 'yes' THEN 7 ELSE 8 END
         """,
-        {"code": indicator_code, "geo": geo_code, "period": period_id},
+        _role_params(role, {"code": indicator_code, "geo": geo_code, "period": period_id}),
     )
 
 
 def area_values(
-    warehouse: Path, indicator_code: str, parent_code: str, period_id: str
+    warehouse: Path, indicator_code: str, parent_code: str, period_id: str, *, role: Role
 ) -> pd.DataFrame:
     """Totals of one period for the areas under ``parent_code``: the provinces under the nation,
-    the districts under a province. Columns: ``geo_code``, ``geo_name``, ``geo_level`` and the
+    the districts under a province; only areas of the levels ``role`` sees. Columns: ``geo_code``, ``geo_name``, ``geo_level`` and the
     value columns, by name."""
     return _fetch(
         warehouse,
         f"""
         WITH {
             _safe_facts(
+                role,
                 "f.indicator_code = $code AND f.period_id = $period "
-                "AND f.disaggregation = 'total' AND f.disaggregation_value = 'total'"
+                "AND f.disaggregation = 'total' AND f.disaggregation_value = 'total'",
             )
         }
         SELECT g.geo_code, g.geo_name, g.geo_level, {_VALUE_COLUMNS}
         FROM main.dim_geography AS g
         LEFT JOIN safe AS s ON s.geo_code = g.geo_code
-        WHERE g.parent_code = $parent
+        WHERE g.parent_code = $parent AND list_contains($role_levels, g.geo_level)
         ORDER BY g.geo_name
         """,
-        {"code": indicator_code, "parent": parent_code, "period": period_id},
+        _role_params(role, {"code": indicator_code, "parent": parent_code, "period": period_id}),
     )
 
 
@@ -505,9 +533,15 @@ def quarantined_files(warehouse: Path) -> pd.DataFrame:
     )
 
 
-def check_problems(warehouse: Path) -> pd.DataFrame:
-    """Checks that failed or warned, errors first, newest first."""
-    return _fetch(
+def check_problems(warehouse: Path, *, hide_below: int | None = None) -> pd.DataFrame:
+    """Checks that failed or warned, errors first, newest first.
+
+    ``hide_below`` (the disclosure threshold, for a protected role): counts from 1 to
+    ``hide_below - 1`` in the check details read as ``<hide_below`` and such an
+    ``unexpected_count`` is NULL, so a finding like "2021-02: 1 against a usual 9.5" does not
+    tell a donor about one child.
+    """
+    frame = _fetch(
         warehouse,
         """
         SELECT checked_at, severity, suite, target, expectation, column_name,
@@ -517,6 +551,28 @@ def check_problems(warehouse: Path) -> pd.DataFrame:
         ORDER BY CASE severity WHEN 'error' THEN 0 ELSE 1 END, checked_at DESC, target
         """,
     )
+    if hide_below is None or frame.empty:
+        return frame
+    frame["details"] = frame["details"].map(lambda text: redact_small_counts(text, hide_below))
+    small = frame["unexpected_count"].between(1, hide_below - 1)
+    frame["unexpected_count"] = frame["unexpected_count"].astype("object").where(~small, None)
+    return frame
+
+
+# A whole number standing alone: not part of a date (2021-02), a decimal (9.5), a code or a time.
+_LONE_NUMBER = re.compile(r"(?<![\w.\-/:])(\d+)(?![\w.\-/:%]|\.\d)")
+
+
+def redact_small_counts(text: Any, threshold: int) -> Any:
+    """``text`` with every lone whole number from 1 to ``threshold - 1`` written ``<threshold``."""
+    if not isinstance(text, str):
+        return text
+
+    def swap(match: re.Match[str]) -> str:
+        number = int(match.group(1))
+        return f"<{threshold}" if 0 < number < threshold else match.group(1)
+
+    return _LONE_NUMBER.sub(swap, text)
 
 
 def check_counts(warehouse: Path) -> dict[str, int]:

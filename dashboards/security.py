@@ -39,9 +39,8 @@ from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from cpmonitor.core import users
 from cpmonitor.core.access import AccessPolicy, Role, load_access
 from cpmonitor.core.settings import Settings
-from dashboards.context import ROLE_KEY, SETTINGS_KEY
+from dashboards.context import POLICY_KEY, ROLE_KEY, SETTINGS_KEY
 
-POLICY_KEY = "CPMONITOR_ACCESS"
 CLOCK_KEY = "CPMONITOR_CLOCK"
 """Server config: the clock sessions are timed with (``time.time``; tests move it on)."""
 USER_KEY = "cp_user"

@@ -4,11 +4,16 @@ real form (CSRF token and all) and the headers a Dash callback POST needs."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import dash
+import flask
 from flask.testing import FlaskClient
 
 from cpmonitor.core import users
+from cpmonitor.core.access import load_access
+from dashboards.context import ROLE_KEY, SETTINGS_KEY
 
 PASSWORD = "test-password-1"
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -49,3 +54,19 @@ def client_for(app: dash.Dash, role: str, username: str | None = None) -> tuple[
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     client.get("/")  # the page load that sets the _csrf_token cookie
     return client, dash_headers(client)
+
+
+# --- a role for in-process page and callback calls -----------------------------------------------
+
+POLICY = load_access()
+PLANNER = POLICY.role("planner")
+DONOR = POLICY.role("donor")
+
+
+@contextmanager
+def as_role(app: dash.Dash, role: str = "planner", path: str = "/") -> Iterator[None]:
+    """A request context of ``app`` in which ``role`` is signed in (``flask.g``, as the sign-in
+    layer sets it), so pages and callbacks can be called directly."""
+    with app.server.test_request_context(path):
+        setattr(flask.g, ROLE_KEY, load_access(app.server.config[SETTINGS_KEY]).role(role))
+        yield

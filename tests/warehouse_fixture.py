@@ -57,7 +57,9 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from cpmonitor.core.access import load_access
 from cpmonitor.core.settings import CATALOGUE_FILE
+from cpmonitor.disclosure import protect_build
 
 COUNTRY = "Republic of Examplia"
 PROVINCES = {"01": "Northlake", "02": "Southhill"}
@@ -634,4 +636,6 @@ def build_fixture_warehouse(path: Path, *, deliveries: Iterable[Mapping[str, Any
             "ALTER TABLE main.fct_indicator_values ALTER is_restated TYPE BOOLEAN;"
             "ALTER TABLE main.fct_indicator_values ALTER coverage_note TYPE VARCHAR;"
         )
+        # What the pipeline's disclosure stage writes before publish: donors and the public read it.
+        protect_build(con, load_access())
         con.execute("CHECKPOINT")

@@ -15,16 +15,17 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, dcc, html
 
+from cpmonitor.core.access import Role
 from dashboards import figures, kpis, queries
 from dashboards.components import (
-    PRIVACY_NOTE,
     SUPPRESSED,
     card,
     page_header,
     place_options,
+    privacy_text,
     published_sentence,
 )
-from dashboards.context import from_warehouse
+from dashboards.context import current_role, from_warehouse
 from dashboards.pages import Route
 
 ROUTE = Route(path="/", title="Care reform", nav_label="Care reform", order=0)
@@ -123,7 +124,10 @@ def update_page(province: str | None) -> tuple:
         return message, blank, blank, blank, blank, ""
 
     return from_warehouse(
-        lambda warehouse: care_content(warehouse, province or queries.NATIONAL), otherwise=nothing
+        lambda warehouse: care_content(
+            warehouse, province or queries.NATIONAL, role=current_role()
+        ),
+        otherwise=nothing,
     )
 
 
@@ -135,9 +139,9 @@ def province_from_map(click_data: dict | None) -> str:
 
 
 def care_content(
-    warehouse: Path, geo_code: str
+    warehouse: Path, geo_code: str, *, role: Role
 ) -> tuple[html.Div, go.Figure, go.Figure, go.Figure, go.Figure, str]:
-    """Headline cards, the four figures and the source line for one place."""
+    """Headline cards, the four figures and the source line for one place, as ``role`` sees them."""
     places = queries.provinces(warehouse)
     names = dict(zip(places["geo_code"], places["geo_name"], strict=True))
     if geo_code not in names:
@@ -150,11 +154,11 @@ def care_content(
     reint_ind = queries.indicator(warehouse, "AC07")
     rate_ind = queries.indicator(warehouse, "AC03")
 
-    children = queries.indicator_series(warehouse, "AC04", geo_code, "month")
-    institutions = queries.indicator_series(warehouse, "AC05", geo_code, "month")
-    exits = queries.rolling_rate(warehouse, "AC06", geo_code, months=12)
-    reintegration = queries.indicator_series(warehouse, "AC07", geo_code, "month")
-    map_values = queries.province_values_latest(warehouse, "AC03", "year")
+    children = queries.indicator_series(warehouse, "AC04", geo_code, "month", role=role)
+    institutions = queries.indicator_series(warehouse, "AC05", geo_code, "month", role=role)
+    exits = queries.rolling_rate(warehouse, "AC06", geo_code, months=12, role=role)
+    reintegration = queries.indicator_series(warehouse, "AC07", geo_code, "month", role=role)
+    map_values = queries.province_values_latest(warehouse, "AC03", "year", role=role)
     published = queries.published_at(warehouse)
 
     cards = dbc.Row(
@@ -211,7 +215,7 @@ def care_content(
         selected=None if geo_code == queries.NATIONAL else geo_code,
     )
     source = " ".join(
-        part for part in (SOURCE, published_sentence(published), PRIVACY_NOTE) if part
+        part for part in (SOURCE, published_sentence(published), privacy_text(role.exact)) if part
     )
     return cards, children_fig, institutions_fig, reintegration_fig, map_fig, source
 

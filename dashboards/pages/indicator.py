@@ -15,9 +15,9 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, dcc, html
 
+from cpmonitor.core.access import Role
 from dashboards import figures, kpis, queries
 from dashboards.components import (
-    SUPPRESSED,
     card,
     data_flags,
     page_header,
@@ -27,7 +27,7 @@ from dashboards.components import (
     status_badge,
     suppressed_text,
 )
-from dashboards.context import from_warehouse
+from dashboards.context import current_role, from_warehouse
 from dashboards.pages import Route
 
 ROUTE = Route(path="/indicator", title="Indicator", nav_label="Indicators", order=2)
@@ -105,11 +105,14 @@ def period_options(available: list[str]) -> list[dict[str, str]]:
 
 def layout(code: str | None = None, geo: str | None = None, **_query: Any) -> html.Div:
     """Fresh on every visit; ``?code=AC06&geo=01`` preselects the indicator and the place."""
-    return from_warehouse(lambda warehouse: page_layout(warehouse, code, geo))
+    return from_warehouse(lambda warehouse: page_layout(warehouse, code, geo, role=current_role()))
 
 
-def page_layout(warehouse: Path, code: str | None = None, geo: str | None = None) -> html.Div:
-    """Page shell; ``code`` and ``geo`` come from the URL query and are checked against the data."""
+def page_layout(
+    warehouse: Path, code: str | None = None, geo: str | None = None, *, role: Role
+) -> html.Div:
+    """Page shell; ``code`` and ``geo`` come from the URL query and are checked against the data
+    (places and period types: those ``role`` sees)."""
     catalogue = queries.catalogue(warehouse)
     places = queries.provinces(warehouse)
     country = queries.country_name(warehouse)
@@ -117,7 +120,7 @@ def page_layout(warehouse: Path, code: str | None = None, geo: str | None = None
     chosen = code if code in codes else (DEFAULT_CODE if DEFAULT_CODE in codes else None)
     if chosen is None and codes:
         chosen = codes[0]
-    available = queries.period_types(warehouse, chosen) if chosen else []
+    available = queries.period_types(warehouse, chosen, role=role) if chosen else []
     options = place_options(places, country, queries.NATIONAL)
     place = geo if geo in set(places["geo_code"]) else queries.NATIONAL
     notice = (
@@ -211,7 +214,7 @@ def register_callbacks(app: dash.Dash) -> None:
 def update_periods(code: str | None) -> tuple:
     """Callback: the period types the chosen indicator has, finest first (the default)."""
     available = from_warehouse(
-        lambda warehouse: queries.period_types(warehouse, code or ""),
+        lambda warehouse: queries.period_types(warehouse, code or "", role=current_role()),
         otherwise=lambda _message, _reason: [],
     )
     return (
@@ -234,7 +237,7 @@ def update_content(code: str | None, geo: str | None, period_type: str | None) -
     """Callback: the whole content for the chosen indicator, place and period type."""
     return from_warehouse(
         lambda warehouse: indicator_content(
-            warehouse, code or "", geo or queries.NATIONAL, period_type
+            warehouse, code or "", geo or queries.NATIONAL, period_type, role=current_role()
         )
     )
 
@@ -243,9 +246,10 @@ def update_content(code: str | None, geo: str | None, period_type: str | None) -
 
 
 def indicator_content(
-    warehouse: Path, code: str, geo: str, period_type: str | None = None
+    warehouse: Path, code: str, geo: str, period_type: str | None = None, *, role: Role
 ) -> html.Div:
-    """Definition, trend, provinces, groups and areas of one indicator for one place."""
+    """Definition, trend, provinces, groups and areas of one indicator for one place, as ``role``
+    may see them (read through the query layer, which filters by the role)."""
     ind = queries.indicator(warehouse, code)
     if not ind:
         return html.Div(
@@ -257,14 +261,14 @@ def indicator_content(
     if geo not in names:
         geo = queries.NATIONAL
     place = names.get(geo) or queries.country_name(warehouse) or "National"
-    available = queries.period_types(warehouse, code)
+    available = queries.period_types(warehouse, code, role=role)
     if period_type not in available:
         period_type = default_period_type(available)
     feeds = queries.indicator_feeds(warehouse, _split(ind.get("source_feeds")))
     definition = definition_card(ind, feeds)
     published = queries.published_at(warehouse)
     footer = [
-        privacy_note("indicator"),
+        privacy_note("indicator", role.exact),
         html.P(published_sentence(published), className="cp-source border-0 pt-0"),
     ]
     if period_type is None:
@@ -291,15 +295,15 @@ def indicator_content(
             ]
         )
 
-    latest = queries.latest_period(warehouse, code, period_type)
+    latest = queries.latest_period(warehouse, code, period_type, role=role)
     period_id = latest["period_id"] if latest else ""
     period_label = str(latest["period_label"]) if latest else ""
-    series = queries.indicator_series(warehouse, code, geo, period_type)
+    series = queries.indicator_series(warehouse, code, geo, period_type, role=role)
     trend = trend_block(ind, series, place, period_type)
-    provinces = queries.province_values_latest(warehouse, code, period_type)
+    provinces = queries.province_values_latest(warehouse, code, period_type, role=role)
     by_province = province_figure(ind, provinces, None if geo == queries.NATIONAL else geo)
-    groups = queries.breakdown(warehouse, code, geo, period_id)
-    areas = queries.area_values(warehouse, code, geo, period_id)
+    groups = queries.breakdown(warehouse, code, geo, period_id, role=role)
+    areas = queries.area_values(warehouse, code, geo, period_id, role=role)
     area_word = "district" if geo != queries.NATIONAL else "province"
     return html.Div(
         [
@@ -429,7 +433,7 @@ def headline(ind: dict, series: pd.DataFrame) -> html.Div:
     last = known.iloc[-1].to_dict()
     number_format, unit = ind.get("number_format"), ind.get("unit")
     value = (
-        suppressed_text(unit)
+        suppressed_text(unit, last.get("suppression_reason"))
         if last.get("suppressed")
         else kpis.format_value(last.get("value"), number_format, unit)
     )
@@ -624,7 +628,7 @@ def area_table(ind: dict, areas: pd.DataFrame, area_word: str) -> Any:
     for row in areas.to_dict("records"):
         hidden = bool(row.get("suppressed"))
         value = (
-            suppressed_text(unit)
+            suppressed_text(unit, row.get("suppression_reason"))
             if hidden
             else kpis.format_value(row.get("value"), number_format, unit)
         )
@@ -638,12 +642,20 @@ def area_table(ind: dict, areas: pd.DataFrame, area_word: str) -> Any:
             )
             cells += [html.Td(value, className="text-end"), html.Td(ci, className="text-end")]
         elif kind == "median":
-            records = SUPPRESSED if hidden else number(row.get("denominator"))
+            records = (
+                suppressed_text("count", row.get("suppression_reason"))
+                if hidden
+                else number(row.get("denominator"))
+            )
             cells += [html.Td(value, className="text-end"), html.Td(records, className="text-end")]
         elif unit == "count":
             cells += [html.Td(value, className="text-end")]
         else:
-            counted = SUPPRESSED if hidden else number(row.get("numerator"))
+            counted = (
+                suppressed_text("count", row.get("suppression_reason"))
+                if hidden
+                else number(row.get("numerator"))
+            )
             cells += [
                 html.Td(value, className="text-end"),
                 html.Td(counted, className="text-end"),

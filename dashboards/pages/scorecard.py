@@ -16,8 +16,10 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, dcc, html
 
+from cpmonitor.core.access import Role
 from dashboards import kpis, queries
 from dashboards.components import (
+    PROTECTS_ANOTHER_WHY,
     data_flags,
     is_missing,
     page_header,
@@ -27,7 +29,7 @@ from dashboards.components import (
     status_badge,
     suppressed_text,
 )
-from dashboards.context import from_warehouse
+from dashboards.context import current_role, from_warehouse
 from dashboards.pages import Route
 
 ROUTE = Route(path="/scorecard", title="Scorecard", nav_label="Scorecard", order=1)
@@ -47,12 +49,13 @@ SOURCE = "Sources: the ministries' feeds named on each indicator's page."
 
 def layout(sector: str | None = None, **_query: Any) -> html.Div:
     """Fresh on every visit; ``sector`` (``?sector=<code>``) preselects a sector."""
-    return from_warehouse(lambda warehouse: page_layout(warehouse, sector))
+    return from_warehouse(lambda warehouse: page_layout(warehouse, sector, role=current_role()))
 
 
-def page_layout(warehouse: Path, sector: str | None = None) -> html.Div:
-    """Page shell with the summary strip and the sections; ``sector`` preselects a sector."""
-    card = queries.scorecard(warehouse)
+def page_layout(warehouse: Path, sector: str | None = None, *, role: Role) -> html.Div:
+    """Page shell with the summary strip and the sections, as ``role`` sees them; ``sector``
+    preselects a sector."""
+    card = queries.scorecard(warehouse, role=role)
     published = queries.published_at(warehouse)
     sectors = _sectors(card)
     chosen = sector if sector in dict(sectors) else ALL
@@ -78,7 +81,7 @@ def page_layout(warehouse: Path, sector: str | None = None) -> html.Div:
             ),
             html.Div(sections(card, chosen), id="scorecard-sections"),
             html.P(STATUS_NOTE, className="cp-source mb-1"),
-            privacy_note("scorecard"),
+            privacy_note("scorecard", role.exact),
             html.P(source, className="cp-source border-0 pt-0"),
         ]
     )
@@ -95,7 +98,9 @@ def register_callbacks(app: dash.Dash) -> None:
 
 def update_sections(sector: str | None) -> Any:
     """Callback: show the chosen sector (or all)."""
-    return from_warehouse(lambda warehouse: sections(queries.scorecard(warehouse), sector or ALL))
+    return from_warehouse(
+        lambda warehouse: sections(queries.scorecard(warehouse, role=current_role()), sector or ALL)
+    )
 
 
 def _sectors(card: pd.DataFrame) -> list[tuple[str, str]]:
@@ -227,10 +232,13 @@ def latest_cell(row: dict[str, Any]) -> list[Any]:
     if is_missing(row.get("period_id")):
         return [html.Span("No data yet", className="cp-nodata")]
     if row.get("suppressed"):
+        reason = row.get("suppression_reason")
         shown: Any = html.Span(
-            suppressed_text(unit),
+            suppressed_text(unit, reason),
             className="cp-suppressed",
-            title="Fewer than 5 children or events",
+            title=PROTECTS_ANOTHER_WHY
+            if reason == "protects_another"
+            else "Fewer than 5 children or events",
         )
     else:
         shown = kpis.format_value(row.get("value"), number_format, unit)

@@ -16,13 +16,14 @@ import dash_bootstrap_components as dbc
 import duckdb
 import pandas as pd
 import pytest
+from auth_helpers import PLANNER, as_role, client_for
 from dash_pages import page_layout, reset_pages
 from warehouse_fixture import build_fixture_warehouse
 
 from cpmonitor.core.settings import Settings
 from dashboards import figures, kpis, queries
 from dashboards.app import CONTENT_ID, app_pages, create_app, query_parameters, render_path
-from dashboards.components import NOT_PUBLISHED, PRIVACY_NOTE
+from dashboards.components import EXACT_NOTE, NOT_PUBLISHED
 from dashboards.figures import _signed_area
 from dashboards.pages import care, data_quality, discover_pages
 
@@ -40,28 +41,28 @@ def test_country_and_provinces(warehouse: Path) -> None:
 
 
 def test_children_in_care_national_series(warehouse: Path) -> None:
-    monthly = queries.indicator_series(warehouse, "AC04", "NAT", "month")
+    monthly = queries.indicator_series(warehouse, "AC04", "NAT", "month", role=PLANNER)
     assert len(monthly) == 48
     # Jan 2015: 1000 + 800 + 600 + 400; Dec 2018 (i = 47): 765 + 612 + 459 + 306.
     assert monthly["value"].iloc[0] == 2800
     assert monthly["value"].iloc[-1] == 2142
     assert monthly["period_label"].iloc[-1] == "Dec 2018"
-    yearly = queries.indicator_series(warehouse, "AC04", "NAT", "year")
+    yearly = queries.indicator_series(warehouse, "AC04", "NAT", "year", role=PLANNER)
     # Year ends (i = 11, 23, 35, 47): 2646, then 168 fewer a year.
     assert list(yearly["value"]) == [2646, 2478, 2310, 2142]
     assert list(yearly["period_id"]) == ["2015", "2016", "2017", "2018"]
 
 
 def test_province_series_excludes_sex_rows(warehouse: Path) -> None:
-    series = queries.indicator_series(warehouse, "AC04", "01", "month")
+    series = queries.indicator_series(warehouse, "AC04", "01", "month", role=PLANNER)
     assert len(series) == 48  # one total per month, not three
     assert series["value"].iloc[-1] == 765 + 612
 
 
 def test_institutions_and_reintegration(warehouse: Path) -> None:
-    institutions = queries.indicator_series(warehouse, "AC05", "02", "year")
+    institutions = queries.indicator_series(warehouse, "AC05", "02", "year", role=PLANNER)
     assert list(institutions["value"]) == [14, 12, 10, 8]
-    reintegration = queries.indicator_series(warehouse, "AC07", "NAT", "month")
+    reintegration = queries.indicator_series(warehouse, "AC07", "NAT", "month", role=PLANNER)
     assert reintegration["period_id"].iloc[0] == "2015-12"
     assert reintegration["value"].iloc[0] == 0
     # 10 reintegrations a month for 36 months over 2646 children in care on 31 Dec 2015.
@@ -70,7 +71,7 @@ def test_institutions_and_reintegration(warehouse: Path) -> None:
 
 
 def test_province_values_latest_year(warehouse: Path) -> None:
-    rates = queries.province_values_latest(warehouse, "AC03", "year")
+    rates = queries.province_values_latest(warehouse, "AC03", "year", role=PLANNER)
     assert list(rates["geo_code"]) == ["01", "02"]
     assert list(rates["period_id"]) == ["2018", "2018"]
     assert rates["value"].tolist() == pytest.approx([1377 / 350_000 * 1e5, 382.5])
@@ -87,7 +88,7 @@ def test_indicator_catalogue_entry(warehouse: Path) -> None:
 
 
 def test_hostile_province_matches_nothing(warehouse: Path) -> None:
-    assert queries.indicator_series(warehouse, "AC04", HOSTILE, "month").empty
+    assert queries.indicator_series(warehouse, "AC04", HOSTILE, "month", role=PLANNER).empty
     assert queries.indicator(warehouse, "AC04' OR 1=1 --") == {}
 
 
@@ -130,7 +131,7 @@ def test_audit_queries(warehouse: Path) -> None:
 def test_children_change_since_the_catalogue_baseline(warehouse: Path) -> None:
     # The catalogue's AC04 baseline: 16,500 children on 31 Dec 2015; the fixture ends at 2,142.
     change = kpis.change_since_baseline(
-        queries.indicator_series(warehouse, "AC04", "NAT", "month"),
+        queries.indicator_series(warehouse, "AC04", "NAT", "month", role=PLANNER),
         baseline_value=16500,
         baseline_date="2015-12-31",
     )
@@ -144,14 +145,16 @@ def test_children_change_since_the_catalogue_baseline(warehouse: Path) -> None:
 
 
 def test_children_change_without_a_baseline_uses_the_first_month(warehouse: Path) -> None:
-    change = kpis.change_since_baseline(queries.indicator_series(warehouse, "AC04", "02", "month"))
+    change = kpis.change_since_baseline(
+        queries.indicator_series(warehouse, "AC04", "02", "month", role=PLANNER)
+    )
     assert change is not None
     assert (change.latest, change.base, change.base_label) == (765, 1000, "end of Jan 2015")
     assert change.percent == pytest.approx(-23.5)
 
 
 def test_exits_to_family_over_last_twelve_months(warehouse: Path) -> None:
-    rolling = queries.rolling_rate(warehouse, "AC06", "NAT")
+    rolling = queries.rolling_rate(warehouse, "AC06", "NAT", role=PLANNER)
     assert rolling is not None
     assert rolling["value"] == pytest.approx(180 / 336 * 100)  # 53.57 %
     assert (rolling["first_label"], rolling["last_label"]) == ("Jan 2018", "Dec 2018")
@@ -169,7 +172,7 @@ def test_status_words_come_from_the_warehouse_status() -> None:
 
 
 def test_reintegration_card_reads_status_from_the_warehouse(warehouse: Path) -> None:
-    series = queries.indicator_series(warehouse, "AC07", "NAT", "month")
+    series = queries.indicator_series(warehouse, "AC07", "NAT", "month", role=PLANNER)
     last = series.iloc[-1]
     # 13.61 % against the 30 % target in the target year: off track, 45.35 % of the way.
     assert (last["status"], last["target_value"]) == ("off_track", 30)
@@ -192,7 +195,7 @@ def test_format_number_follows_catalogue() -> None:
 def test_target_figure_draws_catalogue_target(warehouse: Path) -> None:
     entry = queries.indicator(warehouse, "AC07")
     fig = figures.target_figure(
-        queries.indicator_series(warehouse, "AC07", "NAT", "month"),
+        queries.indicator_series(warehouse, "AC07", "NAT", "month", role=PLANNER),
         title="Reintegration",
         y_title="%",
         number_format=entry["number_format"],
@@ -213,7 +216,7 @@ def test_target_figure_draws_catalogue_target(warehouse: Path) -> None:
 
 def test_province_map_is_self_contained(warehouse: Path) -> None:
     fig = figures.province_map(
-        queries.province_values_latest(warehouse, "AC03"),
+        queries.province_values_latest(warehouse, "AC03", role=PLANNER),
         title="Map",
         number_format=",.1f",
         colourbar_title="per 100,000",
@@ -245,7 +248,7 @@ def test_trend_figure_without_data_says_so() -> None:
 
 def test_care_content_for_a_province(warehouse: Path) -> None:
     cards, children, institutions, reintegration, rate_map, source = care.care_content(
-        warehouse, "02"
+        warehouse, "02", role=PLANNER
     )
     assert cards["care-kpi-children-value"].children == "765"
     assert cards["care-kpi-institutions-value"].children == "8"
@@ -257,11 +260,11 @@ def test_care_content_for_a_province(warehouse: Path) -> None:
     assert reintegration.data[1].name == "Target 30% by 2018"
     assert list(rate_map.data[1].marker.line.width) == [1.0, 3.0]
     assert "Published 15 Jan 2019, 06:30 UTC." in source
-    assert source.endswith(PRIVACY_NOTE)
+    assert source.endswith(EXACT_NOTE)  # a planner sees exact values
 
 
 def test_care_content_with_hostile_province_shows_national(warehouse: Path) -> None:
-    cards, children, *_rest = care.care_content(warehouse, HOSTILE)
+    cards, children, *_rest = care.care_content(warehouse, HOSTILE, role=PLANNER)
     assert cards["care-kpi-children-value"].children == "2,142"
     assert "nationally" in children.layout.title.text
 
@@ -274,11 +277,13 @@ def test_map_click_selects_province() -> None:
 
 def test_pages_without_warehouse_show_friendly_message(tmp_path: Path) -> None:
     app = create_app(Settings.from_env(tmp_path / "nothing-yet"))
-    with app.server.test_request_context("/"):
+    with as_role(app):
         for path in ("/", "/data-quality", "/scorecard", "/indicator"):
             assert NOT_PUBLISHED in str(page_layout(app, path)())
         assert "Traceback" not in str(app.layout())
-    response = app.server.test_client().get("/")
+    assert app.server.test_client().get("/").status_code == 302  # to the sign-in page
+    client, _headers = client_for(app, "planner")
+    response = client.get("/")
     assert response.status_code == 200
 
 
@@ -288,7 +293,7 @@ def test_unreadable_warehouse_shows_a_calm_message_and_logs_the_error(
     settings = Settings.from_env(tmp_path)
     duckdb.connect(str(settings.warehouse_file)).close()  # a file with no tables in it
     app = create_app(settings)
-    with app.server.test_request_context("/"):
+    with as_role(app):
         for path in ("/", "/data-quality", "/scorecard", "/indicator"):
             assert "The data could not be read" in str(page_layout(app, path)())
     assert "warehouse query failed" in caplog.text
@@ -300,13 +305,13 @@ def test_two_apps_in_one_process_keep_their_own_warehouse(warehouse: Path, tmp_p
     empty = create_app(Settings.from_env(tmp_path / "empty"))
     care_layout = page_layout(published, "/")
     assert page_layout(empty, "/") is care_layout  # the same page, reading each app's settings
-    with published.server.test_request_context("/?province=02"):
+    with as_role(published, path="/?province=02"):
         shell = care_layout(province="02")
         assert shell["care-province"].value == "02"
         assert [o["value"] for o in shell["care-province"].options] == ["NAT", "01", "02"]
         assert care_layout(province=HOSTILE)["care-province"].value == "NAT"
         assert care.update_page("01")[0]["care-kpi-children-value"].children == "1,377"
-    with empty.server.test_request_context("/"):
+    with as_role(empty):
         assert NOT_PUBLISHED in str(care_layout())
         assert NOT_PUBLISHED in str(care.update_page("01")[0])
 
@@ -326,7 +331,7 @@ def test_pages_come_from_each_apps_own_registry(warehouse: Path, tmp_path: Path)
         for output in ("care-kpis", "scorecard-sections", "indicator-content", CONTENT_ID):
             assert output in wired, output
     # The navbar: one link per page, labels and order from the pages.
-    with first.server.test_request_context("/"):
+    with as_role(first):
         links = [c for c in first.layout()._traverse() if isinstance(c, dbc.NavLink)]
     assert [(link.children, link.href) for link in links] == [
         ("Care reform", "/"),
@@ -338,7 +343,7 @@ def test_pages_come_from_each_apps_own_registry(warehouse: Path, tmp_path: Path)
 
 def test_the_router_renders_the_page_at_the_url(warehouse: Path) -> None:
     app = create_app(Settings.from_env(warehouse.parent))
-    with app.server.test_request_context("/"):
+    with as_role(app):
         content, title = render_path(app, "/indicator/", "?code=SS02&geo=01&geo=02&junk=1")
         assert (content["indicator-code"].value, content["indicator-geo"].value) == ("SS02", "01")
         assert title == "Indicator · Child Protection Monitor"
@@ -400,7 +405,7 @@ def test_reporting_completeness_on_the_data_quality_page(warehouse: Path, tmp_pa
     assert list(frame["feed"]) == ["population", "placements", "care_institutions"]
     assert frame["feed_title"].iloc[1] == "Child placements in formal care"
     assert frame["entity_name"].iloc[0] == "National Statistics Office (Ministry of Planning)"
-    page = str(data_quality.quality_content(warehouse))
+    page = str(data_quality.quality_content(warehouse, role=PLANNER))
     assert "Reporting completeness" in page
     for shown in ("dq-completeness-table", "96%", "92%", "2018-10 to 2018-11", "75%", "50%"):
         assert shown in page, shown
@@ -411,4 +416,6 @@ def test_reporting_completeness_on_the_data_quality_page(warehouse: Path, tmp_pa
     with duckdb.connect(str(older)) as con:
         con.execute("DROP TABLE audit.reporting_completeness_summary")
     assert queries.reporting_completeness(older).empty
-    assert "not recorded in this warehouse yet" in str(data_quality.quality_content(older))
+    assert "not recorded in this warehouse yet" in str(
+        data_quality.quality_content(older, role=PLANNER)
+    )

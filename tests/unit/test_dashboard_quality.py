@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from auth_helpers import PLANNER
 from warehouse_fixture import build_fixture_warehouse
 
 from cpmonitor.core.statuses import LEDGER_STATUSES
@@ -71,7 +72,7 @@ def test_a_feed_loaded_with_rejections_counts_as_loaded(ledger_warehouse: Path) 
 
 
 def test_the_page_shows_it_received_with_its_counts(ledger_warehouse: Path) -> None:
-    page = data_quality.quality_content(ledger_warehouse)
+    page = data_quality.quality_content(ledger_warehouse, role=PLANNER)
     table = page["dq-feeds-table"]
     cases = _feed_row(table, "Child protection cases")
     assert "All loaded" in cases and "Nothing received" not in cases

@@ -108,10 +108,9 @@ def test_role_pages_hidden_and_refused(warehouse: Path, tmp_path: Path, clock: C
     settings = _settings(warehouse, tmp_path)
     # This installation lets donors open the care page only.
     text = DEFAULT_POLICY.read_text().replace(
-        "  donor:\n    label: Donor\n    exact: false\n    levels: [national, province]\n"
+        "    levels: [national, province]\n    periods: [year]\n"
         "    pages: [scorecard, care, indicator, data_quality]",
-        "  donor:\n    label: Donor\n    exact: false\n    levels: [national, province]\n"
-        "    pages: [care]",
+        "    levels: [national, province]\n    periods: [year]\n    pages: [care]",
     )
     assert "pages: [care]\n" in text
     (settings.data_dir / "access.yml").write_text(text)
