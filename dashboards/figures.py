@@ -21,6 +21,11 @@ FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, s
 MAP_COLOURSCALE = [[0.0, "#9dbcd9"], [0.5, "#5f8fbd"], [1.0, "#1f4e79"]]
 
 
+HIDDEN_SERIES = (
+    "Every value here is hidden: fewer than 5 children or events, or it would let one be worked out"
+)
+
+
 def _style(fig: go.Figure, title: str, y_title: str | None = None, height: int = 370) -> go.Figure:
     fig.update_layout(
         title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
@@ -83,6 +88,8 @@ def trend_figure(
     Missing or suppressed values stay in the series as gaps: the line is never drawn across them.
     """
     if series.dropna(subset=["value"]).empty:
+        if "suppressed" in series and series["suppressed"].fillna(False).astype(bool).any():
+            return empty_figure(HIDDEN_SERIES, title)
         return empty_figure("No data for this selection yet", title)
     rows = series
     fig = go.Figure(

@@ -329,6 +329,6 @@ def _exits_card(card_id: str, ind: dict, rolling: dict | None) -> dbc.Card:
         title,
         shown,
         "of children leaving residential care went to a family",
-        f"{first} – {last} (last 12 months)",
+        f"{first} (the whole year)" if first == last else f"{first} – {last} (last 12 months)",
         "cp-muted",
     )

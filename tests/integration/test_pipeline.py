@@ -12,6 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from disclosure_attacks import attack
 
 from cpmonitor.core.contracts import load_contracts
 from cpmonitor.core.settings import CATALOGUE_FILE, Settings
@@ -341,3 +342,35 @@ def test_the_province_that_did_not_report_is_unknown_not_zero(published: Setting
     )
     provinces = len(fetch(published, "select 1 from dim_geography where geo_level = 'province'"))
     assert coverage == pytest.approx(100 * (provinces - 1) / provinces)
+
+
+def test_what_donors_and_the_public_read_withstands_the_differencing_attacks(
+    published: Settings,
+) -> None:
+    """The attacks of issue 9 on the published warehouse (tests/disclosure_attacks.py: places,
+    breakdowns, periods, rates times denominators, small totals located by zeros) recover nothing,
+    no protected count from 1 to 4 is shown to them, and the run log carries the stage's figures."""
+    with duckdb.connect(str(published.warehouse_file), read_only=True) as con:
+        for audience in ("donor", "public"):
+            assert attack(con, audience) == [], audience
+        (small, districts, finer) = con.execute(
+            """
+            SELECT count(*) FILTER (WHERE d.disclosure_class = 'children_or_events'
+                                    AND (p.numerator BETWEEN 1 AND 4
+                                         OR p.denominator BETWEEN 1 AND 4)),
+                   count(*) FILTER (WHERE p.geo_level = 'district'),
+                   count(*) FILTER (WHERE p.period_type <> 'year')
+            FROM protected.indicator_values AS p
+            JOIN main.dim_indicator AS d USING (indicator_code)
+            """
+        ).fetchone()
+        assert (small, districts, finer) == (0, 0, 0)
+        (hidden,) = con.execute(
+            "SELECT count(*) FROM protected.indicator_values WHERE suppressed"
+        ).fetchone()
+    protection = [r for r in read_runs(published) if r["status"] == "published"][-1]["protection"]
+    assert protection["passed"] is True
+    donor = protection["audiences"]["donor"]
+    assert donor["recoverable"] == 0 and donor["primary"] > 0 and donor["secondary"] > 0
+    assert donor["periods"] == "year" and donor["levels"] == "national, province"
+    assert hidden > 0

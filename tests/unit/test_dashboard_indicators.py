@@ -404,3 +404,18 @@ def test_dashboard_words_cover_every_vocabulary_value() -> None:
     assert set(page.PERIOD_WORDS) == set(v.PERIOD_TYPES)
     assert set(page.FREQUENCY_WORDS) == set(v.FREQUENCIES)
     assert set(page.GROUP_TITLES) == set(v.DISAGGREGATIONS)
+
+
+def test_a_trend_whose_every_value_is_hidden_says_so() -> None:
+    series = pd.DataFrame(
+        {
+            "period_id": ["2024", "2025"],
+            "period_label": ["2024", "2025"],
+            "period_end": pd.to_datetime(["2024-12-31", "2025-12-31"]),
+            "value": [None, None],
+            "suppressed": [True, True],
+        }
+    )
+    fig = figures.trend_figure(series, title="T", y_title="n", number_format=",.0f", name="n")
+    assert fig.layout.annotations[0].text == figures.HIDDEN_SERIES
+    assert fig.data == ()
