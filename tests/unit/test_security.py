@@ -252,3 +252,19 @@ def test_secret_key_is_kept(app) -> None:
     key_file = settings.state_dir / "dashboard_secret.key"
     assert oct(key_file.stat().st_mode & 0o777) == "0o600"
     assert create_app(settings).server.secret_key == app.server.secret_key
+
+
+def test_admins_read_the_audit_log_and_no_one_else(app) -> None:
+    planner, planner_headers = client_for(app, "planner")
+    assert "You do not have access to this page" in _route(
+        planner, planner_headers, "/audit-log"
+    ).get_data(as_text=True)
+    planner_layout = planner.get("/_dash-layout").get_data(as_text=True)
+    assert '"children":"Audit log"' not in planner_layout  # not in the planner's navbar
+    admin, admin_headers = client_for(app, "admin")
+    assert '"children":"Audit log"' in admin.get("/_dash-layout").get_data(as_text=True)
+    page = _route(admin, admin_headers, "/audit-log").get_data(as_text=True)
+    # the planner's refusal and both sign-ins are lines of it, newest first
+    assert "Refused a page" in page and "audit_log" in page
+    assert page.index("test-admin") < page.rindex("test-planner")
+    assert "Signed in" in page
