@@ -10,7 +10,8 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
-SUPPRESSED = "<5"
+from dashboards.figures import hidden_words
+
 PRIVACY_NOTE = (
     "Values based on fewer than 5 children or events are not shown to protect privacy, nor are "
     "the values that would let them be worked out (marked “not shown”)."
@@ -19,8 +20,6 @@ EXACT_NOTE = (
     "Exact figures, small counts included: for use within the ministry. Donors and the public "
     "see these values with small counts protected."
 )
-SUPPRESSED_RATE = "Not shown (<5)"
-PROTECTS_ANOTHER = "Not shown"
 PROTECTS_ANOTHER_WHY = (
     "Not shown so that a small count elsewhere (another place, group or period) cannot be worked "
     "out by subtraction"
@@ -28,12 +27,12 @@ PROTECTS_ANOTHER_WHY = (
 
 
 def suppressed_text(unit: str | None, reason: str | None = None) -> str:
-    """What a suppressed value reads: ``<5`` for a small count, ``Not shown (<5)`` for a rate or
-    median on a small count (so ``<5`` is never read as a percentage or a number of days), and
-    ``Not shown`` for a value hidden to protect another one (``reason`` ``protects_another``)."""
-    if reason == "protects_another":
-        return PROTECTS_ANOTHER
-    return SUPPRESSED if unit == "count" else SUPPRESSED_RATE
+    """What a suppressed value reads (``figures.hidden_words``): "Not shown (fewer than 5)" for a
+    small count or a rate or median resting on one, "Not shown (protects another figure)" for a
+    value hidden so that a small count elsewhere cannot be worked out. The same for every unit,
+    so it is never read as a number, a percentage or a number of days."""
+    del unit
+    return hidden_words(reason)
 
 
 def privacy_text(exact: bool) -> str:

@@ -16,9 +16,23 @@ COLOURS = {
     "text": "#26323f",
     "muted": "#5f6b7a",
     "flagged": "#b7791f",
+    "hidden": "#c9ced6",  # places whose value is not shown (or missing): grey on the maps
 }
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 MAP_COLOURSCALE = [[0.0, "#9dbcd9"], [0.5, "#5f8fbd"], [1.0, "#1f4e79"]]
+
+
+GAPS_NOTE = "Gaps: values not shown (fewer than 5 children or events, or to protect another figure)"
+
+# What a hidden value reads, wherever it is shown (tables, cards, bars, maps, trend notes).
+NOT_SHOWN_SMALL = "Not shown (fewer than 5)"
+NOT_SHOWN_OTHER = "Not shown (protects another figure)"
+
+
+def hidden_words(reason: Any) -> str:
+    """``NOT_SHOWN_OTHER`` for a value hidden to protect another (``protects_another``), else
+    ``NOT_SHOWN_SMALL`` (a small count, or a rate or median resting on one)."""
+    return NOT_SHOWN_OTHER if reason == "protects_another" else NOT_SHOWN_SMALL
 
 
 HIDDEN_SERIES = (
@@ -116,6 +130,17 @@ def trend_figure(
     else:
         fig.update_xaxes(dtick="M12", tickformat="%Y", hoverformat="%b %Y")
     fig.update_layout(hovermode="closest")
+    if "suppressed" in rows and rows["suppressed"].fillna(False).astype(bool).any():
+        fig.add_annotation(
+            text=GAPS_NOTE,
+            xref="paper",
+            yref="paper",
+            x=0,
+            y=-0.16,
+            xanchor="left",
+            showarrow=False,
+            font={"size": 11, "color": COLOURS["muted"]},
+        )
     return fig
 
 
@@ -341,7 +366,7 @@ def bar_figure(
     )
     reasons = rows.get("suppression_reason", pd.Series(None, index=rows.index, dtype=object))
     rows["_shown"] = [
-        (f"{label} (not shown)" if reason == "protects_another" else f"{label} (fewer than 5)")
+        f"{label}: {hidden_words(reason)[0].lower()}{hidden_words(reason)[1:]}"
         if hidden
         else f"{label} (no data)"
         if pd.isna(value)
@@ -491,7 +516,34 @@ def province_map(
         },
         hovertemplate=f"<b>%{{text}}</b><br>%{{z:{number_format}}}<extra></extra>",
     )
-    fig = go.Figure([labels, areas])
+    traces = [labels, areas]
+    hidden = rows[rows["value"].isna()]
+    if not hidden.empty:
+        # Places without a value, in grey, saying why: hidden from this role, or no data.
+        reasons = hidden.get("suppression_reason", pd.Series(None, index=hidden.index))
+        flagged = hidden.get("suppressed", pd.Series(False, index=hidden.index))
+        words = [
+            hidden_words(reason) if bool(flag) else "No data"
+            for reason, flag in zip(reasons, flagged.fillna(False), strict=True)
+        ]
+        traces.append(
+            go.Choropleth(
+                geojson={"type": "FeatureCollection", "features": features},
+                featureidkey="properties.geo_code",
+                locations=hidden["geo_code"],
+                z=[0] * len(hidden),
+                text=[
+                    f"<b>{name}</b><br>{word}"
+                    for name, word in zip(hidden["geo_name"], words, strict=True)
+                ],
+                colorscale=[[0, COLOURS["hidden"]], [1, COLOURS["hidden"]]],
+                showscale=False,
+                marker={"line": {"color": "white", "width": 1.0}},
+                hovertemplate="%{text}<extra></extra>",
+                name="not shown",
+            )
+        )
+    fig = go.Figure(traces)
     fig.update_geos(
         fitbounds="locations",
         visible=False,

@@ -18,7 +18,6 @@ from dash import Input, Output, dcc, html
 from cpmonitor.core.access import Role
 from dashboards import figures, kpis, queries
 from dashboards.components import (
-    SUPPRESSED,
     card,
     page_header,
     place_options,
@@ -26,6 +25,7 @@ from dashboards.components import (
     published_sentence,
 )
 from dashboards.context import current_role, from_warehouse
+from dashboards.figures import NOT_SHOWN_SMALL
 from dashboards.pages import Route
 
 ROUTE = Route(path="/", title="Care reform", nav_label="Care reform", order=0)
@@ -313,7 +313,7 @@ def _exits_card(card_id: str, ind: dict, rolling: dict | None) -> dbc.Card:
         return _kpi(
             card_id,
             title,
-            SUPPRESSED,
+            NOT_SHOWN_SMALL,
             "exits in the last 12 months: too few to show",
             f"{rolling['first_label']} – {rolling['last_label']} (last 12 months)",
             "cp-muted",

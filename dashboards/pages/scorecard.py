@@ -110,16 +110,21 @@ def _sectors(card: pd.DataFrame) -> list[tuple[str, str]]:
 
 
 def classify(row: dict[str, Any]) -> str:
-    """``on_track``, ``off_track``, ``no_target`` or ``no_data`` for the summary strip."""
+    """``on_track``, ``off_track``, ``no_target``, ``hidden`` (its latest value is not shown to
+    this role) or ``no_data`` for the summary strip."""
     status = row.get("status")
     if status in ("on_track", "off_track", "no_target"):
         return status
+    if row.get("suppressed") is True or (
+        not is_missing(row.get("suppressed")) and bool(row.get("suppressed"))
+    ):
+        return "hidden"
     return "no_data"
 
 
 def summary_counts(card: pd.DataFrame) -> dict[str, int]:
     """How many indicators are on track, off track, without a target, without data."""
-    counts = {"on_track": 0, "off_track": 0, "no_target": 0, "no_data": 0}
+    counts = {"on_track": 0, "off_track": 0, "no_target": 0, "hidden": 0, "no_data": 0}
     for row in card.to_dict("records"):
         counts[classify(row)] += 1
     return counts
@@ -133,6 +138,11 @@ def summary_strip(card: pd.DataFrame) -> dbc.Row:
         ("no-target", "No target set", counts["no_target"], "", "followed without a target"),
         ("no-data", "No data yet", counts["no_data"], "", "feeds not yet delivered"),
     ]
+    if counts["hidden"]:  # only a protected role has values it may not see
+        tiles.insert(
+            3,
+            ("hidden", "Not shown", counts["hidden"], "", "latest value rests on too few children"),
+        )
     total = len(card)
     return dbc.Row(
         [
@@ -157,7 +167,7 @@ def summary_strip(card: pd.DataFrame) -> dbc.Row:
                     class_name="cp-card h-100",
                 ),
                 xs=6,
-                lg=3,
+                lg=True,
             )
             for key, title, value, css, note in tiles
         ],

@@ -272,7 +272,7 @@ def test_bar_figure_sorts_and_marks_suppressed_rows() -> None:
     )
     fig = figures.bar_figure(frame, title="T", number_format=",.0f", unit="count")
     (bars,) = fig.data
-    assert list(bars.y) == ["B (fewer than 5)", "A", "C"]  # largest at the top
+    assert list(bars.y) == ["B: not shown (fewer than 5)", "A", "C"]  # largest at the top
     assert list(bars.x) == [None, 10.0, 30.0]
 
 
@@ -289,8 +289,16 @@ def test_scorecard_lists_every_indicator_with_its_badge(warehouse: Path) -> None
         "on_track": 1,
         "off_track": 2,
         "no_target": 6,
+        "hidden": 0,
         "no_data": 41,
     }
+    # A donor's hidden latest values count as not shown, never as "no data yet".
+    donor_card = queries.scorecard(warehouse, role=DONOR)
+    donor = scorecard.summary_counts(donor_card)
+    assert donor["no_data"] == 41 and sum(donor.values()) == len(donor_card)
+    assert donor["hidden"] == int(donor_card["suppressed"].fillna(False).astype(bool).sum())
+    assert scorecard.classify({"status": None, "suppressed": True}) == "hidden"
+    assert scorecard.classify({"status": None, "suppressed": False}) == "no_data"
     rows = {code: str(layout[f"scorecard-row-{code}"]) for code in catalogue["indicator_code"]}
     assert "cp-status-good" in rows["SS08"] and "On track" in rows["SS08"]
     assert "cp-status-bad" in rows["AC06"] and "Off track" in rows["AC06"]
@@ -419,3 +427,15 @@ def test_a_trend_whose_every_value_is_hidden_says_so() -> None:
     fig = figures.trend_figure(series, title="T", y_title="n", number_format=",.0f", name="n")
     assert fig.layout.annotations[0].text == figures.HIDDEN_SERIES
     assert fig.data == ()
+
+
+def test_the_map_draws_hidden_and_missing_places_grey_with_the_reason(warehouse: Path) -> None:
+    provinces = queries.province_values_latest(warehouse, "AC03", "year", role=PLANNER)
+    provinces.loc[0, ["value", "suppressed", "suppression_reason"]] = [None, True, "small_count"]
+    provinces.loc[1, ["value", "suppressed", "suppression_reason"]] = [None, False, None]
+    fig = figures.province_map(provinces, title="T", number_format=",.1f", colourbar_title="x")
+    labels, areas, hidden = fig.data
+    assert list(hidden.locations) == list(provinces["geo_code"][:2])
+    assert hidden.showscale is False and hidden.colorscale[0][1] == figures.COLOURS["hidden"]
+    assert hidden.text[0].endswith("Not shown (fewer than 5)")
+    assert hidden.text[1].endswith("No data")
