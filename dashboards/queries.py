@@ -537,8 +537,7 @@ def check_problems(warehouse: Path, *, hide_below: int | None = None) -> pd.Data
     """Checks that failed or warned, errors first, newest first.
 
     ``hide_below`` (the disclosure threshold, for a protected role): counts from 1 to
-    ``hide_below - 1`` in the check details read as ``<hide_below`` and such an
-    ``unexpected_count`` is NULL, so a finding like "2021-02: 1 against a usual 9.5" does not
+    ``hide_below - 1`` in the check details and in ``unexpected_count`` read as ``<hide_below``, so a finding like "2021-02: 1 against a usual 9.5" does not
     tell a donor about one child.
     """
     frame = _fetch(
@@ -555,7 +554,9 @@ def check_problems(warehouse: Path, *, hide_below: int | None = None) -> pd.Data
         return frame
     frame["details"] = frame["details"].map(lambda text: redact_small_counts(text, hide_below))
     small = frame["unexpected_count"].between(1, hide_below - 1)
-    frame["unexpected_count"] = frame["unexpected_count"].astype("object").where(~small, None)
+    frame["unexpected_count"] = (
+        frame["unexpected_count"].astype("object").where(~small, f"<{hide_below}")
+    )
     return frame
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import html
 
 from cpmonitor.core.access import Role
@@ -50,6 +51,11 @@ def _severity_badge(severity: Any) -> dbc.Badge:
 
 
 def _count(value: Any) -> str:
+    """A count as people read it; a count hidden from the role (``<5``) or none stays as it is."""
+    if isinstance(value, str):
+        return value
+    if value is None or pd.isna(value):
+        return "—"
     return f"{int(value):,}"
 
 

@@ -7,11 +7,14 @@ import re
 import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 from auth_helpers import PASSWORD, client_for, dash_headers, sign_in
 
 from cpmonitor.core import users
+from cpmonitor.core.access import load_access
 from cpmonitor.core.settings import Settings
+from cpmonitor.disclosure import protect_build
 from dashboards.app import create_app
 
 DEFAULT_POLICY = Path(__file__).resolve().parents[2] / "access.yml"
@@ -268,3 +271,97 @@ def test_admins_read_the_audit_log_and_no_one_else(app) -> None:
     assert "Refused a page" in page and "audit_log" in page
     assert page.index("test-admin") < page.rindex("test-planner")
     assert "Signed in" in page
+
+
+DISTRICTS = ("Lakeshore", "Reedmarsh", "Stonebridge", "Hollowfield")
+CRAFTED = {
+    ("cp-location", "pathname"): ["/", "/scorecard", "/indicator", "/data-quality", "/audit-log"],
+    ("cp-location", "search"): ["?code=SS08&geo=0101&province=0102&period=month"],
+    ("care-province", "value"): ["0101", "02", "NAT' OR 1=1 --"],
+    ("care-map-graph", "clickData"): [{"points": [{"location": "0201"}]}],
+    ("scorecard-sector", "value"): ["SS"],
+    ("indicator-code", "value"): ["SS08", "SS02"],
+    ("indicator-geo", "value"): ["0101", "0202", "02"],
+    ("indicator-period", "value"): ["month", "quarter", "year"],
+}
+
+
+def _outputs(key: str) -> list[dict] | dict:
+    """The ``outputs`` of a Dash callback request for the callback-map key ``key``."""
+    parts = key.strip(".").split("...") if key.startswith("..") else [key]
+    outputs = [dict(zip(("id", "property"), part.rsplit(".", 1), strict=True)) for part in parts]
+    return outputs if key.startswith("..") else outputs[0]
+
+
+def _crafted_requests(app) -> list[dict]:
+    """Every server callback of ``app``, once per crafted value of each of its inputs (the others
+    at their first crafted value): what a user could send by hand."""
+    bodies = []
+    for key, spec in app.callback_map.items():
+        if spec.get("clientside_function") or key == "cp-page-title-sink.children":
+            continue
+        inputs = [(i["id"], i["property"]) for i in spec["inputs"]]
+        for varied in inputs:
+            for value in CRAFTED[varied]:
+                values = {i: (value if i == varied else CRAFTED[i][0]) for i in inputs}
+                bodies.append(
+                    {
+                        "output": key,
+                        "outputs": _outputs(key),
+                        "inputs": [
+                            {"id": i, "property": p, "value": values[(i, p)]} for i, p in inputs
+                        ],
+                        "changedPropIds": [f"{varied[0]}.{varied[1]}"],
+                        "state": [],
+                    }
+                )
+    return bodies
+
+
+@pytest.mark.parametrize("audience", ["donor", "public"])
+def test_every_callback_crafted_by_hand_gives_a_protected_audience_no_district_and_no_small_count(
+    warehouse: Path, tmp_path: Path, audience: str
+) -> None:
+    """SS08 2018 in Southhill rests on 3 children (value 77.7777 in the exact marts). Whatever a
+    donor or a visitor of the public view sends to any callback, no district is named or counted
+    and neither that value nor the province that would give it away (66.6666) comes back."""
+    settings = _settings(warehouse, tmp_path)
+    with duckdb.connect(str(settings.warehouse_file)) as con:
+        con.execute(
+            """
+            UPDATE main.fct_indicator_values SET numerator = 3, value = 77.7777
+            WHERE indicator_code = 'SS08' AND period_id = '2018' AND geo_code = '02'
+              AND disaggregation = 'total';
+            UPDATE main.fct_indicator_values SET numerator = 30, value = 66.6666
+            WHERE indicator_code = 'SS08' AND period_id = '2018' AND geo_code = '01'
+              AND disaggregation = 'total';
+            """
+        )
+        protect_build(con, load_access())
+    (settings.data_dir / "access.yml").write_text(
+        DEFAULT_POLICY.read_text().replace("enabled: false", "enabled: true")
+    )
+    app = create_app(settings)
+    if audience == "public":
+        client = app.server.test_client()
+        client.get("/")
+        headers = dash_headers(client)
+    else:
+        client, headers = client_for(app, audience)
+    bodies = _crafted_requests(app)
+    assert len(bodies) >= 20
+    for body in bodies:
+        response = client.post("/_dash-update-component", data=json.dumps(body), headers=headers)
+        assert response.status_code in (200, 204), (body["inputs"], response.status_code)
+        text = response.get_data(as_text=True)
+        where = [i["value"] for i in body["inputs"]]
+        assert "77.77" not in text and "77.8" not in text, where
+        assert "66.66" not in text and "66.7" not in text, where
+        if where[0] != "/data-quality":
+            assert not [name for name in DISTRICTS if name in text], where
+    # The data-quality page quotes its check details with small counts replaced.
+    if audience == "donor":
+        page = json.dumps(
+            json.loads(_route(client, headers, "/data-quality").data), ensure_ascii=False
+        )
+        assert "<5 AC06 values above 95%" in page and "3 AC06 values" not in page
