@@ -28,6 +28,10 @@ EVENT_WORDS = {
     "sign_out": "Signed out",
     "page_view": "Opened a page",
     "access_denied": "Refused a page",
+    "user_added": "User added",
+    "user_removed": "User removed",
+    "role_changed": "Role changed",
+    "password_changed": "Password changed",
 }
 COLUMNS = {
     "when": "When (UTC)",

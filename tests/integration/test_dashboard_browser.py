@@ -295,3 +295,106 @@ def test_sign_in_page_and_sign_out(browser, server_url: str, tmp_path: Path) -> 
     assert "/login" in page.url
     assert errors == []
     context.close()
+
+
+# --- who sees what: a donor and an admin, on their own server --------------------------------------
+
+
+@pytest.fixture(scope="module")
+def protected_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The fixture warehouse where SS08 in Southhill, 2018, rests on 3 children (value 77.7777),
+    protected again as the pipeline would; a donor, an admin and a planner may sign in."""
+    import duckdb
+    from werkzeug.serving import make_server
+
+    from cpmonitor.core import users
+    from cpmonitor.core.access import load_access
+    from cpmonitor.core.settings import Settings
+    from cpmonitor.disclosure import protect_build
+    from dashboards.app import create_app
+
+    settings = Settings.from_env(tmp_path_factory.mktemp("protected-data"))
+    build_fixture_warehouse(settings.warehouse_file)
+    with duckdb.connect(str(settings.warehouse_file)) as con:
+        con.execute(
+            """
+            UPDATE main.fct_indicator_values SET numerator = 3, value = 77.7777
+            WHERE indicator_code = 'SS08' AND period_id = '2018' AND geo_code = '02'
+              AND disaggregation = 'total'
+            """
+        )
+        protect_build(con, load_access())
+    for role in ("donor", "admin", "planner"):
+        users.add_user(settings, f"browser-{role}", role, PASSWORD)
+    server = make_server("127.0.0.1", 0, create_app(settings).server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
+
+
+def _signed_in_page(browser, url: str, role: str):
+    context = browser.browser.new_context(viewport={"width": 1400, "height": 1100})
+    page = context.new_page()
+    errors: list[str] = []
+    hosts: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("request", lambda req: hosts.append(urlparse(req.url).hostname or req.url))
+    sign_in(page, url, username=f"browser-{role}")
+    return context, page, errors, hosts
+
+
+def test_a_donor_sees_protected_province_values_and_why_they_are_not_shown(
+    browser, protected_url: str, tmp_path: Path
+) -> None:
+    context, page, errors, hosts = _signed_in_page(browser, protected_url + "/", "donor")
+    assert page.inner_text("#cp-role") == "(Donor)"
+    page.goto(protected_url + "/indicator?code=SS08")
+    page.wait_for_selector("#indicator-areas-table")
+    page.wait_for_selector("#indicator-province-graph path.choroplethlocation", state="attached")
+    page.wait_for_load_state("networkidle")
+    table = page.inner_text("#indicator-areas-table")
+    # Southhill's 3 children: hidden; Northlake hidden with it (the nation minus Northlake would
+    # give Southhill away). No district is offered, no period finer than a year.
+    assert "Not shown (fewer than 5)" in table and "Not shown (protects another figure)" in table
+    shown = page.inner_text("body")
+    assert "77.8" not in shown and "Lakeshore" not in shown
+    assert page.locator("#indicator-period").count() == 0 or "Month" not in page.inner_text(
+        "#indicator-period"
+    )
+    assert "nor are the values that would let them be worked out" in page.inner_text(
+        "#indicator-privacy"
+    )
+    _save(page, tmp_path, "donor_indicator_SS08.png")
+    page.goto(protected_url + "/")
+    page.wait_for_selector("#care-kpi-children-value")
+    page.wait_for_load_state("networkidle")
+    _save(page, tmp_path, "donor_care.png")
+    assert errors == []
+    assert set(hosts) <= LOCAL_HOSTS
+    context.close()
+
+
+def test_a_planner_sees_the_exact_values_and_an_admin_the_audit_log(
+    browser, protected_url: str, tmp_path: Path
+) -> None:
+    context, page, errors, _hosts = _signed_in_page(
+        browser, protected_url + "/indicator?code=SS08&geo=02", "planner"
+    )
+    page.wait_for_selector("#indicator-areas-table")
+    page.wait_for_load_state("networkidle")
+    assert "Hollowfield" in page.inner_text("#indicator-areas-table")  # districts, exact
+    assert "Audit log" not in page.inner_text(".cp-navbar")
+    _save(page, tmp_path, "planner_indicator_SS08_Southhill.png")
+    context.close()
+    context, page, errors, _hosts = _signed_in_page(browser, protected_url + "/audit-log", "admin")
+    page.wait_for_selector("#audit-log")
+    log = page.inner_text("#audit-log")
+    assert "browser-admin" in log and "browser-planner" in log and "Signed in" in log
+    _save(page, tmp_path, "admin_audit_log.png")
+    assert errors == []
+    context.close()
