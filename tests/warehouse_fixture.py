@@ -639,3 +639,26 @@ def build_fixture_warehouse(path: Path, *, deliveries: Iterable[Mapping[str, Any
         # What the pipeline's disclosure stage writes before publish: donors and the public read it.
         protect_build(con, load_access())
         con.execute("CHECKPOINT")
+
+
+SENTINEL_SMALL = 77.7777
+"""SS08 (children in cash transfers, a rate) in Southhill, 2018, after ``add_small_count``: the
+value of a province resting on 3 children."""
+SENTINEL_NEIGHBOUR = 66.6666
+"""... and Northlake's value that year, which with the national one would give Southhill away."""
+
+
+def add_small_count(con: duckdb.DuckDBPyConnection) -> None:
+    """Make SS08 2018 in Southhill rest on 3 children (``SENTINEL_SMALL``) and Northlake on 30
+    (``SENTINEL_NEIGHBOUR``), then protect the warehouse again as the pipeline would."""
+    con.execute(
+        f"""
+        UPDATE main.fct_indicator_values SET numerator = 3, value = {SENTINEL_SMALL}
+        WHERE indicator_code = 'SS08' AND period_id = '2018' AND geo_code = '02'
+          AND disaggregation = 'total';
+        UPDATE main.fct_indicator_values SET numerator = 30, value = {SENTINEL_NEIGHBOUR}
+        WHERE indicator_code = 'SS08' AND period_id = '2018' AND geo_code = '01'
+          AND disaggregation = 'total';
+        """
+    )
+    protect_build(con, load_access())

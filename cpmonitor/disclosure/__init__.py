@@ -121,21 +121,17 @@ def protect_build(
         result: AuditResult = audit(con, threshold)
         audit_seconds, rounds, lps = result.seconds, 1, result.lp_solved
         # Where the audit finds a leak, hide more around it and audit again (the stage's own
-        # suppression only: a replacement is audited as it is).
-        while not result.passed and suppress is secondary_suppression and rounds < MAX_AUDIT_ROUNDS:
+        # suppression only: a replacement is audited as it is): the smallest neighbour first,
+        # everything two steps out when that did not do, at last the whole table of each cell.
+        while (
+            not result.passed and suppress is secondary_suppression and rounds <= MAX_AUDIT_ROUNDS
+        ):
             step = time.perf_counter()
-            # the smallest neighbour first; everything two steps out when that did not do
-            widen(con, result.failures["cell_id"].tolist(), wide=rounds >= WIDE_AFTER_ROUNDS)
-            suppress(con, threshold)
-            protect_seconds += time.perf_counter() - step
-            result = audit(con, threshold)
-            audit_seconds += result.seconds
-            lps += result.lp_solved
-            rounds += 1
-        if not result.passed and suppress is secondary_suppression:
-            # Still not safe: hide the whole table of each such cell (its indicator and period).
-            step = time.perf_counter()
-            hide_tables(con, result.failures["cell_id"].tolist())
+            unsafe = result.failures["cell_id"].tolist()
+            if rounds < MAX_AUDIT_ROUNDS:
+                widen(con, unsafe, wide=rounds >= WIDE_AFTER_ROUNDS)
+            else:
+                hide_tables(con, unsafe)
             suppress(con, threshold)
             protect_seconds += time.perf_counter() - step
             result = audit(con, threshold)

@@ -9,11 +9,12 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from warehouse_fixture import build_fixture_warehouse
+from warehouse_fixture import add_small_count, build_fixture_warehouse
 
 from cpmonitor.core.catalogue import load_catalogue
 
@@ -40,10 +41,24 @@ pytestmark = [
 sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
 
 
+@contextmanager
+def serving(app) -> Iterator[str]:
+    """``app`` on a free localhost port, served by werkzeug in a background thread."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
+
+
 @pytest.fixture(scope="module")
 def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app on a free localhost port, served by werkzeug in a background thread."""
-    from werkzeug.serving import make_server
 
     from cpmonitor.core import users
     from cpmonitor.core.settings import Settings
@@ -55,15 +70,8 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     users.add_user(settings, USERNAME, "planner", PASSWORD)
     # Default cookie settings (Secure): Chromium keeps Secure cookies for http://127.0.0.1, a
     # potentially trustworthy origin, so no --insecure-cookies is needed to test on localhost.
-    app = create_app(settings)
-    server = make_server("127.0.0.1", 0, app.server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join()
+    with serving(create_app(settings)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -305,35 +313,19 @@ def protected_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The fixture warehouse where SS08 in Southhill, 2018, rests on 3 children (value 77.7777),
     protected again as the pipeline would; a donor, an admin and a planner may sign in."""
     import duckdb
-    from werkzeug.serving import make_server
 
     from cpmonitor.core import users
-    from cpmonitor.core.access import load_access
     from cpmonitor.core.settings import Settings
-    from cpmonitor.disclosure import protect_build
     from dashboards.app import create_app
 
     settings = Settings.from_env(tmp_path_factory.mktemp("protected-data"))
     build_fixture_warehouse(settings.warehouse_file)
     with duckdb.connect(str(settings.warehouse_file)) as con:
-        con.execute(
-            """
-            UPDATE main.fct_indicator_values SET numerator = 3, value = 77.7777
-            WHERE indicator_code = 'SS08' AND period_id = '2018' AND geo_code = '02'
-              AND disaggregation = 'total'
-            """
-        )
-        protect_build(con, load_access())
+        add_small_count(con)
     for role in ("donor", "admin", "planner"):
         users.add_user(settings, f"browser-{role}", role, PASSWORD)
-    server = make_server("127.0.0.1", 0, create_app(settings).server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join()
+    with serving(create_app(settings)) as url:
+        yield url
 
 
 def _signed_in_page(browser, url: str, role: str):

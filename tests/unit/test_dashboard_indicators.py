@@ -17,12 +17,11 @@ import pytest
 from auth_helpers import DONOR, PLANNER, as_role
 from dash_pages import page_layout
 from disclosure_attacks import attack
+from warehouse_fixture import add_small_count
 
-from cpmonitor.core.access import load_access
 from cpmonitor.core.catalogue import load_catalogue
 from cpmonitor.core.settings import Settings
 from cpmonitor.core.vocabularies import SECTORS
-from cpmonitor.disclosure import protect_build
 from dashboards import figures, queries
 from dashboards.app import create_app
 from dashboards.components import EXACT_NOTE, PRIVACY_NOTE
@@ -173,17 +172,7 @@ def _with_sentinels(source: Path, target: Path) -> Path:
     pipeline would."""
     shutil.copyfile(source, target)
     with duckdb.connect(str(target)) as con:
-        con.execute(
-            """
-            UPDATE main.fct_indicator_values SET numerator = 3, value = 77.7777
-            WHERE indicator_code = 'SS08' AND period_id = '2018' AND geo_code = '02'
-              AND disaggregation = 'total';
-            UPDATE main.fct_indicator_values SET numerator = 30, value = 66.6666
-            WHERE indicator_code = 'SS08' AND period_id = '2018' AND geo_code = '01'
-              AND disaggregation = 'total';
-            """
-        )
-        protect_build(con, load_access())
+        add_small_count(con)
     return target
 
 

@@ -10,11 +10,10 @@ from pathlib import Path
 import duckdb
 import pytest
 from auth_helpers import PASSWORD, client_for, dash_headers, sign_in
+from warehouse_fixture import add_small_count
 
 from cpmonitor.core import users
-from cpmonitor.core.access import load_access
 from cpmonitor.core.settings import Settings
-from cpmonitor.disclosure import protect_build
 from dashboards.app import create_app
 
 DEFAULT_POLICY = Path(__file__).resolve().parents[2] / "access.yml"
@@ -327,17 +326,7 @@ def test_every_callback_crafted_by_hand_gives_a_protected_audience_no_district_a
     and neither that value nor the province that would give it away (66.6666) comes back."""
     settings = _settings(warehouse, tmp_path)
     with duckdb.connect(str(settings.warehouse_file)) as con:
-        con.execute(
-            """
-            UPDATE main.fct_indicator_values SET numerator = 3, value = 77.7777
-            WHERE indicator_code = 'SS08' AND period_id = '2018' AND geo_code = '02'
-              AND disaggregation = 'total';
-            UPDATE main.fct_indicator_values SET numerator = 30, value = 66.6666
-            WHERE indicator_code = 'SS08' AND period_id = '2018' AND geo_code = '01'
-              AND disaggregation = 'total';
-            """
-        )
-        protect_build(con, load_access())
+        add_small_count(con)
     (settings.data_dir / "access.yml").write_text(
         DEFAULT_POLICY.read_text().replace("enabled: false", "enabled: true")
     )
