@@ -10,20 +10,8 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
-from dashboards.figures import hidden_words
-
-PRIVACY_NOTE = (
-    "Values based on fewer than 5 children or events are not shown to protect privacy, nor are "
-    "the values that would let them be worked out (marked “not shown”)."
-)
-EXACT_NOTE = (
-    "Exact figures, small counts included: for use within the ministry. Donors and the public "
-    "see these values with small counts protected."
-)
-PROTECTS_ANOTHER_WHY = (
-    "Not shown so that a small count elsewhere (another place, group or period) cannot be worked "
-    "out by subtraction"
-)
+from dashboards.words import EXACT_NOTE, hidden_words
+from dashboards.words import privacy_note as privacy_note_text
 
 
 def suppressed_text(unit: str | None, reason: str | None = None) -> str:
@@ -37,7 +25,7 @@ def suppressed_text(unit: str | None, reason: str | None = None) -> str:
 
 def privacy_text(exact: bool) -> str:
     """The footnote for a role that sees exact values (``EXACT_NOTE``) or protected ones."""
-    return EXACT_NOTE if exact else PRIVACY_NOTE
+    return EXACT_NOTE if exact else privacy_note_text()
 
 
 def _flag(value: Any) -> bool:

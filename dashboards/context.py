@@ -20,10 +20,9 @@ from cpmonitor.core.access import AccessPolicy, Role
 from cpmonitor.core.settings import Settings
 from dashboards import queries
 from dashboards.components import not_published, unreadable
+from dashboards.words import POLICY_KEY
 
 SETTINGS_KEY = "CPMONITOR_SETTINGS"
-POLICY_KEY = "CPMONITOR_ACCESS"
-"""Flask config key of the installation's ``AccessPolicy`` (set by the sign-in layer)."""
 ROLE_KEY = "cp_role"
 """``flask.g`` attribute holding the ``Role`` of the current request: set by the sign-in layer before
 any page or callback runs (the signed-in user's role, or the public role when the public view is on

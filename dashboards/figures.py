@@ -9,6 +9,8 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboards.words import gaps_note, hidden_series, hidden_words
+
 COLOURS = {
     "series": "#1f5f8b",
     "target": "#c2571a",
@@ -20,24 +22,6 @@ COLOURS = {
 }
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 MAP_COLOURSCALE = [[0.0, "#9dbcd9"], [0.5, "#5f8fbd"], [1.0, "#1f4e79"]]
-
-
-GAPS_NOTE = "Gaps: values not shown (fewer than 5 children or events, or to protect another figure)"
-
-# What a hidden value reads, wherever it is shown (tables, cards, bars, maps, trend notes).
-NOT_SHOWN_SMALL = "Not shown (fewer than 5)"
-NOT_SHOWN_OTHER = "Not shown (protects another figure)"
-
-
-def hidden_words(reason: Any) -> str:
-    """``NOT_SHOWN_OTHER`` for a value hidden to protect another (``protects_another``), else
-    ``NOT_SHOWN_SMALL`` (a small count, or a rate or median resting on one)."""
-    return NOT_SHOWN_OTHER if reason == "protects_another" else NOT_SHOWN_SMALL
-
-
-HIDDEN_SERIES = (
-    "Every value here is hidden: fewer than 5 children or events, or it would let one be worked out"
-)
 
 
 def _style(fig: go.Figure, title: str, y_title: str | None = None, height: int = 370) -> go.Figure:
@@ -103,7 +87,7 @@ def trend_figure(
     """
     if series.dropna(subset=["value"]).empty:
         if "suppressed" in series and series["suppressed"].fillna(False).astype(bool).any():
-            return empty_figure(HIDDEN_SERIES, title)
+            return empty_figure(hidden_series(), title)
         return empty_figure("No data for this selection yet", title)
     rows = series
     fig = go.Figure(
@@ -132,7 +116,7 @@ def trend_figure(
     fig.update_layout(hovermode="closest")
     if "suppressed" in rows and rows["suppressed"].fillna(False).astype(bool).any():
         fig.add_annotation(
-            text=GAPS_NOTE,
+            text=gaps_note(),
             xref="paper",
             yref="paper",
             x=0,

@@ -25,8 +25,8 @@ from dashboards.components import (
     published_sentence,
 )
 from dashboards.context import current_role, from_warehouse
-from dashboards.figures import NOT_SHOWN_SMALL
 from dashboards.pages import Route
+from dashboards.words import not_shown_small
 
 ROUTE = Route(path="/", title="Care reform", nav_label="Care reform", order=0)
 SOURCE = (
@@ -313,7 +313,7 @@ def _exits_card(card_id: str, ind: dict, rolling: dict | None) -> dbc.Card:
         return _kpi(
             card_id,
             title,
-            NOT_SHOWN_SMALL,
+            not_shown_small(),
             "exits in the last 12 months: too few to show",
             f"{rolling['first_label']} – {rolling['last_label']} (last 12 months)",
             "cp-muted",

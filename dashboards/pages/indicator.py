@@ -29,6 +29,7 @@ from dashboards.components import (
 )
 from dashboards.context import current_role, from_warehouse
 from dashboards.pages import Route
+from dashboards.words import every_group_hidden
 
 ROUTE = Route(path="/indicator", title="Indicator", nav_label="Indicators", order=2)
 DEFAULT_CODE = "AC06"
@@ -572,11 +573,7 @@ def breakdown_block(ind: dict, groups: pd.DataFrame, place: str, period_label: s
             continue
         if rows["value"].isna().all():
             blocks.append(
-                html.P(
-                    f"{GROUP_TITLES[group]}: fewer than 5 children or events in every group "
-                    "(not shown).",
-                    className="cp-empty mb-2",
-                )
+                html.P(every_group_hidden(GROUP_TITLES[group]), className="cp-empty mb-2")
             )
             continue
         fig = figures.bar_figure(

@@ -19,7 +19,6 @@ from dash import Input, Output, dcc, html
 from cpmonitor.core.access import Role
 from dashboards import kpis, queries
 from dashboards.components import (
-    PROTECTS_ANOTHER_WHY,
     data_flags,
     is_missing,
     page_header,
@@ -31,6 +30,7 @@ from dashboards.components import (
 )
 from dashboards.context import current_role, from_warehouse
 from dashboards.pages import Route
+from dashboards.words import PROTECTS_ANOTHER_WHY, small_count_why
 
 ROUTE = Route(path="/scorecard", title="Scorecard", nav_label="Scorecard", order=1)
 ALL = "all"
@@ -246,9 +246,7 @@ def latest_cell(row: dict[str, Any]) -> list[Any]:
         shown: Any = html.Span(
             suppressed_text(unit, reason),
             className="cp-suppressed",
-            title=PROTECTS_ANOTHER_WHY
-            if reason == "protects_another"
-            else "Fewer than 5 children or events",
+            title=PROTECTS_ANOTHER_WHY if reason == "protects_another" else small_count_why(),
         )
     else:
         shown = kpis.format_value(row.get("value"), number_format, unit)

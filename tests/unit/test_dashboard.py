@@ -23,9 +23,10 @@ from warehouse_fixture import build_fixture_warehouse
 from cpmonitor.core.settings import Settings
 from dashboards import figures, kpis, queries
 from dashboards.app import CONTENT_ID, app_pages, create_app, query_parameters, render_path
-from dashboards.components import EXACT_NOTE, NOT_PUBLISHED
+from dashboards.components import NOT_PUBLISHED
 from dashboards.figures import _signed_area
 from dashboards.pages import care, data_quality, discover_pages
+from dashboards.words import EXACT_NOTE
 
 HOSTILE = "01' OR 1=1 --"
 

@@ -24,8 +24,8 @@ from cpmonitor.core.settings import Settings
 from cpmonitor.core.vocabularies import SECTORS
 from dashboards import figures, queries
 from dashboards.app import create_app
-from dashboards.components import EXACT_NOTE, PRIVACY_NOTE
 from dashboards.pages import care, indicator, scorecard
+from dashboards.words import EXACT_NOTE, hidden_series, privacy_note
 
 HOSTILE_CODE = "AC06' OR 1=1 --"
 
@@ -198,7 +198,7 @@ def test_a_numerator_of_three_never_reaches_a_donors_browser(
     donor = _everything_sent(app, "donor")
     assert "77.777" not in donor and "77.8" not in donor  # the province over 3
     assert "66.7%" not in donor  # the other province, which would give it away
-    assert _json(PRIVACY_NOTE)[1:-1] in donor and "Not shown" in donor
+    assert _json(privacy_note())[1:-1] in donor and "Not shown" in donor
     # A planner sees both: exact values, small counts included.
     planner = _everything_sent(app, "planner")
     assert "77.8%" in planner and "66.7%" in planner
@@ -221,7 +221,7 @@ def test_care_page_never_sends_a_suppressed_month_to_a_donor(warehouse: Path) ->
     assert series.set_index("period_id").loc["2016-01", "numerator"] == 3
     result = _json(care.care_content(warehouse, "02", role=DONOR))
     assert "0.31746" not in result  # 3 / 945 x 100
-    assert _json(PRIVACY_NOTE)[1:-1] in result
+    assert _json(privacy_note())[1:-1] in result
 
 
 # --- figures ------------------------------------------------------------------------------------
@@ -414,7 +414,7 @@ def test_a_trend_whose_every_value_is_hidden_says_so() -> None:
         }
     )
     fig = figures.trend_figure(series, title="T", y_title="n", number_format=",.0f", name="n")
-    assert fig.layout.annotations[0].text == figures.HIDDEN_SERIES
+    assert fig.layout.annotations[0].text == hidden_series()
     assert fig.data == ()
 
 
@@ -428,3 +428,21 @@ def test_the_map_draws_hidden_and_missing_places_grey_with_the_reason(warehouse:
     assert hidden.showscale is False and hidden.colorscale[0][1] == figures.COLOURS["hidden"]
     assert hidden.text[0].endswith("Not shown (fewer than 5)")
     assert hidden.text[1].endswith("No data")
+
+
+def test_the_words_follow_the_installations_threshold(warehouse: Path, tmp_path: Path) -> None:
+    """An installation whose threshold is 10 tells its donors "fewer than 10", never 5."""
+    settings = Settings.from_env(tmp_path)
+    shutil.copyfile(warehouse, settings.warehouse_file)
+    policy = (Path(__file__).resolve().parents[2] / "access.yml").read_text(encoding="utf-8")
+    assert "  threshold: 5\n" in policy
+    (settings.data_dir / "access.yml").write_text(
+        policy.replace("  threshold: 5\n", "  threshold: 10\n")
+    )
+    app = create_app(settings)
+    with as_role(app, "donor"):
+        assert privacy_note().startswith("Values based on fewer than 10 children")
+        assert hidden_series().startswith("Every value here is hidden: fewer than 10")
+        sent = _json(page_layout(app, "/scorecard")())
+    assert "fewer than 10 children" in sent and "fewer than 5" not in sent
+    assert privacy_note().startswith("Values based on fewer than 5 children")  # no app: default
