@@ -378,7 +378,7 @@ def demo(
 @app.command()
 def status(data_dir: DataDir = None) -> None:
     """What each entity delivered (on time, late, missing, refused) and which warehouse is live."""
-    from cpmonitor.status import collect_status
+    from cpmonitor.status import collect_status, protection_lines
 
     info = collect_status(Settings.from_env(data_dir))
     if info.published is None:
@@ -397,6 +397,8 @@ def status(data_dir: DataDir = None) -> None:
         )
         for line in info.last_run.get("details") or []:
             console.print(f"  {line}")
+        for line in protection_lines(info.last_run):
+            console.print(line, markup=False, highlight=False)
 
     if not info.feeds:
         console.print("No files ingested yet.")

@@ -144,3 +144,34 @@ def merge_feeds(feeds: list[dict], completeness: pd.DataFrame) -> list[dict]:
             )
         }
     return [by_key[k] for k in sorted(by_key)]
+
+
+def protection_lines(run: dict | None) -> list[str]:
+    """The disclosure stage of a run, for people: per group of audiences that share a protection,
+    the cells they see, how many were hidden and why, and whether the audit passed."""
+    protection = (run or {}).get("protection")
+    if not protection:
+        return []
+    shared: dict[tuple, list[str]] = {}
+    for audience, figures in protection["audiences"].items():
+        key = tuple(figures.get(k) for k in ("levels", "periods", "cells", "primary", "secondary"))
+        shared.setdefault(key, []).append(audience)
+    verdict = "passed" if protection["passed"] else "FAILED"
+    lines = [
+        f"Disclosure control: audit {verdict} ({protection['protect_seconds']:.1f} s to protect, "
+        f"{protection['audit_seconds']:.1f} s to audit)"
+    ]
+    for audiences in shared.values():
+        figures = protection["audiences"][audiences[0]]
+        lines.append(
+            f"{' and '.join(audiences)} ({figures['levels']}; {figures.get('periods', 'all periods')}): "
+            f"{figures['cells']:,} cells, {figures['primary']:,} small counts hidden and "
+            f"{figures['secondary']:,} more that would give them away "
+            f"({figures['suppressed_share']:.1%} hidden)"
+            + (
+                f"; {figures['recoverable']:,} could still be worked out"
+                if figures.get("recoverable")
+                else ""
+            )
+        )
+    return lines
