@@ -515,9 +515,10 @@ def feed_summary(warehouse: Path) -> pd.DataFrame:
     )
 
 
-def quarantined_files(warehouse: Path) -> pd.DataFrame:
-    """Refused deliveries (``REFUSED_STATUSES``) with the reason, newest first."""
-    return _fetch(
+def quarantined_files(warehouse: Path, *, hide_below: int | None = None) -> pd.DataFrame:
+    """Refused deliveries (``REFUSED_STATUSES``) with the reason, newest first; ``hide_below``
+    (for a protected role) writes counts below it in the reasons as ``<hide_below``."""
+    frame = _fetch(
         warehouse,
         """
         SELECT files.entity, coalesce(feeds.entity_name, files.entity) AS entity_name,
@@ -531,6 +532,9 @@ def quarantined_files(warehouse: Path) -> pd.DataFrame:
         """,
         {"refused": _statuses(REFUSED_STATUSES)},
     )
+    if hide_below is not None and not frame.empty:
+        frame["reason"] = frame["reason"].map(lambda text: redact_small_counts(text, hide_below))
+    return frame
 
 
 def check_problems(warehouse: Path, *, hide_below: int | None = None) -> pd.DataFrame:

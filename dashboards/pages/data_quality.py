@@ -81,7 +81,7 @@ def quality_content(warehouse: Path, *, role: Role) -> html.Div:
     """Summary cards and the three tables."""
     published = queries.published_at(warehouse)
     feeds = queries.feed_summary(warehouse)
-    refused = queries.quarantined_files(warehouse)
+    refused = queries.quarantined_files(warehouse, hide_below=hide_below(role))
     # Check details can quote small counts ("2021-02: 1 against a usual 9.5"): not for donors.
     problems = queries.check_problems(warehouse, hide_below=hide_below(role))
     counts = queries.check_counts(warehouse)

@@ -104,3 +104,27 @@ def test_no_ledger_status_is_written_into_the_sql() -> None:
     source = inspect.getsource(queries)
     for status in LEDGER_STATUSES:
         assert f"'{status}'" not in source, status
+
+
+def test_refusal_reasons_quote_no_small_count_to_a_protected_role(tmp_path: Path) -> None:
+    warehouse = tmp_path / "cpmonitor.duckdb"
+    reason = "column 'report_id': 2 rows have a duplicate primary key (rows 70, 71: not shown)"
+    build_fixture_warehouse(
+        warehouse,
+        deliveries=[
+            {
+                "source_file": "police/abuse_reports/2018-11/reports.parquet",
+                "entity": "police",
+                "feed": "abuse_reports",
+                "period": "2018-11",
+                "status": "quarantined",
+                "reason": reason,
+            }
+        ],
+    )
+    exact = queries.quarantined_files(warehouse).set_index("feed")
+    assert exact.loc["abuse_reports", "reason"] == reason
+    hidden = queries.quarantined_files(warehouse, hide_below=5).set_index("feed")
+    assert hidden.loc["abuse_reports", "reason"] == (
+        "column 'report_id': <5 rows have a duplicate primary key (rows 70, 71: not shown)"
+    )
