@@ -492,6 +492,7 @@ def province_map(
         zmin=0 if not rows["value"].notna().any() or rows["value"].min() >= 0 else None,
         zmax=(float(rows["value"].max()) or 1.0) if rows["value"].notna().any() else 1.0,
         marker={"line": {"color": line_colours, "width": line_widths}},
+        showscale=bool(rows["value"].notna().any()),  # no scale when every place is grey
         colorbar={
             "title": {"text": colourbar_title, "side": "right"},
             "tickformat": axis_format(number_format),

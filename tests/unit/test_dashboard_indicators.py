@@ -428,6 +428,10 @@ def test_the_map_draws_hidden_and_missing_places_grey_with_the_reason(warehouse:
     assert hidden.showscale is False and hidden.colorscale[0][1] == figures.COLOURS["hidden"]
     assert hidden.text[0].endswith("Not shown (fewer than 5)")
     assert hidden.text[1].endswith("No data")
+    every = provinces.assign(value=None, suppressed=True, suppression_reason="protects_another")
+    fig = figures.province_map(every, title="T", number_format=",.1f", colourbar_title="x")
+    assert fig.data[1].showscale is False
+    assert fig.data[2].text[0].endswith("Not shown (protects another figure)")
 
 
 def test_the_words_follow_the_installations_threshold(warehouse: Path, tmp_path: Path) -> None:
