@@ -85,16 +85,6 @@ class ProtectionReport:
     def passed(self) -> bool:
         return not self.failures
 
-    def as_record(self) -> dict:
-        """For the run log."""
-        return {
-            "passed": self.passed,
-            "protect_seconds": round(self.protect_seconds, 2),
-            "audit_seconds": round(self.audit_seconds, 2),
-            "audiences": [asdict(a) for a in self.audiences],
-            "failures": self.failures[:20],
-        }
-
 
 def protect_build(
     con: duckdb.DuckDBPyConnection,

@@ -90,14 +90,20 @@ def browser(server_url: str) -> Iterator[object]:
             chromium.close()
 
 
-def _open(browser, url: str) -> tuple[object, list[str], list[str]]:
-    """A fresh page that records console errors and every requested host."""
-    page = browser.new_page()
+def _watch(page) -> tuple[list[str], list[str]]:
+    """Record ``page``'s console errors and every host it requests (lists filled as it runs)."""
     errors: list[str] = []
     hosts: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("request", lambda req: hosts.append(urlparse(req.url).hostname or req.url))
+    return errors, hosts
+
+
+def _open(browser, url: str) -> tuple[object, list[str], list[str]]:
+    """A fresh page that records console errors and every requested host."""
+    page = browser.new_page()
+    errors, hosts = _watch(page)
     page.goto(url)
     assert "/login" not in page.url, page.url
     return page, errors, hosts
@@ -331,11 +337,7 @@ def protected_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def _signed_in_page(browser, url: str, role: str):
     context = browser.browser.new_context(viewport={"width": 1400, "height": 1100})
     page = context.new_page()
-    errors: list[str] = []
-    hosts: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("request", lambda req: hosts.append(urlparse(req.url).hostname or req.url))
+    errors, hosts = _watch(page)
     sign_in(page, url, username=f"browser-{role}")
     return context, page, errors, hosts
 
