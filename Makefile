@@ -11,7 +11,7 @@ export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: demo test install chromium lint sqllint format clean
+.PHONY: demo test install chromium pdftools lint sqllint format clean
 
 ## demo: install, generate the demo country, run the pipeline, serve http://127.0.0.1:8050
 ##       (make demo SCALE=1 for the national-size country)
@@ -19,7 +19,7 @@ demo: install
 	$(BIN)/cpmonitor demo $(if $(SCALE),--scale $(SCALE))
 
 ## test: install with test tools and Chromium, lint, run the whole test suite
-test: install chromium
+test: install chromium pdftools
 	$(BIN)/ruff check .
 	$(MAKE) --no-print-directory sqllint
 	$(BIN)/lint-imports
@@ -39,6 +39,14 @@ chromium:
 		echo "Installing Debian's chromium for the browser tests"; \
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium; \
+	fi
+
+# Debian's poppler-utils: the report tests turn PDF pages into PNGs (pdftoppm) and read their text.
+pdftools:
+	@if ! command -v pdftoppm >/dev/null || ! command -v pdftotext >/dev/null; then \
+		echo "Installing Debian's poppler-utils for the report tests"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends poppler-utils; \
 	fi
 
 lint: sqllint

@@ -16,9 +16,8 @@ import pandas as pd
 
 from cpmonitor.core.access import Role
 from cpmonitor.core.connections import connect_read_only
+from cpmonitor.core.published import NATIONAL, role_params, safe_facts
 from cpmonitor.core.statuses import ACCEPTED_STATUSES, REFUSED_STATUSES, USED_STATUSES
-
-NATIONAL = "NAT"
 
 
 class WarehouseNotPublishedError(FileNotFoundError):
@@ -82,48 +81,6 @@ def _is_missing(value: Any) -> bool:
 
 # --- indicator values, as the signed-in role may see them ----------------------------------------
 
-# The columns every value query reads from the ``safe`` CTE, whichever table it comes from.
-_FACT_COLUMNS = (
-    "indicator_code, period_type, period_id, period_start, period_end, geo_level, geo_code, "
-    "disaggregation, disaggregation_value, numerator, denominator, value, ci_lower, ci_upper, "
-    "target_value, progress, status, coverage_pct, is_partial, is_restated, coverage_note"
-)
-
-
-def _safe_facts(role: Role, where: str) -> str:
-    """A ``safe`` CTE: the indicator values ``role`` may read that match ``where`` (a constant SQL
-    condition on ``f``, values as parameters; ``_role_params`` gives the role's own).
-
-    A role with exact values reads ``main.fct_indicator_values``; a protected role (donors, the
-    public) reads only its own rows of ``protected.indicator_values``, built and audited before
-    publish, where hidden values are already NULL: a bug in a page cannot show what that table
-    does not hold. Either way only the role's levels and period types are read. Columns: the
-    value columns, ``suppressed`` and ``suppression_reason`` (``small_count``,
-    ``protects_another`` or NULL).
-    """
-    if role.exact:
-        source = f"""
-            SELECT {_FACT_COLUMNS}, false AS suppressed, NULL::VARCHAR AS suppression_reason
-            FROM main.fct_indicator_values AS f
-            WHERE list_contains($role_levels, f.geo_level)
-              AND list_contains($role_periods, f.period_type) AND ({where})"""
-    else:
-        source = f"""
-            SELECT {_FACT_COLUMNS}, suppressed, suppression_reason
-            FROM protected.indicator_values AS f
-            WHERE f.audience = $role_audience AND list_contains($role_levels, f.geo_level)
-              AND list_contains($role_periods, f.period_type) AND ({where})"""
-    return f"safe AS ({source}\n    )"
-
-
-def _role_params(role: Role, params: dict[str, Any]) -> dict[str, Any]:
-    """``params`` with the role's audience, levels and period types (what ``_safe_facts`` reads)."""
-    found = {**params, "role_levels": list(role.levels), "role_periods": list(role.periods)}
-    if not role.exact:
-        found["role_audience"] = role.name
-    return found
-
-
 _VALUE_COLUMNS = (
     "s.numerator, s.denominator, s.value, s.ci_lower, s.ci_upper, s.target_value, s.progress, "
     "s.status, s.suppressed, s.suppression_reason, s.coverage_pct, s.is_partial, s.is_restated, s.coverage_note"
@@ -152,7 +109,7 @@ def indicator_series(
         warehouse,
         f"""
         WITH {
-            _safe_facts(
+            safe_facts(
                 role,
                 "f.indicator_code = $code AND f.geo_code = $geo AND f.period_type = $ptype "
                 "AND f.disaggregation = 'total' AND f.disaggregation_value = 'total'",
@@ -164,7 +121,7 @@ def indicator_series(
         LEFT JOIN main.dim_period AS p ON p.period_id = s.period_id
         ORDER BY s.period_end
         """,
-        _role_params(
+        role_params(
             role,
             {"code": indicator_code, "geo": geo_code, "ptype": role.period_or_nearest(period_type)},
         ),
@@ -193,7 +150,7 @@ def rolling_rate(
     frame = _fetch(
         warehouse,
         f"""
-        WITH {_safe_facts(role, where)}, window_ AS (
+        WITH {safe_facts(role, where)}, window_ AS (
             SELECT * FROM safe ORDER BY period_end DESC LIMIT $months
         ), totals AS (
             SELECT sum(w.numerator) AS numerator, sum(w.denominator) AS denominator,
@@ -209,7 +166,7 @@ def rolling_rate(
         FROM totals AS t
         LEFT JOIN main.dim_indicator AS d ON d.indicator_code = $code
         """,
-        _role_params(
+        role_params(
             role,
             {
                 "code": indicator_code,
@@ -250,7 +207,7 @@ def province_values_latest(
         warehouse,
         f"""
         WITH {
-            _safe_facts(
+            safe_facts(
                 role,
                 "f.indicator_code = $code AND f.period_type = $ptype AND f.geo_level = 'province' "
                 "AND f.disaggregation = 'total' AND f.disaggregation_value = 'total'",
@@ -264,7 +221,7 @@ def province_values_latest(
         LEFT JOIN main.dim_period AS p ON p.period_id = s.period_id
         ORDER BY g.geo_code
         """,
-        _role_params(role, {"code": indicator_code, "ptype": role.period_or_nearest(period_type)}),
+        role_params(role, {"code": indicator_code, "ptype": role.period_or_nearest(period_type)}),
     )
 
 
@@ -286,9 +243,9 @@ def period_types(warehouse: Path, indicator_code: str, *, role: Role) -> list[st
     ``quarter``, ``year``)."""
     frame = _fetch(
         warehouse,
-        f"WITH {_safe_facts(role, 'f.indicator_code = $code')} "
+        f"WITH {safe_facts(role, 'f.indicator_code = $code')} "
         "SELECT DISTINCT period_type FROM safe",
-        _role_params(role, {"code": indicator_code}),
+        role_params(role, {"code": indicator_code}),
     )
     present = set(frame["period_type"])
     return [kind for kind in ("month", "quarter", "year") if kind in present]
@@ -314,7 +271,7 @@ def scorecard(warehouse: Path, *, role: Role) -> pd.DataFrame:
         warehouse,
         f"""
         WITH {
-            _safe_facts(
+            safe_facts(
                 role,
                 "f.geo_code = $nat AND f.disaggregation = 'total' "
                 "AND f.disaggregation_value = 'total'",
@@ -354,7 +311,7 @@ def scorecard(warehouse: Path, *, role: Role) -> pd.DataFrame:
         LEFT JOIN previous AS pr ON pr.indicator_code = n.indicator_code
         ORDER BY n.display_order
         """,
-        _role_params(role, {"nat": NATIONAL}),
+        role_params(role, {"nat": NATIONAL}),
     )
     return _dates(frame)
 
@@ -368,14 +325,14 @@ def latest_period(
     frame = _fetch(
         warehouse,
         f"""
-        WITH {_safe_facts(role, "f.indicator_code = $code AND f.period_type = $ptype")}
+        WITH {safe_facts(role, "f.indicator_code = $code AND f.period_type = $ptype")}
         SELECT f.period_id, coalesce(p.period_label, f.period_id) AS period_label, f.period_end
         FROM safe AS f
         LEFT JOIN main.dim_period AS p ON p.period_id = f.period_id
         ORDER BY f.period_end DESC
         LIMIT 1
         """,
-        _role_params(role, {"code": indicator_code, "ptype": role.period_or_nearest(period_type)}),
+        role_params(role, {"code": indicator_code, "ptype": role.period_or_nearest(period_type)}),
     )
     if frame.empty:
         return None
@@ -391,7 +348,7 @@ def breakdown(
         warehouse,
         f"""
         WITH {
-            _safe_facts(
+            safe_facts(
                 role,
                 "f.indicator_code = $code AND f.geo_code = $geo AND f.period_id = $period "
                 "AND f.disaggregation <> 'total'",
@@ -404,7 +361,7 @@ def breakdown(
                      WHEN 'female' THEN 1 WHEN 'male' THEN 2 WHEN '0-4' THEN 3 WHEN '5-9' THEN 4
                      WHEN '10-14' THEN 5 WHEN '15-17' THEN 6 WHEN 'yes' THEN 7 ELSE 8 END
         """,
-        _role_params(role, {"code": indicator_code, "geo": geo_code, "period": period_id}),
+        role_params(role, {"code": indicator_code, "geo": geo_code, "period": period_id}),
     )
 
 
@@ -418,7 +375,7 @@ def area_values(
         warehouse,
         f"""
         WITH {
-            _safe_facts(
+            safe_facts(
                 role,
                 "f.indicator_code = $code AND f.period_id = $period "
                 "AND f.disaggregation = 'total' AND f.disaggregation_value = 'total'",
@@ -430,7 +387,7 @@ def area_values(
         WHERE g.parent_code = $parent AND list_contains($role_levels, g.geo_level)
         ORDER BY g.geo_name
         """,
-        _role_params(role, {"code": indicator_code, "parent": parent_code, "period": period_id}),
+        role_params(role, {"code": indicator_code, "parent": parent_code, "period": period_id}),
     )
 
 

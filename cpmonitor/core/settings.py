@@ -55,6 +55,7 @@ def _project_root() -> Path:
 PROJECT_ROOT = _project_root()
 CONTRACTS_DIR = PROJECT_ROOT / "data_contracts"
 CATALOGUE_FILE = PROJECT_ROOT / "seeds" / "indicator_catalogue.csv"
+EXCHANGE_DIR = PROJECT_ROOT / "exchange"  # the published SDMX structure, DHIS2 mappings
 
 # Nothing may phone home: set before dbt or Great Expectations is imported or started.
 QUIET_ENV = {
