@@ -709,7 +709,6 @@ def _headline(results: Sequence[_Result]) -> list[_Result]:
 def _sector(ctx: _Context, code: str, name: str, results: Sequence[_Result]) -> Section:
     targeted = [r for r in results if r.info.target_value is not None]
     paragraph = narrative.sector_sentence(
-        sector=name,
         n=len(results),
         with_value=sum(r.latest is not None for r in results),
         with_target=len(targeted),

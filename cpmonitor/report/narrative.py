@@ -190,16 +190,16 @@ def provinces_sentence(
 
 
 def sector_sentence(
-    *, sector: str, n: int, with_value: int, on_track: int, off_track: int, with_target: int
+    *, n: int, with_value: int, on_track: int, off_track: int, with_target: int
 ) -> str:
     """One line under a sector's title."""
-    text = f"{sector}: {count(n, 'indicator')}, {with_value:,} with a national value to report"
+    text = f"{count(n, 'indicator')}, {with_value:,} with a national value to report"
     if with_target and on_track + off_track == 0:
-        text += f"; none of its {count(with_target, 'indicator')} with a target has a value"
+        text += f"; none of the {count(with_target, 'indicator')} with a target has a value"
     elif with_target:
         text += (
-            f"; of the {count(with_target, 'indicator')} with a target, {on_track:,} on track "
-            f"or reached and {off_track:,} off track"
+            f"; of the {with_target:,} with a target, {on_track:,} on track or reached and "
+            f"{off_track:,} off track"
         )
     return text + "."
 

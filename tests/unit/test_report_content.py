@@ -144,6 +144,11 @@ def test_rows_without_values_and_partial_values(donor_2018: Report) -> None:
 
 
 def test_sectors_and_codes_in_catalogue_order(donor_2018: Report) -> None:
+    care = donor_2018.sectors[0]
+    assert care.paragraphs == (
+        "14 indicators, 5 with a national value to report; of the 5 with a target, 0 on track "
+        "or reached and 2 off track.",
+    )
     assert [s.section_id for s in donor_2018.sectors] == [
         "sector-AC",
         "sector-JC",
