@@ -8,6 +8,8 @@ cpmonitor users      who may sign in: add, remove, set-role, set-password, list,
 cpmonitor status     what was received, late, missing or refused, and which warehouse is live
 cpmonitor rollback   serve a previously published warehouse version again
 cpmonitor sql        query the published warehouse read-only
+cpmonitor report     a donor or planner progress report of one period (PDF or HTML)
+cpmonitor export     indicator values as CSV, Parquet, Excel, SDMX-CSV or DHIS2 payloads
 """
 
 from __future__ import annotations
@@ -526,6 +528,270 @@ def sql(
     console.print(table)
     if len(rows) > limit:
         console.print(f"... {len(rows) - limit} more row(s); use --limit")
+
+
+# --- reports and exports -------------------------------------------------------------------------
+
+Audience = Annotated[
+    str,
+    typer.Option(
+        "--audience",
+        help="Whose view: donor (protected values only, whole years, nation and provinces), "
+        "planner, ... (a role of access.yml).",
+    ),
+]
+WarehouseVersion = Annotated[
+    str | None,
+    typer.Option(
+        "--warehouse-version",
+        help="A kept warehouse version (a run id from `cpmonitor status`; default: the live one).",
+        show_default=False,
+    ),
+]
+
+
+def _published_file(settings: Settings, version: str | None) -> Path:
+    """The warehouse file of ``version`` (a kept run id), else the live one; exits with a clear
+    message when there is none."""
+    from cpmonitor.runlog import list_versions, version_path
+
+    if version is None:
+        if not settings.warehouse_file.exists():
+            console.print(
+                f"[red]No warehouse published yet in {settings.data_dir}.[/] Run `cpmonitor run`."
+            )
+            raise typer.Exit(1)
+        return settings.warehouse_file
+    if version not in list_versions(settings):
+        kept = ", ".join(list_versions(settings)) or "none"
+        console.print(f"[red]No kept warehouse version {version!r}.[/] Kept versions: {kept}.")
+        raise typer.Exit(1)
+    return version_path(settings, version)
+
+
+def _audience(settings: Settings, name: str):
+    from cpmonitor.core.access import AccessError, load_access
+
+    try:
+        policy = load_access(settings)
+        return policy, policy.role(name)
+    except AccessError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from None
+
+
+def _record(settings: Settings, event: str, audience: str, detail: str) -> None:
+    """The audit log (the admins' audit-log page) keeps every report and export made."""
+    import getpass
+
+    from cpmonitor.core.users import record_event
+
+    record_event(settings, event, username=f"cli:{getpass.getuser()}", role=audience, detail=detail)
+
+
+@app.command()
+def report(
+    period: Annotated[str, typer.Option(help="A year (2025) or a quarter (2025-Q4).")],
+    audience: Audience = "donor",
+    fmt: Annotated[str, typer.Option("--format", help="pdf or html.")] = "pdf",
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            help="File to write (default: report-<audience>-<period>-<version>.<format>)."
+        ),
+    ] = None,
+    lang: Annotated[str, typer.Option(help="Language of the report.")] = "en",
+    version: WarehouseVersion = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Write the progress report of one period for donors or planners, from the published
+    warehouse: exactly what that audience sees on the dashboard."""
+    from cpmonitor.core.published import open_published, warehouse_stamp
+    from cpmonitor.report import write_report
+    from cpmonitor.report.content import ReportError
+
+    settings = Settings.from_env(data_dir)
+    policy, role = _audience(settings, audience)
+    warehouse = _published_file(settings, version)
+    started = time.monotonic()
+    with open_published(warehouse) as con:
+        stamp = warehouse_stamp(con)
+        target = output or Path(f"report-{role.name}-{period}-{stamp.version}.{fmt}")
+        try:
+            with console.status(f"Writing the {role.name} report of {period} ..."):
+                written = write_report(
+                    con,
+                    role,
+                    period=period,
+                    fmt=fmt,
+                    output=target,
+                    threshold=policy.threshold,
+                    lang=lang,
+                )
+        except ReportError as exc:
+            console.print(f"[red]Cannot write the report:[/] {exc}")
+            raise typer.Exit(1) from None
+    _record(settings, "report", role.name, f"{period} {fmt} from {stamp.version} to {target}")
+    console.print(
+        f"Wrote {target} ({fmt.upper()}, {target.stat().st_size / 1024:,.0f} KB, "
+        f"{len(written.indicator_codes)} indicators, {time.monotonic() - started:.1f} s) "
+        f"for {role.label.lower()} from warehouse version {stamp.version}."
+    )
+
+
+EXPORT_FORMATS = {
+    "csv": "csv",
+    "parquet": "parquet",
+    "xlsx": "xlsx",
+    "sdmx-csv": "csv",
+    "sdmx-csv-1.0": "csv",
+    "sdmx-structure": "xml",
+    "dhis2-json": "json",
+    "dhis2-adx": "xml",
+}
+
+
+@app.command()
+def export(
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="csv, parquet, xlsx (tidy values); sdmx-csv (SDMX-CSV 2.1), sdmx-csv-1.0, "
+            "sdmx-structure (the data structure definition); dhis2-json (dataValueSets), "
+            "dhis2-adx.",
+        ),
+    ],
+    audience: Audience = "donor",
+    output: Annotated[
+        Path | None,
+        typer.Option(help="File to write (default: cpmonitor-<audience>-<version>.<ext>)."),
+    ] = None,
+    period_type: Annotated[
+        list[str] | None,
+        typer.Option(help="Only these period types (year, quarter, month; repeatable)."),
+    ] = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option(help="DHIS2: the mapping file (default: exchange/dhis2/demo_mapping.yml)."),
+    ] = None,
+    previous: Annotated[
+        Path | None,
+        typer.Option(
+            help="DHIS2: the previous export, for explicit deletes (default: the last one "
+            "written for this audience and format)."
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="DHIS2: list what would be created, updated, deleted.")
+    ] = False,
+    version: WarehouseVersion = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Export indicator values as one audience may read them (protected values for donors)."""
+    from cpmonitor.core.published import open_published, warehouse_stamp
+
+    if fmt not in EXPORT_FORMATS:
+        console.print(
+            f"[red]Unknown format {fmt!r}.[/] Choose one of: {', '.join(EXPORT_FORMATS)}."
+        )
+        raise typer.Exit(1)
+    settings = Settings.from_env(data_dir)
+    policy, role = _audience(settings, audience)
+    warehouse = _published_file(settings, version)
+    with open_published(warehouse) as con:
+        stamp = warehouse_stamp(con)
+        name = "cpmonitor-structure" if fmt == "sdmx-structure" else f"cpmonitor-{role.name}"
+        suffix = "" if fmt in ("csv", "parquet", "xlsx", "sdmx-structure") else f"-{fmt}"
+        target = output or Path(f"{name}{suffix}-{stamp.version}.{EXPORT_FORMATS[fmt]}")
+        try:
+            message = _export_one(
+                con,
+                role,
+                fmt,
+                target,
+                threshold=policy.threshold,
+                period_types=tuple(period_type) if period_type else None,
+                mapping=mapping,
+                previous=previous,
+                dry_run=dry_run,
+                settings=settings,
+                stamp=stamp,
+            )
+        except ValueError as exc:  # every export error is a ValueError with the reason
+            console.print(f"[red]Cannot export:[/] {exc}")
+            raise typer.Exit(1) from None
+    if not dry_run:
+        _record(settings, "export", role.name, f"{fmt} from {stamp.version} to {target}")
+    console.print(message, highlight=False, markup=False)
+
+
+def _export_one(
+    con, role, fmt, target, *, threshold, period_types, mapping, previous, dry_run, settings, stamp
+) -> str:
+    """Write one export; returns what to tell the user."""
+    import shutil
+
+    from_what = f"from warehouse version {stamp.version}"
+    if fmt in ("csv", "parquet", "xlsx"):
+        from cpmonitor.exchange.tabular import export_tabular
+
+        with console.status(f"Writing {fmt} ..."):
+            done = export_tabular(
+                con, role, fmt, target, threshold=threshold, period_types=period_types
+            )
+        return (
+            f"Wrote {target}: {done.rows:,} values for {role.name}, {done.suppressed:,} not "
+            f"shown, {from_what}."
+        )
+    if fmt == "sdmx-structure":
+        from cpmonitor.exchange.sdmx import write_structure
+
+        write_structure(con, target)
+        return f"Wrote the SDMX data structure definition to {target} ({from_what})."
+    if fmt.startswith("sdmx-csv"):
+        from cpmonitor.exchange.sdmx import validate_sdmx_csv, write_sdmx_csv
+
+        with console.status("Writing SDMX-CSV ..."):
+            done = write_sdmx_csv(
+                con, role, target, sdmx_version="1.0" if fmt.endswith("1.0") else "2.1"
+            )
+            problems = validate_sdmx_csv(target, con)
+        if problems:
+            raise ValueError(
+                f"{target} does not validate against the published structure: "
+                + "; ".join(problems[:5])
+            )
+        return (
+            f"Wrote {target}: {done.rows:,} observations for {role.name}, "
+            f"{done.confidential:,} confidential, valid against the published structure, "
+            f"{from_what}."
+        )
+    from cpmonitor.core.settings import EXCHANGE_DIR
+    from cpmonitor.exchange import dhis2
+
+    last = settings.state_dir / "exports" / f"dhis2-{role.name}.{EXPORT_FORMATS[fmt]}"
+    against = previous if previous is not None else (last if last.exists() else None)
+    chosen = dhis2.load_mapping(mapping or EXCHANGE_DIR / "dhis2" / "demo_mapping.yml")
+    values = dhis2.build_values(con, role, chosen)
+    if dry_run:
+        return dhis2.plan(values, against).summary()
+    write = dhis2.write_data_value_sets if fmt == "dhis2-json" else dhis2.write_adx
+    done = write(values, target, previous=against, stamp=stamp)
+    last.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(target, last)  # the next export's "previous"
+    lines = [
+        f"Wrote {target}: {done.sent:,} values, {done.deleted:,} explicit deletes "
+        f"({'against ' + str(against) if against else 'no previous export'}), {from_what}."
+    ]
+    if done.deletes_output is not None:
+        lines.append(f"Deletes to post with importStrategy=DELETE: {done.deletes_output}")
+    if done.skipped_total:
+        lines.append(
+            f"Not in the mapping, not sent: {done.skipped_total:,} values "
+            f"({', '.join(f'{k}: {v:,}' for k, v in sorted(done.skipped.items()))})."
+        )
+    return "\n".join(lines)
 
 
 @app.command("sync-sources", hidden=True)
