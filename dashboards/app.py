@@ -27,6 +27,7 @@ from cpmonitor.core.settings import Settings
 from dashboards import queries
 from dashboards.components import page_header
 from dashboards.context import ROLE_KEY, SETTINGS_KEY, current_role, from_warehouse
+from dashboards.downloads import register_downloads
 from dashboards.pages import Page, discover_pages, page_at
 from dashboards.security import audit, install_security, signed_in_user
 
@@ -257,6 +258,7 @@ def create_app(
     app.server.config[PAGES_KEY] = pages
     app.layout = app_layout
     register_router(app)
+    register_downloads(app)
     for page in pages:
         if page.register_callbacks is not None:
             page.register_callbacks(app)

@@ -591,3 +591,29 @@ def reporting_completeness(warehouse: Path) -> pd.DataFrame:
         ORDER BY s.completeness_pct, s.timeliness_pct, entity_name, feed_title
         """,
     )
+
+
+def report_periods(warehouse: Path, *, role: Role) -> list[tuple[str, str]]:
+    """The years (and, for a role that sees them, quarters) with national values ``role`` may
+    read, newest first, as ``(period_id, label)``: the periods a progress report can cover."""
+    frame = _fetch(
+        warehouse,
+        f"""
+        WITH {
+            safe_facts(
+                role,
+                "f.geo_code = $nat AND f.disaggregation = 'total' "
+                "AND list_contains(['year', 'quarter'], f.period_type)",
+            )
+        }
+        SELECT s.period_id, coalesce(any_value(p.period_label), s.period_id) AS period_label,
+               max(s.period_end) AS period_end
+        FROM safe AS s
+        LEFT JOIN main.dim_period AS p ON p.period_id = s.period_id
+        WHERE s.value IS NOT NULL OR s.suppressed
+        GROUP BY s.period_id
+        ORDER BY period_end DESC, s.period_id DESC
+        """,
+        role_params(role, {"nat": NATIONAL}),
+    )
+    return list(frame[["period_id", "period_label"]].itertuples(index=False, name=None))

@@ -15,7 +15,7 @@ from dashboards.components import data_table, page_header
 from dashboards.context import current_role, current_settings
 from dashboards.pages import Route
 
-ROUTE = Route(path="/audit-log", title="Audit log", nav_label="Audit log", order=4)
+ROUTE = Route(path="/audit-log", title="Audit log", nav_label="Audit log", order=5)
 LEAD = (
     "Every sign-in, failed sign-in, sign-out, page view and refusal, newest first. The log is "
     "append-only: no one can change or delete a line of it, from here or from the command line."

@@ -259,6 +259,7 @@ def test_the_navbar_moves_between_pages_and_sets_the_title(browser, server_url: 
         "Scorecard",
         "Indicators",
         "Data quality",
+        "Reports",
     ]
     links.filter(has_text="Scorecard").click()
     page.wait_for_selector("#scorecard-row-SS08")
@@ -273,6 +274,23 @@ def test_the_navbar_moves_between_pages_and_sets_the_title(browser, server_url: 
     assert page.title() == "Indicator · Child Protection Monitor"
     page.goto(server_url + "/no-such-page")
     page.wait_for_selector("#page-not-found")
+    assert errors == []
+    assert set(hosts) <= LOCAL_HOSTS
+    page.close()
+
+
+def test_the_reports_page_downloads_a_report(browser, server_url: str, tmp_path: Path) -> None:
+    page, errors, hosts = _open(browser, server_url + "/reports")
+    page.wait_for_selector("#report-list")
+    _save(page, tmp_path, "reports.png")
+    with page.expect_download() as info:
+        page.locator("#report-2018-pdf").click()
+    download = info.value
+    assert download.suggested_filename.startswith("report-")
+    assert download.suggested_filename.endswith(".pdf")
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    assert saved.read_bytes()[:5] == b"%PDF-"
     assert errors == []
     assert set(hosts) <= LOCAL_HOSTS
     page.close()
