@@ -439,13 +439,18 @@ def sample_report() -> Report:
         tables=(
             Table(
                 title="Indicator definitions",
-                columns=("Code", "Indicator", "Definition", "Source"),
+                columns=("Code", "Indicator", "Definition", "Numerator", "Denominator", "Source"),
                 rows=tuple(
                     (
                         r.indicator_code,
                         r.indicator_name,
-                        f"Definition of {r.indicator_name.lower()} as in the national catalogue.",
-                        "Administrative data",
+                        f"Definition of {r.indicator_name.lower()} as in the national catalogue, "
+                        "counted on the last day of the period.",
+                        f"Children counted for {r.indicator_name.lower()} during the period",
+                        "Child population aged 0-17 (projection for the year of the period)"
+                        if r.unit != "count"
+                        else "–",
+                        "Administrative data (Ministry of Social Affairs)",
                     )
                     for s in sectors
                     for r in s.results

@@ -74,6 +74,10 @@ RESULTS_COLUMNS = {
 }
 
 FONT = "Libertinus Serif"
+# A period label (2025, 2025-Q4, 2025-03): thinned when crowded, never turned.
+_PERIOD = re.compile(r"^\d{4}([-–/ ]?(Q[1-4]|S[12]|H[12]|W?\d{1,2}))?$")
+_SIN = math.sin(math.radians(40))
+_COS = math.cos(math.radians(40))
 SVG_NS = "http://www.w3.org/2000/svg"
 
 
@@ -221,7 +225,7 @@ def chart_svg(
     *,
     lang: str = "en",
     width: float = 480,
-    height: float = 180,
+    height: float = 165,
     font: str = FONT,
     key: str | None = None,
 ) -> str:
@@ -265,11 +269,22 @@ def chart_svg(
     left = (
         max([text_width(t, size) for t in tick_text] + [text_width(chart.unit, size) - 8, 12]) + 8
     )
+    # X labels: periods are thinned when crowded, names (places, groups) are turned instead, and
+    # the chart grows by what they need so the plot keeps its height.
+    slot = (width - 8 - left) / max(len(labels), 1)
+    shown_labels = [label if len(label) <= 26 else label[:25] + "…" for label in labels]
+    widest = max((text_width(label, size) for label in shown_labels), default=0.0) + 6
+    turned = widest > slot and any(not _PERIOD.match(label) for label in labels)
+    below = (widest * _SIN + size + 4) if turned else (size + 10)
+    height += below - (size + 10)
+    if turned:  # the first name runs left of its slot
+        left = max(left, widest * _COS - slot / 2 + 4)
+        slot = (width - 8 - left) / max(len(labels), 1)
     frame = _Frame(
         left=left,
         top=legend_h + unit_h + 4,
         right=width - 8,
-        bottom=height - (size + 10),
+        bottom=height - below,
         lo=ticks[0],
         hi=ticks[-1],
     )
@@ -314,13 +329,17 @@ def chart_svg(
         f'y2="{_n(frame.bottom)}" stroke="#6b6b6b" stroke-width="0.8"/>'
     )
 
-    # X axis labels: thinned so they never overlap.
-    slot = (frame.right - frame.left) / max(len(labels), 1)
-    widest = max((text_width(label, size) for label in labels), default=0.0) + 6
-    every = max(1, math.ceil(widest / slot)) if slot else 1
-    for i, label in enumerate(labels):
+    every = 1 if turned else max(1, math.ceil(widest / slot)) if slot else 1
+    for i, label in enumerate(shown_labels):
         cx = frame.left + slot * (i + 0.5)
-        if i % every == 0 or i == len(labels) - 1 and (len(labels) - 1) % every >= every / 2:
+        if turned:
+            x, y = cx + size * 0.3, frame.bottom + 6
+            out.append(
+                _text(
+                    x, y, label, size=size, anchor="end", transform=f"rotate(-40 {_n(x)} {_n(y)})"
+                )
+            )
+        elif i % every == 0:
             out.append(_text(cx, frame.bottom + size + 4, label, size=size, anchor="middle"))
 
     out.extend(front)
@@ -608,7 +627,8 @@ def published_datetime(report: Report) -> dt.datetime | None:
     return None
 
 
-_NUMBER = re.compile(r"^[–−+-]?[\d.,  ]*\d[\d.,  ]*\s*%?$")
+# A number, maybe with a short unit after it: 12, 1,050, 98.8%, 263.5 per 100,000, 41 days.
+_NUMBER = re.compile(r"^[–−+-]?\d[\d.,  ]*(\s*%|\s+[^\W\d][\w  ,.]{0,20})?$")
 
 
 def numeric_columns(table: Table) -> tuple[bool, ...]:
@@ -626,3 +646,31 @@ def numeric_columns(table: Table) -> tuple[bool, ...]:
 def unbroken(text: str) -> str:
     """``per 100 000`` kept on one line (no-break spaces)."""
     return text.replace(" ", "\u00a0")
+
+
+def keep_unit(value: str) -> str:
+    """``37.8 per 100,000`` may break after the number only (``37.8`` / ``per 100,000``)."""
+    if not re.match(r"^[–−+-]?\d", value) or " " not in value:
+        return value
+    number, rest = value.split(" ", 1)
+    return f"{number} {rest.replace(' ', chr(0xA0))}"
+
+
+def column_weights(table: Table) -> tuple[float, ...]:
+    """0 for a column of short cells (sized to its content), else a share of the free width that
+    grows with its longest cell, so long text wraps instead of squeezing the numbers."""
+    weights = []
+    for i, column in enumerate(table.columns):
+        longest = max([len(column)] + [len(row[i]) for row in table.rows if i < len(row)])
+        weights.append(0.0 if longest <= 26 else round(min(longest, 90) / 10, 1))
+    return tuple(weights)
+
+
+def as_records(table: Table) -> int:
+    """0 to draw ``table`` as a table; else it is too wide for a page (six or more columns, three
+    of them long text, e.g. indicator definitions) and each row is drawn as a record headed by
+    its first 1 or 2 cells: the number returned."""
+    weights = column_weights(table)
+    if len(weights) < 6 or sum(w > 0 for w in weights) < 3:
+        return 0
+    return 2 if weights[0] == 0 else 1

@@ -204,7 +204,7 @@ def _results(section: Section, lang: str, figures: _Figures) -> str:
 
 def _value(value: str, period: str) -> str:
     of = f'<span class="period-of">{_e(period)}</span>' if period else ""
-    return f'<td class="num">{_e(value)}{of}</td>'
+    return f'<td class="num">{_e(charts.keep_unit(value))}{of}</td>'
 
 
 def _result_row(row: ResultRow, section: Section, lang: str, figures: _Figures) -> str:
@@ -238,7 +238,23 @@ def _result_row(row: ResultRow, section: Section, lang: str, figures: _Figures) 
     )
 
 
+def _records(table: Table, n: int) -> str:
+    """A table too wide for a page, one record per row (as in the PDF)."""
+    out = [f"<h3>{_e(table.title)}</h3>"]
+    for row in table.rows:
+        fields = "".join(
+            f"<dt>{_e(column)}</dt><dd>{_e(cell)}</dd>"
+            for column, cell in zip(table.columns[n:], row[n:], strict=False)
+        )
+        out.append(f'<div class="record"><h4>{_e(" ".join(row[:n]))}</h4><dl>{fields}</dl></div>')
+    if table.caption:
+        out.append(f'<p class="table-note">{_e(table.caption)}</p>')
+    return "".join(out)
+
+
 def _table(table: Table) -> str:
+    if n := charts.as_records(table):
+        return _records(table, n)
     numeric = charts.numeric_columns(table)
     head = "".join(
         f'<th scope="col"{_num(n)}>{_e(c)}</th>'

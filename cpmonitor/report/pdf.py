@@ -112,11 +112,11 @@ def _row(row: ResultRow, section_id: str, lang: str) -> dict[str, Any]:
         "indicator_code": row.indicator_code,
         "indicator_name": row.indicator_name,
         "unit": charts.unbroken(row.unit),
-        "baseline": row.baseline,
+        "baseline": charts.keep_unit(row.baseline),
         "baseline_period": row.baseline_period,
-        "latest": row.latest,
+        "latest": charts.keep_unit(row.latest),
         "latest_period": row.latest_period,
-        "target": row.target,
+        "target": charts.keep_unit(row.target),
         "target_year": row.target_year,
         "achievement": row.achievement,
         "achievement_pct": row.achievement_pct,
@@ -138,16 +138,7 @@ def _table(table: Table) -> dict[str, Any]:
         "columns": list(table.columns),
         "rows": [list(row) for row in table.rows],
         "caption": table.caption,
-        "widths": column_weights(table),
-        "numeric": charts.numeric_columns(table),
+        "widths": list(charts.column_weights(table)),
+        "numeric": list(charts.numeric_columns(table)),
+        "records": charts.as_records(table),
     }
-
-
-def column_weights(table: Table) -> list[float]:
-    """0 for a column of short cells (sized to its content), else a share of the free width that
-    grows with its longest cell, so long text wraps instead of squeezing the numbers."""
-    weights = []
-    for i, column in enumerate(table.columns):
-        longest = max([len(column)] + [len(row[i]) for row in table.rows if i < len(row)])
-        weights.append(0.0 if longest <= 26 else round(min(longest, 90) / 10, 1))
-    return weights

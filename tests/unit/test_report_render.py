@@ -300,3 +300,28 @@ def test_tick_labels() -> None:
 
 def test_palette_is_okabe_ito() -> None:
     assert charts.PALETTE[:3] == ("#0072B2", "#E69F00", "#009E73")
+
+
+def test_a_table_too_wide_for_the_page_becomes_records(pdf_text: str, html_file: Path) -> None:
+    definitions = sample_report().methodology.tables[0]
+    assert charts.as_records(definitions) == 2  # code and name head each record
+    assert charts.as_records(sample_report().quality.tables[0]) == 0  # short cells: a table
+    html = html_file.read_text(encoding="utf-8")
+    assert html.count('<div class="record"><h4>') == len(definitions.rows)
+    assert "<h4>AC01 Children entering formal care</h4>" in html
+    # pdftotext reads a record's labels before its values; both are there, under the heading.
+    record = pdf_text[pdf_text.index("AC01 Children entering formal care Definition") :]
+    assert "Definition of children entering formal care as in the national catalogue" in record
+
+
+def test_a_value_breaks_after_its_number_only() -> None:
+    assert charts.keep_unit("37.8 per 100,000") == "37.8 per\u00a0100,000"
+    assert charts.keep_unit("Not shown (fewer than 5)") == "Not shown (fewer than 5)"
+    assert charts.numeric_columns(sample_report().care_reform.tables[0]) == (
+        False,
+        True,
+        True,
+        True,
+        True,
+        True,
+    )
