@@ -27,7 +27,12 @@ import pyarrow.parquet as pq
 
 from cpmonitor.core import words
 from cpmonitor.core.access import Role
-from cpmonitor.core.published import WarehouseStamp, published_values, warehouse_stamp
+from cpmonitor.core.published import (
+    VALUE_COLUMNS,
+    WarehouseStamp,
+    published_values,
+    warehouse_stamp,
+)
 from cpmonitor.core.vocabularies import SECTORS
 
 EXCEL_MAX_ROWS = 1_048_576  # one sheet, header included
@@ -54,43 +59,9 @@ TEXT_COLUMNS = (
     "coverage_note",
     "warehouse_version",
 )
-# What a tidy export holds, in order.
-EXPORT_COLUMNS = (
-    "warehouse_version",
-    "audience",
-    "indicator_code",
-    "indicator_name",
-    "sector_code",
-    "sector_name",
-    "unit",
-    "kind",
-    "period_type",
-    "period_id",
-    "period_label",
-    "period_start",
-    "period_end",
-    "geo_level",
-    "geo_code",
-    "geo_name",
-    "parent_code",
-    "disaggregation",
-    "disaggregation_value",
-    "value",
-    "numerator",
-    "denominator",
-    "ci_lower",
-    "ci_upper",
-    "target_value",
-    "progress",
-    "status",
-    "suppressed",
-    "suppression_reason",
-    "value_note",
-    "coverage_pct",
-    "is_partial",
-    "is_restated",
-    "coverage_note",
-)
+# What a tidy export holds, in order: the version and audience, then what ``published_values``
+# reads, then why a value is not shown.
+EXPORT_COLUMNS = ("warehouse_version", "audience", *VALUE_COLUMNS, "value_note")
 
 
 class ExportError(ValueError):
