@@ -30,7 +30,7 @@ import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from itertools import islice
 from pathlib import Path
@@ -359,7 +359,7 @@ def _header(con: duckdb.DuckDBPyConnection):  # noqa: ANN202
     prepared = (
         stamp.published_at.to_pydatetime()
         if stamp.published_at is not None
-        else datetime(1970, 1, 1).astimezone()
+        else datetime(1970, 1, 1, tzinfo=UTC)
     )
     return Header(
         id="CPMONITOR_CHILD_PROTECTION", prepared=prepared, sender=Organisation(id=AGENCY)
@@ -454,12 +454,12 @@ def observations(
     outside the vocabularies)."""
     indicators = dict(indicators if indicators is not None else indicator_codes())
     units = {i.indicator_code: i.unit for i in load_catalogue()}
-    if unknown := sorted(set(values["indicator_code"]) - set(indicators)):
+    if unknown := sorted(set(values["indicator_code"].unique()) - set(indicators)):
         raise SdmxError(
             f"indicator {unknown[0]!r} has values but no code in the published structure "
             "(not in seeds/indicator_catalogue.csv)"
         )
-    if unknown := sorted(set(values["geo_code"]) - areas):
+    if unknown := sorted(set(values["geo_code"].unique()) - areas):
         raise SdmxError(
             f"place {unknown[0]!r} has values but no REF_AREA code (not in main.dim_geography)"
         )
@@ -474,9 +474,13 @@ def observations(
                 f"(known: total, {known})"
             )
         breakdowns[(pair.disaggregation, pair.disaggregation_value)] = found
-    if bad := sorted({p for p in set(values["period_id"]) if not _TIME_PERIOD.match(str(p))}):
+    if bad := sorted(
+        {p for p in set(values["period_id"].unique()) if not _TIME_PERIOD.match(str(p))}
+    ):
         raise SdmxError(f"period {bad[0]!r} is not an SDMX time period (2025, 2025-Q4, 2025-12)")
-    if unknown := sorted({units[c] for c in set(values["indicator_code"])} - set(UNIT_CODES)):
+    if unknown := sorted(
+        {units[c] for c in set(values["indicator_code"].unique())} - set(UNIT_CODES)
+    ):
         raise SdmxError(f"unit {unknown[0]!r} has no UNIT_MEASURE code")
 
     key = values["disaggregation"].astype(str) + "\x1f" + values["disaggregation_value"].astype(str)
@@ -526,7 +530,7 @@ def _writing_schema(con: duckdb.DuckDBPyConnection):  # noqa: ANN202
         version=STRUCTURE_VERSION,
         components=dsd.components,
         name=dsd.name,
-        generated=datetime(1970, 1, 1).astimezone(),
+        generated=datetime(1970, 1, 1, tzinfo=UTC),
     )
 
 
