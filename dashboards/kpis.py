@@ -11,6 +11,8 @@ from typing import Any
 
 import pandas as pd
 
+from cpmonitor.core.formats import format_number, format_value, unit_words
+
 
 @dataclass(frozen=True)
 class Change:
@@ -30,16 +32,6 @@ class Change:
         if self.base in (None, 0):
             return None
         return (self.latest - self.base) / self.base * 100
-
-
-def format_number(value: float | None, number_format: str | None) -> str:
-    """Format like the catalogue's d3 ``number_format`` (``,.0f``, ``,.1f``); em dash when missing."""
-    if value is None or pd.isna(value):
-        return "—"
-    try:
-        return format(float(value), number_format or ",.0f")
-    except ValueError:
-        return f"{value:,.1f}"
 
 
 def change_since_baseline(
@@ -88,23 +80,6 @@ def status_text(status: str | None, period_end: Any, target_year: int | None) ->
     return STATUS_WORDS[status]
 
 
-def unit_words(unit: str | None) -> str:
-    """The unit as shown after a number: ``%``, `` per 100,000``, `` days``; nothing for counts and
-    ratios."""
-    if not unit or unit in ("count", "ratio"):
-        return ""
-    if unit.startswith("%"):
-        return "%"
-    return " " + unit.replace("100 000", "100,000").replace("1 000", "1,000")
-
-
-def format_value(value: float | None, number_format: str | None, unit: str | None) -> str:
-    """A value with its unit (``13.6%``, ``389.5 per 100,000``, ``34 days``, ``2,142``)."""
-    if value is None or pd.isna(value):
-        return "—"
-    return format_number(value, number_format) + unit_words(unit)
-
-
 def format_change(difference: float | None, number_format: str | None, unit: str | None) -> str:
     """A change with an arrow, in points for percentages: ``▲ 3.0 points``, ``▼ 168``."""
     if difference is None or pd.isna(difference):
@@ -123,3 +98,6 @@ def improving(difference: float | None, direction: str | None) -> bool | None:
     if direction not in ("up", "down"):
         return None
     return difference < 0 if direction == "down" else difference > 0
+
+
+__all__ = ["format_number", "format_value", "unit_words"]  # the pages call them as kpis.*

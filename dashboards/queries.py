@@ -8,7 +8,6 @@ travel as parameters; the only identifiers in the SQL are the constants written 
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from cpmonitor.core.access import Role
 from cpmonitor.core.connections import connect_read_only
 from cpmonitor.core.published import NATIONAL, role_params, safe_facts
 from cpmonitor.core.statuses import ACCEPTED_STATUSES, REFUSED_STATUSES, USED_STATUSES
+from cpmonitor.core.words import redact_small_counts
 
 
 class WarehouseNotPublishedError(FileNotFoundError):
@@ -522,21 +522,6 @@ def check_problems(warehouse: Path, *, hide_below: int | None = None) -> pd.Data
 
 
 # A whole number standing alone: not part of a date (2021-02), a decimal (9.5), a code or a time.
-_LONE_NUMBER = re.compile(r"(?<![\w.\-/:])(\d+)(?![\w.\-/:%]|\.\d)")
-
-
-def redact_small_counts(text: Any, threshold: int) -> Any:
-    """``text`` with every lone whole number from 1 to ``threshold - 1`` written ``<threshold``."""
-    if not isinstance(text, str):
-        return text
-
-    def swap(match: re.Match[str]) -> str:
-        number = int(match.group(1))
-        return f"<{threshold}" if 0 < number < threshold else match.group(1)
-
-    return _LONE_NUMBER.sub(swap, text)
-
-
 def check_counts(warehouse: Path) -> dict[str, int]:
     """Number of checks passed, warned and failed in the published warehouse's records."""
     frame = _fetch(

@@ -7,6 +7,7 @@ never tells its donors "fewer than 5".
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 NOT_SHOWN_OTHER = "Not shown (protects another figure)"
@@ -68,3 +69,21 @@ def hidden_series(threshold: int) -> str:
 def every_group_hidden(group_title: str, threshold: int) -> str:
     """Instead of a breakdown whose every group is hidden."""
     return f"{group_title}: {fewer_than(threshold)} children or events in every group (not shown)."
+
+
+# A whole number standing alone in free text: not part of a date, a decimal, a code or a percentage.
+_LONE_NUMBER = re.compile(r"(?<![\w.\-/:])(\d+)(?![\w.\-/:%]|\.\d)")
+
+
+def redact_small_counts(text: Any, threshold: int) -> Any:
+    """``text`` with every lone whole number from 1 to ``threshold - 1`` written ``<threshold``
+    (check details and refusal reasons shown to a protected audience); anything but a string is
+    returned as it is."""
+    if not isinstance(text, str):
+        return text
+
+    def swap(match: re.Match[str]) -> str:
+        number = int(match.group(1))
+        return f"<{threshold}" if 0 < number < threshold else match.group(1)
+
+    return _LONE_NUMBER.sub(swap, text)

@@ -37,28 +37,6 @@ from cpmonitor.core.vocabularies import SECTORS
 
 EXCEL_MAX_ROWS = 1_048_576  # one sheet, header included
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-TEXT_COLUMNS = (
-    "indicator_code",
-    "indicator_name",
-    "sector_code",
-    "sector_name",
-    "unit",
-    "kind",
-    "period_type",
-    "period_id",
-    "period_label",
-    "geo_level",
-    "geo_code",
-    "geo_name",
-    "parent_code",
-    "disaggregation",
-    "disaggregation_value",
-    "status",
-    "suppression_reason",
-    "value_note",
-    "coverage_note",
-    "warehouse_version",
-)
 # What a tidy export holds, in order: the version and audience, then what ``published_values``
 # reads, then why a value is not shown.
 EXPORT_COLUMNS = ("warehouse_version", "audience", *VALUE_COLUMNS, "value_note")
@@ -119,8 +97,8 @@ def write_csv(frame: pd.DataFrame, output: Path) -> None:
     """UTF-8 CSV, comma-separated, ``\\n`` line ends, ISO dates, floats round-tripped exactly
     (``repr``), booleans ``true``/``false``, empty for a missing or hidden value."""
     out = frame.copy()
-    for column in TEXT_COLUMNS:
-        if column in out:
+    for column in out.columns:  # every text column (``defuse`` leaves dates and numbers alone)
+        if pd.api.types.is_object_dtype(out[column]) or pd.api.types.is_string_dtype(out[column]):
             out[column] = out[column].map(defuse)
     for column in ("suppressed", "is_partial", "is_restated"):
         out[column] = out[column].map({True: "true", False: "false"})

@@ -40,11 +40,13 @@ import duckdb
 import pandas as pd
 import yaml
 
-from cpmonitor.core import periods, words
+from cpmonitor.core import formats, periods, words
 from cpmonitor.core.access import Role
+from cpmonitor.core.formats import unit_words
 from cpmonitor.core.published import NATIONAL, role_params, safe_facts, warehouse_stamp
 from cpmonitor.core.settings import PROJECT_ROOT
 from cpmonitor.core.statuses import RECEIVED, REFUSED_STATUSES, USED_STATUSES
+from cpmonitor.core.words import redact_small_counts
 from cpmonitor.report import narrative
 from cpmonitor.report.model import (
     Chart,
@@ -94,35 +96,21 @@ class ReportError(ValueError):
     """A report cannot be built as asked (the message says why and what to ask instead)."""
 
 
-# --- formatting (the dashboard's rules, dashboards/kpis.py; candidates for cpmonitor.core) -------
+# --- formatting: cpmonitor.core.formats, with the report's dash for a missing value ----------------
 
 
 def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    return formats.is_missing(value)
 
 
 def format_number(value: float | None, number_format: str | None) -> str:
-    """Like the catalogue's d3 ``number_format`` (``,.0f``, ``,.1f``); ``–`` when missing."""
-    if _missing(value):
-        return DASH
-    text = format(float(value), number_format or ",.0f")
-    return text[1:] if re.fullmatch(r"-0(\.0+)?", text) else text
-
-
-def unit_words(unit: str | None) -> str:
-    """The unit after a number: ``%``, `` per 100,000``, `` days``; nothing for counts, ratios."""
-    if not unit or unit in ("count", "ratio"):
-        return ""
-    if unit.startswith("%"):
-        return "%"
-    return " " + unit.replace("100 000", "100,000").replace("1 000", "1,000")
+    """``cpmonitor.core.formats.format_number``, ``–`` when missing (the report's dash)."""
+    return formats.format_number(value, number_format, missing=DASH)
 
 
 def format_value(value: float | None, number_format: str | None, unit: str | None) -> str:
-    """A value with its unit (``13.6%``, ``389.5 per 100,000``, ``34 days``, ``2,142``)."""
-    if _missing(value):
-        return DASH
-    return format_number(value, number_format) + unit_words(unit)
+    """``cpmonitor.core.formats.format_value``, ``–`` when missing."""
+    return formats.format_value(value, number_format, unit, missing=DASH)
 
 
 def format_change(difference: float, base: float, number_format: str, unit: str) -> str:
@@ -141,22 +129,6 @@ def format_change(difference: float, base: float, number_format: str, unit: str)
 def format_date(day: dt.date | None) -> str:
     """``31 Dec 2015``."""
     return f"{day.day} {_MONTHS[day.month - 1][:3]} {day.year}" if day else DASH
-
-
-_LONE_NUMBER = re.compile(r"(?<![\w.\-/:])(\d+)(?![\w.\-/:%]|\.\d)")
-
-
-def redact_small_counts(text: Any, threshold: int) -> Any:
-    """``text`` with every lone whole number from 1 to ``threshold - 1`` written ``<threshold``
-    (the dashboard's ``queries.redact_small_counts``: dates, decimals and codes are left alone)."""
-    if not isinstance(text, str):
-        return text
-
-    def swap(match: re.Match[str]) -> str:
-        number = int(match.group(1))
-        return f"<{threshold}" if 0 < number < threshold else match.group(1)
-
-    return _LONE_NUMBER.sub(swap, text)
 
 
 # --- periods -------------------------------------------------------------------------------------
