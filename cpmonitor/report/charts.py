@@ -636,8 +636,11 @@ def numeric_columns(table: Table) -> tuple[bool, ...]:
     flags = []
     for i in range(len(table.columns)):
         cells = [
-            row[i].strip() for row in table.rows if i < len(row) and row[i].strip() not in ("", "–")
-        ]
+            row[i].strip()
+            for row in table.rows
+            if i < len(row) and row[i].strip() not in ("", "–")
+            and not row[i].strip().startswith("Not shown")  # a hidden value stands for a number
+        ]  # fmt: skip
         numbers = sum(bool(_NUMBER.match(cell)) for cell in cells)
         flags.append(bool(cells) and numbers * 2 > len(cells))
     return tuple(flags)

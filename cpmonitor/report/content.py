@@ -62,6 +62,8 @@ from cpmonitor.report.model import (
 TITLE = "Child protection progress report"
 LANGUAGES = ("en",)
 DASH = "–"
+# A hidden value in a results table; the row's status gives the reason (fewer than 5, ...).
+SHORT_HIDDEN = "Not shown"
 CARE_STOCK, CARE_INSTITUTIONS, REINTEGRATION = "AC04", "AC05", "AC07"
 SPARK_YEARS = 5  # points of a results-table sparkline: the same period in the latest years
 HEADLINE_COUNT = 3  # indicators charted (and tabled by province) per sector
@@ -191,6 +193,12 @@ class _Indicator:
 
     def fmt(self, value: float | None) -> str:
         return format_value(value, self.number_format, self.unit)
+
+    def short(self, value: float | None) -> str:
+        """A results-table cell: the number, with ``%`` but no longer unit (the unit is printed
+        once, under the indicator's name)."""
+        text = format_number(value, self.number_format)
+        return text + "%" if text != DASH and self.unit.startswith("%") else text
 
 
 @dataclass(frozen=True)
@@ -518,11 +526,13 @@ def _result(ctx: _Context, info: _Indicator) -> _Result:
         indicator_code=info.code,
         indicator_name=info.name,
         unit=info.unit,
-        baseline=base_hidden or info.fmt(base),
+        baseline=SHORT_HIDDEN if base_hidden else info.short(base),
         baseline_period=base_period,
-        latest=ctx.cell(info, latest),
+        latest=SHORT_HIDDEN
+        if latest is not None and latest.known and latest.suppressed
+        else info.short(latest.value if latest is not None and latest.known else None),
         latest_period=latest.label if latest is not None else ctx.period_label,
-        target=info.fmt(info.target_value),
+        target=info.short(info.target_value),
         target_year=str(info.target_year) if info.target_year is not None else DASH,
         achievement=DASH
         if achievement is None
@@ -590,6 +600,13 @@ def _line_chart(ctx: _Context, info: _Indicator, chart_id: str) -> Chart | None:
         Point(label=o.label, value=o.value if o.shown else None, hidden=o.suppressed)
         for o in series
     )
+    if _period_type == "year" and all(p.label.isdigit() for p in points):
+        # Years without a value (between survey rounds) keep their place, so the axis is time.
+        have = {int(p.label): p for p in points}
+        points = tuple(
+            have.get(year, Point(label=str(year), value=None, hidden=False))
+            for year in range(min(have), max(have) + 1)
+        )
     return Chart(
         chart_id=chart_id,
         title=title,
@@ -598,7 +615,17 @@ def _line_chart(ctx: _Context, info: _Indicator, chart_id: str) -> Chart | None:
         series=(Series(name="National", points=points),),
         alt_text=_alt_line(ctx, info, title, series),
         target=info.target_value,
-        note=words.gaps_note(ctx.threshold) if any(o.suppressed for o in series) else None,
+        note=" ".join(
+            n
+            for n in (
+                words.gaps_note(ctx.threshold) if any(o.suppressed for o in series) else "",
+                "Only the years with a value (survey rounds, collections) are marked."
+                if len(points) > len(series)
+                else "",
+            )
+            if n
+        )
+        or None,
     )
 
 
