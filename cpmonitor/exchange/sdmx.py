@@ -13,7 +13,7 @@ whole data set, ``WAREHOUSE_VERSION``: the published run the file holds. SDMX-CS
 lines and its structure reference names the structure's version, not the data's, so the warehouse
 version travels as this data-set attribute, a column of every row, legal in SDMX-CSV 1.0 and 2.1.
 
-Each value has one breakdown at a time, so a row by sex carries ``AGE=Y0T17`` (all ages the indicator
+Each value has one breakdown at a time, so a row by sex carries ``AGE=_T`` (all the ages the indicator
 covers) and ``DISABILITY_STATUS=_T``, and so on. A value hidden from a protected audience is sent as
 confidential: ``OBS_VALUE`` ``NaN`` (SDMX's "missing on purpose"; an empty cell would mean "leave
 unchanged"), ``OBS_STATUS=Q`` (missing value; suppressed) and ``OBS_CONF=C``, with no interval.
@@ -59,10 +59,12 @@ DATAFLOW_REF = f"{AGENCY}:{DATAFLOW_ID}({STRUCTURE_VERSION})"
 SDMX_CSV_VERSIONS = ("2.1", "1.0")
 
 TOTAL = "_T"
-ALL_AGES = "Y0T17"
+ALL_AGES = "_T"  # all the ages the indicator covers (UNICEF's PT flow uses _T so too)
 SEX_CODES = {"female": "F", "male": "M"}
 AGE_CODES = {"0-4": "Y0T4", "5-9": "Y5T9", "10-14": "Y10T14", "15-17": "Y15T17"}
-# UNICEF's codes for disability status (persons with / without a disability).
+# Disability status in this structure's own CL_DISABILITY_STATUS: PD with a disability, PND without.
+# UNICEF's FUNCTIONAL_DIFF flow uses a CL_DISABILITY with PD and PWD; until their meanings are
+# confirmed with UNICEF, ours stay our own codes (named in the codelist), not a claim to be theirs.
 DISABILITY_CODES = {"yes": "PD", "no": "PND"}
 # Our units -> UNICEF's CL_UNIT_MEASURE; the values are never scaled (UNIT_MULTIPLIER 0: units).
 UNIT_CODES = {
@@ -224,7 +226,7 @@ def _fixed_codelists() -> dict[str, object]:
         "SEX": _codelist(
             "CL_SEX", "Sex", [("F", "Female", None), ("M", "Male", None), (TOTAL, "Total", None)]
         ),  # fmt: skip
-        "AGE": _codelist("CL_AGE", "Age", [*ages, (ALL_AGES, "Under 18 years old", None)]),
+        "AGE": _codelist("CL_AGE", "Age", [*ages, (ALL_AGES, "All ages the indicator covers", None)]),
         "DISABILITY_STATUS": _codelist(
             "CL_DISABILITY_STATUS",
             "Disability status",

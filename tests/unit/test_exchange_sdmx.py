@@ -57,7 +57,7 @@ def _written(
 
 
 def _row(frame: pd.DataFrame, **key: str) -> pd.Series:
-    wanted = {"SEX": "_T", "AGE": "Y0T17", "DISABILITY_STATUS": "_T", **key}
+    wanted = {"SEX": "_T", "AGE": "_T", "DISABILITY_STATUS": "_T", **key}
     rows = frame.loc[(frame[list(wanted)] == pd.Series(wanted)).all(axis=1)]
     assert len(rows) == 1, (key, len(rows))
     return rows.iloc[0]
