@@ -1,0 +1,1 @@
+"""What analysts use: the SQL console and the warehouse documentation."""
