@@ -530,6 +530,53 @@ def sql(
         console.print(f"... {len(rows) - limit} more row(s); use --limit")
 
 
+@app.command()
+def docs(
+    data_dir: DataDir = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", help="Folder of the page (default: <data dir>/docs).", show_default=False
+        ),
+    ] = None,
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve the page on 127.0.0.1 afterwards.")
+    ] = True,
+    port: Annotated[int, typer.Option(help="Port of the local server.")] = 8060,
+) -> None:
+    """Document the published warehouse's tables and columns (dbt docs, one page that opens offline)."""
+    from rich.markup import escape
+
+    from cpmonitor.analyst.docs import DocsError, docs_server, generate_docs
+
+    settings = Settings.from_env(data_dir)
+    try:
+        with console.status("Generating the documentation (dbt docs generate)"):
+            page = generate_docs(settings, output)
+    except DocsError as exc:
+        console.print(f"[red]No documentation:[/] {escape(str(exc))}")
+        raise typer.Exit(1) from exc
+    console.print(
+        f"Documentation written to {page} (open it in a browser, no network needed).", markup=False
+    )
+    if not serve:
+        return
+    try:
+        server = docs_server(page.parent, port)
+    except OSError as exc:
+        console.print(f"Port {port} is not free ({exc}); choose another with --port.", markup=False)
+        raise typer.Exit(1) from exc
+    console.print(
+        f"Serving it on http://127.0.0.1:{server.server_port}/ (Ctrl+C stops).", markup=False
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
 # --- reports and exports -------------------------------------------------------------------------
 
 Audience = Annotated[
