@@ -1,0 +1,151 @@
+"""Every example query of the analysts' section runs on the fixture warehouse (tests/warehouse_fixture.py)
+through the sandboxed read-only connection of `cpmonitor sql`, and gives what the fixture's rules
+give when worked out by hand or by another query.
+
+Each ```sql block of the section starts with ``-- example: <name>``; ``CHECKS`` holds one check per
+name, and a block without a check (or a check without a block) fails.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pytest
+from warehouse_fixture import COUNTRY, NOTE_SS02
+
+from cpmonitor.core.settings import PROJECT_ROOT, Settings
+from cpmonitor.status import open_published
+
+EXAMPLES_FILE = PROJECT_ROOT / "docs" / "analysts.md"  # or README.md once the section moves there
+SECTION = "## Analysts: querying the warehouse"
+_BLOCK = re.compile(r"^```sql\n(.*?)^```", re.MULTILINE | re.DOTALL)
+_NAME = re.compile(r"^-- example: ([a-z0-9-]+)\n")
+
+
+def example_queries(path: Path = EXAMPLES_FILE, section: str = SECTION) -> dict[str, str]:
+    """The ```sql blocks under ``section`` (up to the next heading of its level), by name."""
+    text = path.read_text(encoding="utf-8")
+    start = text.index(f"\n{section}\n" if not text.startswith(section) else section)
+    level = section.split(" ", 1)[0]
+    end = re.compile(rf"^{level} ", re.MULTILINE).search(text, start + len(section) + 1)
+    blocks: dict[str, str] = {}
+    for block in _BLOCK.findall(text[start : end.start() if end else len(text)]):
+        name = _NAME.match(block)
+        assert name, f"a ```sql block of {path.name} does not start with '-- example: <name>'"
+        assert name[1] not in blocks, f"two examples named {name[1]}"
+        blocks[name[1]] = block
+    return blocks
+
+
+Con = duckdb.DuckDBPyConnection
+Check = Callable[[list[tuple], Con], None]
+CHECKS: dict[str, Check] = {}
+
+
+def check(name: str) -> Callable[[Check], Check]:
+    def register(function: Check) -> Check:
+        CHECKS[name] = function
+        return function
+
+    return register
+
+
+@check("province-trend")
+def _province_trend(result: list[tuple], con: Con) -> None:
+    # Northlake = Lakeshore (1000 - 5 i) + Reedmarsh (800 - 4 i), December of year y: i = 12 (y - 2015) + 11.
+    by_hand = [(str(y), 1800 - 9 * (12 * (y - 2015) + 11)) for y in range(2015, 2019)]
+    assert result == by_hand
+    assert by_hand[-1] == ("2018", 1377)
+
+
+@check("district-ranking")
+def _district_ranking(result: list[tuple], con: Con) -> None:
+    # Reintegrations a month from 2016-01 (36 months to 2018-12) over the 2015-12 stock.
+    shares = {"Lakeshore": 4 * 36 / 945, "Reedmarsh": 3 * 36 / 756, "Stonebridge": 2 * 36 / 567,
+              "Hollowfield": 1 * 36 / 378}  # fmt: skip
+    by_hand = [(rank, name, round(100 * share, 2)) for rank, (name, share) in
+               enumerate(sorted(shares.items(), key=lambda item: -item[1]), start=1)]  # fmt: skip
+    assert result == by_hand
+
+
+@check("coverage")
+def _coverage(result: list[tuple], con: Con) -> None:
+    # 3 + 1 + 0 + 2 referrals a month in the four districts; 2018-11 was not delivered.
+    assert result == [
+        ("2018-Q1", 18, 100.0, False, None),
+        ("2018-Q2", 18, 100.0, False, None),
+        ("2018-Q3", 18, 100.0, False, None),
+        ("2018-Q4", 18, 66.7, True, NOTE_SS02),
+    ]
+
+
+@check("care-reform-baseline")
+def _care_reform_baseline(result: list[tuple], con: Con) -> None:
+    # The four districts start at 2,800 and lose 14 children a month; 2015-12 is month 11.
+    baseline, latest = 2800 - 14 * 11, 2800 - 14 * 47
+    assert result == [(baseline, latest, latest - baseline, -19.0)]
+    assert (baseline, latest) == (2646, 2142)
+
+
+@check("reintegration-target")
+def _reintegration_target(result: list[tuple], con: Con) -> None:
+    # Reintegrations over 36 months over the 2015-12 stock: nation 360 / 2646, Northlake
+    # (4 + 3) x 36 / (945 + 756), Southhill (2 + 1) x 36 / (567 + 378); progress = value / 30.
+    shares = {COUNTRY: 360 / 2646, "Northlake": 252 / 1701, "Southhill": 108 / 945}
+    by_hand = [(name, round(100 * share, 2), 30.0, round(100 * 100 * share / 30, 1), "off_track")
+               for name, share in shares.items()]  # fmt: skip
+    assert result == by_hand
+
+
+@check("by-sex")
+def _by_sex(result: list[tuple], con: Con) -> None:
+    # Girls 3 + 2 + 2 + 1 exits to a family of 5 + 4 + 3 + 2 a month, boys 3 + 2 + 1 + 1 of the same.
+    assert result == [("female", 96, 168, 57.14), ("male", 84, 168, 50.0)]
+
+
+@check("quarters-and-year")
+def _quarters_and_year(result: list[tuple], con: Con) -> None:
+    stock = [2800 - 14 * month for month in (38, 41, 44, 47)]  # AC04 at the end of each quarter
+    assert result == [("AC04", sum(stock), 2142, 2142), ("SS02", 4 * 18, 18, 72)]
+
+
+@check("completeness")
+def _completeness(result: list[tuple], con: Con) -> None:
+    expected = con.execute(
+        "SELECT entity, feed, expected, received, missing, completeness_pct, missing_periods "
+        "FROM audit.reporting_completeness_summary"
+    ).fetchall()
+    assert result == sorted(expected, key=lambda row: (row[5], row[1]))
+    assert [(row[1], row[5]) for row in result] == [
+        ("population", 75.0), ("placements", 95.8), ("care_institutions", 100.0)
+    ]  # fmt: skip
+
+
+@check("failed-checks")
+def _failed_checks(result: list[tuple], con: Con) -> None:
+    assert [(row[0], row[4]) for row in result] == [
+        ("fct_indicator_values", 3),
+        ("mosa/placements/2018-12/placements_dec.parquet", 2),
+    ]
+    assert result[0][5] == "3 AC06 values above 95% (check exit coding in Hollowfield)"
+
+
+@pytest.fixture(scope="module")
+def analyst(warehouse: Path):
+    """The connection `cpmonitor sql` opens: read-only, no other file, configuration locked."""
+    with open_published(Settings.from_env(warehouse.parent)) as con:
+        yield con
+
+
+def test_every_example_has_a_check_and_every_check_an_example() -> None:
+    assert sorted(example_queries()) == sorted(CHECKS)
+
+
+@pytest.mark.parametrize("name", sorted(example_queries()))
+def test_example(name: str, analyst: Con) -> None:
+    result = analyst.execute(example_queries()[name]).fetchall()
+    assert len(result), f"{name} returned no row"
+    CHECKS[name](result, analyst)
