@@ -553,7 +553,7 @@ def docs(
     try:
         with console.status("Generating the documentation (dbt docs generate)"):
             page = generate_docs(settings, output)
-    except DocsError as exc:
+    except (DocsError, OSError) as exc:
         console.print(f"[red]No documentation:[/] {escape(str(exc))}")
         raise typer.Exit(1) from exc
     console.print(
