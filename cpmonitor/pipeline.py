@@ -28,7 +28,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -124,6 +124,28 @@ class RunOutcome:
     # The disclosure stage (``protection_record``): seconds, and per audience cells, primary and
     # secondary suppressions and the share suppressed; None when the run stopped before it.
     protection: dict | None = None
+    # Wall seconds of each stage this run reached (ingest, build, protect, checks, publish), in
+    # order: what `cpmonitor status` and the benchmark (benchmarks/) read.
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+
+
+class _Stages:
+    """Times the stages of one run: ``start(name)`` ends the one before."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._name: str | None = None
+        self._since = 0.0
+
+    def start(self, name: str | None) -> None:
+        now = time.perf_counter()
+        if self._name is not None:
+            self.seconds[self._name] = round(now - self._since, 3)
+        self._name, self._since = name, now
+
+    def done(self) -> dict[str, float]:
+        self.start(None)
+        return dict(self.seconds)
 
 
 def new_run_id(now: dt.datetime | None = None) -> str:
@@ -265,6 +287,8 @@ def _run_locked(
         if done == total:  # every file processed, the ledger not yet written
             pause_point("ingest")
 
+    stages = _Stages()
+    stages.start("ingest")
     report = ingest_landing(settings, run_id=run_id, contracts=contracts, progress=ingest_progress)
     _append_feed_checks(settings, report.check_results)
     counts = {
@@ -275,6 +299,7 @@ def _run_locked(
     completeness = write_delivery_status(settings, contracts, today)
     log_dir = settings.builds_dir / run_id
     _step(progress, "Building the warehouse with dbt")
+    stages.start("build")
     ok, summary = builder(build_db, settings, log_dir)
     if not ok:
         _discard(build_db)
@@ -285,11 +310,13 @@ def _run_locked(
             "failed",
             "dbt build failed; the previous warehouse is still being served",
             details=[*recovered, summary, f"dbt log: {log_dir}"],
+            stage_seconds=stages.done(),
             **counts,
         )
     pause_point("build")
 
     _step(progress, "Protecting the tables donors and the public read (disclosure control)")
+    stages.start("protect")
     try:
         protection = protect(build_db, load_access(settings), protector)
     except AccessError as exc:
@@ -302,6 +329,7 @@ def _run_locked(
             "the access policy cannot be read, so the protected tables were not built; "
             "the previous warehouse is still being served",
             details=[*recovered, str(exc)],
+            stage_seconds=stages.done(),
             **counts,
         )
     protection_figures = protection_record(protection)
@@ -320,10 +348,12 @@ def _run_locked(
             "the previous warehouse is still being served",
             details=[*recovered, *protection.failures],
             protection=protection_figures,
+            stage_seconds=stages.done(),
             **counts,
         )
 
     _step(progress, "Checking the indicator marts and cross-feed rules")
+    stages.start("checks")
     checks = validate_marts(build_db, run_id=run_id) + run_build_checks(build_db, run_id=run_id)
     indicator_hash = indicator_values_sha256(build_db, log_dir)
     pause_point("checks")
@@ -344,10 +374,12 @@ def _run_locked(
             ],
             indicator_values_sha256=indicator_hash,
             protection=protection_figures,
+            stage_seconds=stages.done(),
             **counts,
         )
 
     _step(progress, "Publishing")
+    stages.start("publish")
     outcome = RunOutcome(
         run_id=run_id,
         status="published",
@@ -365,6 +397,7 @@ def _run_locked(
     pause_point("publish")
     publish(build_db, settings.warehouse_file)
     pause_point("published")
+    outcome = replace(outcome, stage_seconds=stages.done())
     _append_run(settings, outcome)
     return outcome
 

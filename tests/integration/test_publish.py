@@ -507,6 +507,8 @@ def test_a_weak_protection_fails_the_build_and_the_previous_warehouse_stays(
     assert leftovers(settings) == []
     record = read_runs(settings)[-1]
     assert record["status"] == "failed" and record["protection"]["passed"] is False
+    # A run that stops at the disclosure stage timed the stages it reached, and no later one.
+    assert list(record["stage_seconds"]) == ["ingest", "build", "protect"]
 
     published = run_pipeline(settings, builder=provincial_builder, contracts=CONTRACTS, today=TODAY)
 
@@ -525,6 +527,10 @@ def test_a_weak_protection_fails_the_build_and_the_previous_warehouse_stays(
     }
     assert published.protection["protect_seconds"] >= 0
     assert read_runs(settings)[-1]["protection"] == published.protection
+    stages = read_runs(settings)[-1]["stage_seconds"]
+    assert list(stages) == ["ingest", "build", "protect", "checks", "publish"]
+    assert stages == published.stage_seconds and all(s >= 0 for s in stages.values())
+    assert stages["build"] > 0  # dbt ran, in a child process, for more than no time
     assert fetch(
         settings.warehouse_file,
         "SELECT audience, period_id, geo_code, value, suppression_reason "
