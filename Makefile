@@ -11,7 +11,7 @@ export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: demo test install chromium pdftools lint sqllint format clean
+.PHONY: demo test bench install chromium pdftools lint sqllint format clean
 
 ## demo: install, generate the demo country, run the pipeline, serve http://127.0.0.1:8050
 ##       (make demo SCALE=1 for the national-size country)
@@ -24,6 +24,11 @@ test: install chromium pdftools
 	$(MAKE) --no-print-directory sqllint
 	$(BIN)/lint-imports
 	$(BIN)/pytest
+
+## bench: the benchmark (benchmarks/bench.py): the national country by default (make bench SCALE=0.1);
+##        results in benchmarks/results/ (latest.md is the README's table)
+bench: install chromium
+	$(BIN)/python -m benchmarks.bench $(if $(SCALE),--scale $(SCALE)) $(BENCH_ARGS)
 
 install: $(STAMP)
 
