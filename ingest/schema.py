@@ -118,6 +118,22 @@ def pseudonymise(value: str | None, key: bytes) -> str | None:
     return hmac.new(key, str(value).encode("utf-8"), hashlib.sha256).hexdigest()
 
 
+def pseudonymise_array(values: pa.Array | pa.ChunkedArray, key: bytes) -> pa.Array:
+    """``pseudonymise`` of every value of a string column, each distinct value hashed once (an id
+    repeats on every row of its record's history); nulls stay null. The same strings as
+    ``pseudonymise`` value by value."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    encoded = pc.dictionary_encode(values)
+    inner = hmac.new(key, digestmod=hashlib.sha256)
+    hashed = []
+    for value in encoded.dictionary.to_pylist():
+        one = inner.copy()
+        one.update(str(value).encode("utf-8"))
+        hashed.append(one.hexdigest())
+    return pa.array(hashed, type=pa.string()).take(encoded.indices)
+
+
 def to_ingested(
     contract: Contract, table: pa.Table, key: bytes, metadata: dict[str, str | dt.datetime]
 ) -> pa.Table:
@@ -133,8 +149,8 @@ def to_ingested(
         if field.name in metadata:
             arrays.append(pa.array([metadata[field.name]] * typed.num_rows, type=field.type))
         elif field.name in record_ids:
-            hashed = [pseudonymise(v, key) for v in typed.column(field.name).to_pylist()]
-            arrays.append(pa.array(hashed, type=field.type))
+            hashed = pseudonymise_array(typed.column(field.name), key)
+            arrays.append(hashed.cast(field.type))
         else:
             arrays.append(typed.column(field.name))
     return pa.Table.from_arrays(arrays, schema=schema)

@@ -35,7 +35,7 @@ from cpmonitor.core.periods import period_bounds
 from cpmonitor.core.settings import Settings
 from ingest.ledger import LEDGER_SCHEMA, LedgerRow, read_ledger
 from ingest.run import IngestReport, ingest_landing
-from ingest.schema import type_matches
+from ingest.schema import pseudonymise, pseudonymise_array, type_matches
 from ingest.table_checks import location_problems
 
 GOOD = {
@@ -325,6 +325,18 @@ def test_second_run_skips_everything_and_changes_nothing(delivery: Delivery) -> 
     assert sorted(p.name for p in delivery.settings.ingested_dir.rglob("*.parquet")) == (
         ingested_before
     )
+
+
+def test_a_column_is_pseudonymised_as_value_by_value() -> None:
+    key = b"k" * 32
+    chunks = pa.chunked_array([["C01", None, "C02"], ["C01", "", None, "C03"]])
+    expected = [
+        None if v is None else hmac.new(key, v.encode(), hashlib.sha256).hexdigest()
+        for v in chunks.to_pylist()
+    ]
+    assert pseudonymise_array(chunks, key).to_pylist() == expected
+    assert [pseudonymise(v, key) for v in chunks.to_pylist()] == expected
+    assert pseudonymise_array(pa.array([], pa.string()), key).to_pylist() == []
 
 
 def test_same_child_same_pseudonym_across_files(delivery: Delivery) -> None:
