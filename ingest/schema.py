@@ -4,9 +4,11 @@ typed, pseudonymised table that ingest writes for dbt."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -119,19 +121,42 @@ def pseudonymise(value: str | None, key: bytes) -> str | None:
 
 
 def pseudonymise_array(values: pa.Array | pa.ChunkedArray, key: bytes) -> pa.Array:
-    """``pseudonymise`` of every value of a string column, each distinct value hashed once (an id
-    repeats on every row of its record's history); nulls stay null. The same strings as
-    ``pseudonymise`` value by value."""
+    """``pseudonymise`` of every value of a string column, the same strings, computed in DuckDB
+    (HMAC-SHA-256 from its ``sha256``: ``H(key ^ opad || H(key ^ ipad || value))``, RFC 2104), each
+    distinct value once (an id repeats on every row of its record's history); nulls stay null."""
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
+    if not pa.types.is_string(values.type):
+        values = values.cast(pa.string())
     encoded = pc.dictionary_encode(values)
-    inner = hmac.new(key, digestmod=hashlib.sha256)
-    hashed = []
-    for value in encoded.dictionary.to_pylist():
-        one = inner.copy()
-        one.update(str(value).encode("utf-8"))
-        hashed.append(one.hexdigest())
-    return pa.array(hashed, type=pa.string()).take(encoded.indices)
+    block = key if len(key) <= _SHA256_BLOCK else hashlib.sha256(key).digest()
+    block = block.ljust(_SHA256_BLOCK, b"\0")
+    id_values = pa.table({"v": encoded.dictionary})  # noqa: F841 - read by DuckDB below
+    hashed = (
+        _hmac_connection()
+        .execute(
+            "SELECT sha256($outer || unhex(sha256($inner || encode(v)))) FROM id_values",
+            {
+                "inner": bytes(b ^ 0x36 for b in block),
+                "outer": bytes(b ^ 0x5C for b in block),
+            },
+        )
+        .to_arrow_table()
+        .column(0)
+        .combine_chunks()
+    )
+    return hashed.take(encoded.indices)
+
+
+_SHA256_BLOCK = 64
+
+
+@functools.cache
+def _hmac_connection() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB that only hashes (insertion order kept: the rows come back in order)."""
+    con = duckdb.connect()
+    con.execute("SET preserve_insertion_order = true")
+    return con
 
 
 def to_ingested(
