@@ -337,6 +337,12 @@ def test_a_column_is_pseudonymised_as_value_by_value() -> None:
     assert pseudonymise_array(chunks, key).to_pylist() == expected
     assert [pseudonymise(v, key) for v in chunks.to_pylist()] == expected
     assert pseudonymise_array(pa.array([], pa.string()), key).to_pylist() == []
+    # Many distinct ids are hashed in DuckDB: the same strings, for a short and a long key.
+    many = pa.array([f"C{i:05d}" if i % 7 else None for i in range(3000)] + ["é", "C00001"])
+    for a_key in (key, b"long key " * 20):
+        assert pseudonymise_array(many, a_key).to_pylist() == [
+            pseudonymise(v, a_key) for v in many.to_pylist()
+        ]
 
 
 def test_same_child_same_pseudonym_across_files(delivery: Delivery) -> None:
