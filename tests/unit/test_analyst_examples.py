@@ -133,6 +133,29 @@ def _failed_checks(result: list[tuple], con: Con) -> None:
     assert result[0][5] == "3 AC06 values above 95% (check exit coding in Hollowfield)"
 
 
+@check("province-from-districts")
+def _province_from_districts(result: list[tuple], con: Con) -> None:
+    # Exits to a family / exits a month, 12 months: Lakeshore 6/10, Reedmarsh 4/8 (Northlake);
+    # Stonebridge 3/6, Hollowfield 2/4 (Southhill).
+    northlake, southhill = (6 + 4) * 12 / ((10 + 8) * 12), (3 + 2) * 12 / ((6 + 4) * 12)
+    average_of_rates = (6 / 10 + 4 / 8) / 2
+    assert result == [
+        ("Northlake", 120, 216, round(100 * northlake, 2), 55.56, round(100 * average_of_rates, 2)),
+        ("Southhill", 60, 120, round(100 * southhill, 2), 50.0, 50.0),
+    ]
+
+
+@check("survey-interval")
+def _survey_interval(result: list[tuple], con: Con) -> None:
+    assert result == [("2015", 62.0, 58.1, 65.9), ("2018", 55.5, 51.2, 59.8)]
+
+
+@check("detention-medians")
+def _detention_medians(result: list[tuple], con: Con) -> None:
+    # Girls 33 days over 12 detentions, boys 36 over 13, all 34 over 25 (not (33 + 36) / 2).
+    assert result == [("total", 34.0, 25), ("female", 33.0, 12), ("male", 36.0, 13)]
+
+
 @pytest.fixture(scope="module")
 def analyst(warehouse: Path):
     """The connection `cpmonitor sql` opens: read-only, no other file, configuration locked."""
