@@ -8,6 +8,7 @@ name, and a block without a check (or a check without a block) fails.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -86,7 +87,9 @@ def _coverage(result: list[tuple], con: Con) -> None:
 def _care_reform_baseline(result: list[tuple], con: Con) -> None:
     # The four districts start at 2,800 and lose 14 children a month; 2015-12 is month 11.
     baseline, latest = 2800 - 14 * 11, 2800 - 14 * 47
-    assert result == [(baseline, latest, latest - baseline, -19.0)]
+    assert result == [
+        (dt.date(2015, 12, 31), baseline, dt.date(2018, 12, 31), latest, latest - baseline, -19.0)
+    ]
     assert (baseline, latest) == (2646, 2142)
 
 
