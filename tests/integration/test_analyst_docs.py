@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from test_dashboard_browser import CHROMIUM, CHROMIUM_ARGS
 from typer.testing import CliRunner
 
 from cpmonitor.analyst.docs import TRACKER_SCRIPT, docs_server, generate_docs, remote_references
@@ -27,20 +28,8 @@ from cpmonitor.core.settings import PROJECT_ROOT, Settings
 PUBLIC_MODELS_YML = PROJECT_ROOT / "models" / "marts" / "_marts__models.yml"
 PUBLIC_SCHEMA = "main"
 EVERY_COLUMN_DESCRIBED = False  # True for the public schema: its contract says so
-CHROMIUM = Path("/usr/bin/chromium")
 # No network at all: file:// needs none, and every other request goes to a closed proxy port.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--proxy-server=127.0.0.1:9",
-    "--proxy-bypass-list=<-loopback>",
-]
+OFFLINE_ARGS = [*CHROMIUM_ARGS, "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>"]
 LOCAL_SCHEMES = {"file", "data", "blob", "about"}
 
 
@@ -135,7 +124,7 @@ def test_chromium_offline_renders_the_public_models(docs: dict, tmp_path: Path) 
     model, column, description = plain_column_description()
     requests: list[str] = []
     with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=OFFLINE_ARGS)
         try:
             context = chromium.new_context(viewport={"width": 1400, "height": 1000}, offline=True)
             page = context.new_page()
