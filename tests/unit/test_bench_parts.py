@@ -1,0 +1,46 @@
+"""The benchmark's parts on a tiny generated country run through the pipeline once: the pandas
+baseline computes the warehouse's numbers on every cell, and every page's callbacks are timed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from benchmarks import dashboard_timing, pandas_baseline
+from cpmonitor.core.settings import Settings
+from cpmonitor.pipeline import run_pipeline
+from demo_country import generate
+
+# The pipeline run of the fixture alone takes about 90 s on 2 cores: slow, like test_pipeline.
+pytestmark = pytest.mark.slow
+
+COUNTRY = {"seed": 7, "scale": 0.02, "start_year": 2016, "end_year": 2016}
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    settings = Settings.from_env(tmp_path_factory.mktemp("bench-country"))
+    generate(settings, **COUNTRY)
+    outcome = run_pipeline(settings)
+    assert outcome.status == "published", outcome.details
+    return settings.data_dir
+
+
+def test_pandas_baseline_agrees_on_every_cell(data_dir: Path) -> None:
+    result = pandas_baseline.run(data_dir)
+    assert set(result["indicators"]) == set(pandas_baseline.INDICATORS)
+    for code, figures in result["indicators"].items():
+        assert figures["cells"] > 0, code
+        assert figures["agree"] == figures["cells"], code
+    assert result["seconds"] > 0 and result["rows_read"] > 0 and result["peak_rss_mb"] > 0
+
+
+def test_dashboard_callbacks_are_timed_on_every_page(data_dir: Path) -> None:
+    result = dashboard_timing.run(data_dir, repeats=1, browser=False, indicators=("AC04",))
+    timed = result["callback_ms"]["per_callback"]
+    for page in ("/", "/scorecard", "/indicator", "/data-quality", "/reports", "/audit-log"):
+        assert timed[f"route {page}"]["p50"] > 0, page
+    for callback in ("care page", "scorecard sector", "indicator periods", "indicator content"):
+        assert timed[callback]["p50"] > 0, callback
+    assert "first_load_ms" not in result
