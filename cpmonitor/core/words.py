@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-NOT_SHOWN_OTHER = "Not shown (protects another figure)"
+# The words every hidden value starts with (alone where a table's status column gives the reason).
+NOT_SHOWN = "Not shown"
+NOT_SHOWN_OTHER = f"{NOT_SHOWN} (protects another figure)"
 PROTECTS_ANOTHER_WHY = (
     "Not shown so that a small count elsewhere (another place, group or period) cannot be worked "
     "out by subtraction"
@@ -28,7 +30,7 @@ def fewer_than(threshold: int) -> str:
 
 def not_shown_small(threshold: int) -> str:
     """A small count, or a rate or median resting on one: ``Not shown (fewer than 5)``."""
-    return f"Not shown ({fewer_than(threshold)})"
+    return f"{NOT_SHOWN} ({fewer_than(threshold)})"
 
 
 def hidden_words(reason: Any, threshold: int) -> str:

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
 
+from cpmonitor.core.words import NOT_SHOWN
 from cpmonitor.report.model import Chart, Point, Report, Section, Series, Table
 
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency. Yellow last: it
@@ -42,7 +43,7 @@ STATUS_ORDER = tuple(STATUS_STYLE)
 WORDS = {
     "en": {
         "target": "Target",
-        "not_shown": "Not shown",
+        "not_shown": NOT_SHOWN,
         "no_value": "No value to show",
         "all_hidden": "Every value not shown",
         "trend": "Trend",
@@ -639,7 +640,7 @@ def numeric_columns(table: Table) -> tuple[bool, ...]:
             row[i].strip()
             for row in table.rows
             if i < len(row) and row[i].strip() not in ("", "–")
-            and not row[i].strip().startswith("Not shown")  # a hidden value stands for a number
+            and not row[i].strip().startswith(NOT_SHOWN)  # a hidden value stands for a number
         ]  # fmt: skip
         numbers = sum(bool(_NUMBER.match(cell)) for cell in cells)
         flags.append(bool(cells) and numbers * 2 > len(cells))

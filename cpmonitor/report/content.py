@@ -62,8 +62,6 @@ from cpmonitor.report.model import (
 TITLE = "Child protection progress report"
 LANGUAGES = ("en",)
 DASH = "–"
-# A hidden value in a results table; the row's status gives the reason (fewer than 5, ...).
-SHORT_HIDDEN = "Not shown"
 CARE_STOCK, CARE_INSTITUTIONS, REINTEGRATION = "AC04", "AC05", "AC07"
 SPARK_YEARS = 5  # points of a results-table sparkline: the same period in the latest years
 HEADLINE_COUNT = 3  # indicators charted (and tabled by province) per sector
@@ -526,9 +524,9 @@ def _result(ctx: _Context, info: _Indicator) -> _Result:
         indicator_code=info.code,
         indicator_name=info.name,
         unit=info.unit,
-        baseline=SHORT_HIDDEN if base_hidden else info.short(base),
+        baseline=words.NOT_SHOWN if base_hidden else info.short(base),
         baseline_period=base_period,
-        latest=SHORT_HIDDEN
+        latest=words.NOT_SHOWN
         if latest is not None and latest.known and latest.suppressed
         else info.short(latest.value if latest is not None and latest.known else None),
         latest_period=latest.label if latest is not None else ctx.period_label,
