@@ -130,12 +130,7 @@ def pseudonymise_array(values: pa.Array | pa.ChunkedArray, key: bytes) -> pa.Arr
         values = values.cast(pa.string())
     encoded = pc.dictionary_encode(values)
     if len(encoded.dictionary) < _IN_DUCKDB_FROM:  # a query costs milliseconds: hash a few here
-        inner = hmac.new(key, digestmod=hashlib.sha256)
-        few = []
-        for value in encoded.dictionary.to_pylist():
-            one = inner.copy()
-            one.update(value.encode("utf-8"))
-            few.append(one.hexdigest())
+        few = [pseudonymise(value, key) for value in encoded.dictionary.to_pylist()]
         return pa.array(few, type=pa.string()).take(encoded.indices)
     block = key if len(key) <= _SHA256_BLOCK else hashlib.sha256(key).digest()
     block = block.ljust(_SHA256_BLOCK, b"\0")
