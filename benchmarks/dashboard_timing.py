@@ -44,17 +44,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from cpmonitor.core.settings import CHROMIUM, CHROMIUM_ARGS
+
 PASSWORD = "bench-password-1"
 PLANNER, ADMIN = "bench-planner", "bench-admin"
 INDICATORS = ("AC04", "AC01", "AC06", "JC04", "VE14")  # stock, flow, rate, median, survey

@@ -57,6 +57,20 @@ CONTRACTS_DIR = PROJECT_ROOT / "data_contracts"
 CATALOGUE_FILE = PROJECT_ROOT / "seeds" / "indicator_catalogue.csv"
 EXCHANGE_DIR = PROJECT_ROOT / "exchange"  # the published SDMX structure, DHIS2 mappings
 
+# Debian's Chromium (`make chromium` installs it) and the flags of every headless run of it: the
+# browser tests and the benchmark's first page load.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
 # Nothing may phone home: set before dbt or Great Expectations is imported or started.
 QUIET_ENV = {
     "GX_ANALYTICS_ENABLED": "false",

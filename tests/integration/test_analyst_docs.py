@@ -17,12 +17,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from test_dashboard_browser import CHROMIUM, CHROMIUM_ARGS
 from typer.testing import CliRunner
 
 from cpmonitor.analyst.docs import TRACKER_SCRIPT, docs_server, generate_docs, remote_references
 from cpmonitor.cli import app
-from cpmonitor.core.settings import PROJECT_ROOT, Settings
+from cpmonitor.core.settings import CHROMIUM, CHROMIUM_ARGS, PROJECT_ROOT, Settings
 
 # The published models analysts read (models/analysis/ once the public schema is in).
 PUBLIC_MODELS_YML = PROJECT_ROOT / "models" / "marts" / "_marts__models.yml"

@@ -17,18 +17,8 @@ import pytest
 from warehouse_fixture import add_small_count, build_fixture_warehouse
 
 from cpmonitor.core.catalogue import load_catalogue
+from cpmonitor.core.settings import CHROMIUM, CHROMIUM_ARGS
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 USERNAME, PASSWORD = "browser-planner", "browser-password"
 
