@@ -82,9 +82,10 @@ Builder = Callable[[Path, Settings, Path], tuple[bool, str]]
 Protector = Callable[[duckdb.DuckDBPyConnection, AccessPolicy], ProtectionReport]
 Status = Literal["published", "failed"]
 
-# The only schemas published: the marts, the audit tables, the protected tables donors read. Every
-# other schema of a build (staging, intermediate: row-level, pseudonymised) is never published.
-PUBLISHED_SCHEMAS = ("main", "audit", "protected")
+# The only schemas published: the marts, the audit tables, the protected tables donors read and the
+# analysts' public schema (models/analysis: aggregates only). Every other schema of a build
+# (staging, intermediate: row-level, pseudonymised) is never published.
+PUBLISHED_SCHEMAS = ("main", "audit", "protected", "analysis")
 # The oldest DuckDB that must read the published file (the analysts' clients).
 PUBLISHED_STORAGE_VERSION = "v1.5.0"
 KEEP_VERSIONS = 5
@@ -670,7 +671,7 @@ def _finalise_build(
     contracts: dict[str, Contract],
 ) -> None:
     """Store ingest ledger, check results, completeness (as the build used it) and run history
-    in the build, drop every unpublished schema, and replace the build by a fresh copy of what is
+    in the build (and the check results in ``analysis.check_results``), drop every unpublished schema, and replace the build by a fresh copy of what is
     left (``write_published_copy``)."""
     ingest_files = read_ledger(settings)
     all_checks = pd.concat(
@@ -690,6 +691,14 @@ def _finalise_build(
             con.register("frame", frame)
             con.execute(f"CREATE OR REPLACE TABLE audit.{name} AS SELECT * FROM frame")
             con.unregister("frame")
+        # The analysts' copy of the check results: dbt made the table (its contract), empty.
+        if con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+            "AND schema_name = 'analysis' AND table_name = 'check_results'"
+        ).fetchone()[0]:
+            con.execute(
+                "INSERT INTO analysis.check_results BY NAME SELECT * FROM audit.check_results"
+            )
         for schema in _unpublished_schemas(con):
             con.execute(f'DROP SCHEMA "{schema}" CASCADE')
         con.execute("CHECKPOINT")

@@ -581,8 +581,144 @@ def _audit_reporting_completeness_summary() -> pd.DataFrame:
     )  # fmt: skip
 
 
+# --- the analysts' schema (models/analysis): tables typed by its contracts, cubes by rule --------
+#
+# cube_children_in_care: each district's residential stock of AC04 (``B_d - K_d * i``), female
+#   round(0.45 * total) and male the rest, all aged 10-14 without a disability, half of them
+#   (rounded down) with a care plan, all with a birth certificate; plus 10 children in foster care
+#   per district (girls, 5-9, no disability, 10 with a plan and a certificate) every month.
+# cube_care_movements: AC06's residential exits by sex (module docstring), those to a family as
+#   `reintegrated_parents`, the rest as `aged_out`, all 10-14 without a disability; entries: 2
+#   assessed and 1 not assessed residential entries per district a month (boys, 5-9, no).
+# cube_cases: SS02's school referrals (3, 1, 0, 2 a month per district) as cases of `abuse`, risk
+#   `medium`, girls 10-14 without a disability, none closed; plus 5 `neglect` cases from the
+#   `community` a month per district, risk `low`, boys 5-9, no disability, 4 closed a month.
+# cube_detentions: on each month-end 4, 3, 2, 1 boys 15-17 in pre-sentence detention held apart
+#   from adults per district, and 1 sentenced girl 15-17 held with adults in Lakeshore (0101).
+CARE_PLAN_SHARE = 2  # children_with_care_plan = children // 2 (residential)
+FOSTER_A_MONTH = 10
+ENTRIES_A_MONTH = {"assessed_before": 2, "not_assessed_before": 1}
+SCHOOL_CASES_A_MONTH = {"0101": 3, "0102": 1, "0201": 0, "0202": 2}
+COMMUNITY_CASES_A_MONTH, COMMUNITY_CLOSED_A_MONTH = 5, 4
+PRE_SENTENCE_ON_A_DAY = {"0101": 4, "0102": 3, "0201": 2, "0202": 1}
+# AC06 exits a month by sex: (to a family, all exits), female and male (module docstring)
+EXITS_BY_SEX = {
+    "0101": {"female": (3, 5), "male": (3, 5)},
+    "0102": {"female": (2, 4), "male": (2, 4)},
+    "0201": {"female": (2, 3), "male": (1, 3)},
+    "0202": {"female": (1, 2), "male": (1, 2)},
+}
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return (pd.Timestamp(dt.date(year, month, 1)) + pd.offsets.MonthEnd(0)).date()
+
+
+def _analysis_cubes() -> dict[str, pd.DataFrame]:
+    in_care, movements, cases, detentions = [], [], [], []
+    for i, (year, month) in enumerate(_months()):
+        period, day = f"{year}-{month:02d}", _month_end(year, month)
+        for code, (_, _, start, fall, *_rest) in DISTRICTS.items():
+            total = start - fall * i
+            female = round(0.45 * total)
+            for sex, children in (("female", female), ("male", total - female)):
+                in_care.append((period, day, code, sex, "10-14", "no", "residential", children,
+                                children // CARE_PLAN_SHARE, children))  # fmt: skip
+            in_care.append((period, day, code, "female", "5-9", "no", "foster", FOSTER_A_MONTH,
+                            FOSTER_A_MONTH, FOSTER_A_MONTH))  # fmt: skip
+            for sex, (family, exits) in EXITS_BY_SEX[code].items():
+                for reason, children in (
+                    ("reintegrated_parents", family),
+                    ("aged_out", exits - family),
+                ):
+                    movements.append((period, code, sex, "10-14", "no", "residential_exit",
+                                      reason, "residential", children))  # fmt: skip
+            for reason, children in ENTRIES_A_MONTH.items():
+                movements.append((period, code, "male", "5-9", "no", "entry", reason,
+                                  "residential", children))  # fmt: skip
+            if SCHOOL_CASES_A_MONTH[code]:
+                cases.append((period, code, "abuse", "medium", "school", "female", "10-14", "no",
+                              SCHOOL_CASES_A_MONTH[code], 0))  # fmt: skip
+            cases.append((period, code, "neglect", "low", "community", "male", "5-9", "no",
+                          COMMUNITY_CASES_A_MONTH, COMMUNITY_CLOSED_A_MONTH))  # fmt: skip
+            detentions.append((period, day, code, "male", "15-17", "pre_sentence", True,
+                               PRE_SENTENCE_ON_A_DAY[code]))  # fmt: skip
+        detentions.append((period, day, "0101", "female", "15-17", "sentenced", False, 1))
+    columns = schema_columns()
+    frames = {"cube_children_in_care": in_care, "cube_care_movements": movements,
+              "cube_cases": cases, "cube_detentions": detentions}  # fmt: skip
+    return {name: pd.DataFrame(rows, columns=list(columns[name])) for name, rows in frames.items()}
+
+
+def _analysis_reporting_completeness() -> pd.DataFrame:
+    """Placements 2018-10 missing, 2018-11 refused, 2018-12 on time (as the audit table); cases
+    2018-11 missing (SS02's note); the cash transfer 2018-Q3 resubmitted (SS08's)."""
+    mosa = ("mosa", "Ministry of Social Affairs")
+    rows = [
+        ("placements", "Child placements in formal care", *mosa, "2018-10", "missing", 0),
+        ("placements", "Child placements in formal care", *mosa, "2018-11", "refused", 0),
+        ("placements", "Child placements in formal care", *mosa, "2018-12", "on_time", 1),
+        ("cases", "Child protection cases", *mosa, "2018-10", "on_time", 1),
+        ("cases", "Child protection cases", *mosa, "2018-11", "missing", 0),
+        ("cases", "Child protection cases", *mosa, "2018-12", "late", 1),
+        ("cash_transfer_households", "Households in the cash transfer", *mosa, "2018-Q3",
+         "on_time", 2),
+    ]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["feed", "feed_title", "entity", "entity_name",
+                                        "feed_period", "status", "files_accepted"])  # fmt: skip
+    bounds = _periods().set_index("period_id")[["period_start", "period_end"]]
+    frame["feed_period_start"] = frame["feed_period"].map(bounds["period_start"])
+    frame["feed_period_end"] = frame["feed_period"].map(bounds["period_end"])
+    frame["unit_code"] = None
+    frame["is_received"] = frame["files_accepted"] > 0
+    frame["is_resubmitted"] = frame["files_accepted"] > 1
+    frame["is_periodic"] = True
+    return frame
+
+
+def schema_columns() -> dict[str, dict[str, str]]:
+    """The analysis schema's tables and column types, from its dbt contracts."""
+    from cpmonitor.analyst.schema import contract_columns
+
+    return contract_columns()
+
+
+def _write_analysis(con: duckdb.DuckDBPyConnection) -> None:
+    """``analysis.*`` as dbt would build it from the marts above (same columns, contract types)."""
+    from cpmonitor.analyst.schema import schema_version
+
+    con.execute("CREATE SCHEMA analysis")
+    for table, columns in schema_columns().items():
+        typed = ", ".join(f'"{name}" {data_type}' for name, data_type in columns.items())
+        con.execute(f"CREATE TABLE analysis.{table} ({typed})")
+    version = schema_version()
+    major, minor = version.split(".")
+    con.execute("INSERT INTO analysis.schema_info VALUES (?, ?, ?)", [version, major, minor])
+    from_marts = {
+        "indicator_values": "main.fct_indicator_values",
+        "indicators": "main.dim_indicator",
+        "places": "main.dim_geography",
+        "periods": "main.dim_period",
+        "check_results": "audit.check_results",
+    }
+    for table, source in from_marts.items():
+        names = ", ".join(f'"{name}"' for name in schema_columns()[table])
+        con.execute(f"INSERT INTO analysis.{table} BY NAME SELECT {names} FROM {source}")
+    coverage = ", ".join(schema_columns()["indicator_coverage"])
+    con.execute(
+        f"INSERT INTO analysis.indicator_coverage BY NAME SELECT {coverage} "
+        "FROM main.fct_indicator_values WHERE disaggregation = 'total'"
+    )
+    frames = {"reporting_completeness": _analysis_reporting_completeness(), **_analysis_cubes()}
+    for table, frame in frames.items():
+        con.register("frame", frame)
+        con.execute(f"INSERT INTO analysis.{table} BY NAME SELECT * FROM frame")
+        con.unregister("frame")
+
+
 def build_fixture_warehouse(path: Path, *, deliveries: Iterable[Mapping[str, Any]] = ()) -> None:
-    """Write the fixture warehouse (marts in ``main``, audit tables in ``audit``) to ``path``;
+    """Write the fixture warehouse (marts in ``main``, audit tables in ``audit``, the analysts' schema
+    in ``analysis``) to ``path``;
     ``deliveries`` are more ledger rows for ``audit.ingest_files`` (see ``_audit_ingest_files``)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -636,6 +772,7 @@ def build_fixture_warehouse(path: Path, *, deliveries: Iterable[Mapping[str, Any
             "ALTER TABLE main.fct_indicator_values ALTER is_restated TYPE BOOLEAN;"
             "ALTER TABLE main.fct_indicator_values ALTER coverage_note TYPE VARCHAR;"
         )
+        _write_analysis(con)
         # What the pipeline's disclosure stage writes before publish: donors and the public read it.
         protect_build(con, load_access())
         con.execute("CHECKPOINT")

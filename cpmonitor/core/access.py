@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from cpmonitor.core.settings import PROJECT_ROOT, Settings
 
@@ -65,6 +65,15 @@ class _Role(_Strict):
         if not levels:
             raise ValueError("a role must see at least one level")
         return tuple(level for level in GEO_LEVELS if level in levels)
+
+    @model_validator(mode="after")
+    def _sql_reads_exact_values(self) -> _Role:
+        if "sql" in self.can and not self.exact:
+            raise ValueError(
+                "a role with the sql power reads the analyst file, which holds exact values "
+                "(the indicator values and the analysis cubes): it needs exact: true"
+            )
+        return self
 
     @field_validator("periods")
     @classmethod

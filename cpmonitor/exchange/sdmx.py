@@ -226,7 +226,9 @@ def _fixed_codelists() -> dict[str, object]:
         "SEX": _codelist(
             "CL_SEX", "Sex", [("F", "Female", None), ("M", "Male", None), (TOTAL, "Total", None)]
         ),  # fmt: skip
-        "AGE": _codelist("CL_AGE", "Age", [*ages, (ALL_AGES, "All ages the indicator covers", None)]),
+        "AGE": _codelist(
+            "CL_AGE", "Age", [*ages, (ALL_AGES, "All ages the indicator covers", None)]
+        ),
         "DISABILITY_STATUS": _codelist(
             "CL_DISABILITY_STATUS",
             "Disability status",
