@@ -23,10 +23,10 @@ from cpmonitor.analyst.docs import TRACKER_SCRIPT, docs_server, generate_docs, r
 from cpmonitor.cli import app
 from cpmonitor.core.settings import CHROMIUM, CHROMIUM_ARGS, PROJECT_ROOT, Settings
 
-# The published models analysts read (models/analysis/ once the public schema is in).
-PUBLIC_MODELS_YML = PROJECT_ROOT / "models" / "marts" / "_marts__models.yml"
-PUBLIC_SCHEMA = "main"
-EVERY_COLUMN_DESCRIBED = False  # True for the public schema: its contract says so
+# The published models analysts read: the public schema, every column described.
+PUBLIC_MODELS_YML = PROJECT_ROOT / "models" / "analysis" / "_analysis__models.yml"
+PUBLIC_SCHEMA = "analysis"
+EVERY_COLUMN_DESCRIBED = True
 # No network at all: file:// needs none, and every other request goes to a closed proxy port.
 OFFLINE_ARGS = [*CHROMIUM_ARGS, "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>"]
 LOCAL_SCHEMES = {"file", "data", "blob", "about"}
@@ -89,6 +89,13 @@ def test_the_page_documents_every_public_model_and_its_columns(docs: dict) -> No
                 json.dumps(description, ensure_ascii=False)[1:-1],
             }
             assert any(text in html for text in escaped), f"{name}.{column['name']}"
+
+
+def test_the_page_carries_the_schema_changelog_of_the_version_in_force(docs: dict) -> None:
+    from cpmonitor.analyst.schema import schema_version
+
+    assert "Changes to the analysis schema" in docs["html"]
+    assert f"## {schema_version()}" in docs["html"]
 
 
 def test_the_page_is_served_on_localhost_only(docs: dict) -> None:

@@ -156,12 +156,14 @@ def test_no_personal_data_in_the_published_warehouse(published: Settings) -> Non
         for contract in load_contracts().values()
         for column in contract.columns
         if column.privacy in ("direct_identifier", "record_id", "quasi_identifier")
-    } - {"sex", "district_code"}  # coded aggregates keep a sex and a place, never a child
+    } - {"sex", "district_code", "disability"}
+    # coded aggregates (the breakdowns, the analysis cubes) keep a sex, a place and a disability
+    # status as counts of children, never a child
     columns = fetch(
         published, "select table_schema, table_name, column_name from information_schema.columns"
     )
     schemas = {schema for schema, _, _ in columns}
-    assert schemas <= {"main", "audit", "protected"}, schemas
+    assert schemas == {"main", "audit", "protected", "analysis"}, schemas
     leaked = [(s, t, c) for s, t, c in columns if c in personal]
     assert leaked == []
 
@@ -375,3 +377,69 @@ def test_what_donors_and_the_public_read_withstands_the_differencing_attacks(
     assert donor["recoverable"] == 0 and donor["primary"] > 0 and donor["secondary"] > 0
     assert donor["periods"] == "year" and donor["levels"] == "national, province"
     assert hidden > 0
+
+
+# --- the analysts' cubes recompute the indicators ---------------------------------------------
+# Each cube summed over a district and month gives the indicator's district x month numerator
+# (and denominator) in the same build: every district-month, none missing.
+CUBE_RECOMPUTES = {
+    "AC04": "SELECT month, district_code, sum(children) AS num, NULL AS den "
+    "FROM analysis.cube_children_in_care WHERE care_type = 'residential' GROUP BY ALL",
+    "AC06": "SELECT month, district_code, sum(children) FILTER (WHERE reason IN "
+    "('reintegrated_parents', 'kinship_care', 'foster_care', 'adoption')) AS num, "
+    "sum(children) AS den FROM analysis.cube_care_movements "
+    "WHERE movement = 'residential_exit' GROUP BY ALL",
+    "AC12": "SELECT month, district_code, sum(children) FILTER (WHERE reason = 'assessed_before') "
+    "AS num, sum(children) AS den FROM analysis.cube_care_movements WHERE movement = 'entry' "
+    "GROUP BY ALL",
+    "JC03": "SELECT month, district_code, sum(children) FILTER (WHERE legal_status = "
+    "'pre_sentence') AS num, NULL AS den FROM analysis.cube_detentions GROUP BY ALL",
+    "JC07": "SELECT month, district_code, sum(children) FILTER (WHERE NOT "
+    "is_separated_from_adults) AS num, sum(children) AS den FROM analysis.cube_detentions "
+    "GROUP BY ALL",
+    "VE01": "SELECT month, district_code, sum(cases_opened) AS num, NULL AS den "
+    "FROM analysis.cube_cases GROUP BY ALL",
+}
+
+
+@pytest.mark.parametrize("code", sorted(CUBE_RECOMPUTES))
+def test_a_cube_recomputes_its_indicator_in_every_district_and_month(
+    published: Settings, code: str
+) -> None:
+    rows = fetch(
+        published,
+        f"""
+        WITH cube AS ({CUBE_RECOMPUTES[code]}),
+        indicator AS (
+            SELECT period_id, geo_code, numerator, denominator FROM analysis.indicator_values
+            WHERE indicator_code = ? AND geo_level = 'district' AND period_type = 'month'
+              AND disaggregation = 'total' AND numerator IS NOT NULL
+        )
+        SELECT count(*), count(cube.month), count(*) FILTER (WHERE indicator.numerator > 0),
+               count(*) FILTER (WHERE coalesce(cube.num, 0) <> indicator.numerator),
+               count(*) FILTER (WHERE cube.den IS NOT NULL
+                                  AND cube.den <> indicator.denominator)
+        FROM indicator LEFT JOIN cube
+          ON cube.month = indicator.period_id AND cube.district_code = indicator.geo_code
+        """,
+        [code],
+    )
+    compared, with_cube_rows, non_zero, numerators_differ, denominators_differ = rows[0]
+    assert compared == 24 * len(fetch(published, "SELECT 1 FROM analysis.places "
+                                      "WHERE geo_level = 'district'"))  # fmt: skip
+    # the cube has a row wherever the indicator counts something (and none where nothing is)
+    assert 0 < non_zero <= with_cube_rows
+    assert (numerators_differ, denominators_differ) == (0, 0)
+
+
+def test_the_analysis_schema_is_published_with_its_version_and_the_build_checks(
+    published: Settings,
+) -> None:
+    assert fetch(published, "SELECT * FROM analysis.schema_info") == [("1.0", 1, 0)]
+    assert fetch(published, "SELECT count(*) FROM analysis.check_results") == fetch(
+        published, "SELECT count(*) FROM audit.check_results"
+    )
+    assert fetch(
+        published,
+        "SELECT count(*) > 0 FROM analysis.check_results WHERE suite = 'mart.fct_indicator_values'",
+    ) == [(True,)]
