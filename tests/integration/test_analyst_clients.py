@@ -34,9 +34,14 @@ PIP_TIMEOUT_S = 600
 # Fixture (tests/warehouse_fixture.py): 2,142 children in residential care nationally at the end
 # of December 2018.
 INDICATOR_SQL = """
-    SELECT value FROM main.fct_indicator_values
+    SELECT value FROM analysis.indicator_values
     WHERE indicator_code = 'AC04' AND period_id = '2018-12' AND geo_code = 'NAT'
       AND disaggregation = 'total'
+"""
+# ... and the same children summed from the care cube (residential cells of its districts).
+CUBE_SQL = """
+    SELECT sum(children) FROM analysis.cube_children_in_care
+    WHERE month = '2018-12' AND care_type = 'residential'
 """
 TOTALS_SQL = "SELECT period_id, sum(value) FROM main.fct_indicator_values GROUP BY 1 ORDER BY 1"
 # An analyst's session: reads, waits for a line on stdin, reads again with the same connection.
@@ -128,7 +133,7 @@ def published(warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
 
 def test_duckdb_1_5_reads_an_indicator_and_a_cube_as_the_project_does(published: Path) -> None:
     python = _old_duckdb_python()
-    queries = {"indicator": INDICATOR_SQL}
+    queries = {"indicator": INDICATOR_SQL, "cube": CUBE_SQL}
     old = _read_with(python, published, queries)
     assert old["version"].startswith(f"{OLD_DUCKDB}."), old["version"]
     with duckdb.connect(str(published), read_only=True) as con:
@@ -138,6 +143,7 @@ def test_duckdb_1_5_reads_an_indicator_and_a_cube_as_the_project_does(published:
         }
     assert old["rows"] == ours
     assert float(old["rows"]["indicator"][0][0]) == 2142
+    assert old["rows"]["cube"] == [["2142"]]
 
 
 def test_a_publish_while_an_analyst_holds_the_file_open(settings: Settings) -> None:  # noqa: F811
@@ -166,7 +172,7 @@ def test_a_publish_while_an_analyst_holds_the_file_open(settings: Settings) -> N
 
 
 def test_in_one_process_a_new_connection_shares_the_open_one(settings: Settings) -> None:  # noqa: F811
-    """What analysts must know (docs/analysts.md): while one connection to the file is open in a
+    """What analysts must know (README.md, "Analysts"): while one connection to the file is open in a
     process, ``duckdb.connect`` of the same file in that process reuses its database, so it too
     reads the old version after a publish; closing every connection first reads the new one."""
     served = settings.warehouse_file

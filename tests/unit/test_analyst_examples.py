@@ -15,12 +15,21 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from warehouse_fixture import COUNTRY, NOTE_SS02
+from warehouse_fixture import (
+    CARE_PLAN_SHARE,
+    COMMUNITY_CASES_A_MONTH,
+    COMMUNITY_CLOSED_A_MONTH,
+    COUNTRY,
+    DISTRICTS,
+    FOSTER_A_MONTH,
+    NOTE_SS02,
+    PRE_SENTENCE_ON_A_DAY,
+)
 
 from cpmonitor.core.settings import PROJECT_ROOT, Settings
 from cpmonitor.status import open_published
 
-EXAMPLES_FILE = PROJECT_ROOT / "docs" / "analysts.md"  # or README.md once the section moves there
+EXAMPLES_FILE = PROJECT_ROOT / "README.md"
 SECTION = "## Analysts: querying the warehouse"
 _BLOCK = re.compile(r"^```sql\n(.*?)^```", re.MULTILINE | re.DOTALL)
 _NAME = re.compile(r"^-- example: ([a-z0-9-]+)\n")
@@ -117,14 +126,58 @@ def _quarters_and_year(result: list[tuple], con: Con) -> None:
 
 @check("completeness")
 def _completeness(result: list[tuple], con: Con) -> None:
-    expected = con.execute(
-        "SELECT entity, feed, expected, received, missing, completeness_pct, missing_periods "
-        "FROM audit.reporting_completeness_summary"
-    ).fetchall()
-    assert result == sorted(expected, key=lambda row: (row[5], row[1]))
-    assert [(row[1], row[5]) for row in result] == [
-        ("population", 75.0), ("placements", 95.8), ("care_institutions", 100.0)
-    ]  # fmt: skip
+    # Placements 2018-10 missing, 2018-11 refused, 2018-12 on time; cases 2018-11 missing of
+    # three months; the cash transfer's one quarter received (a resubmission).
+    mosa = "Ministry of Social Affairs"
+    assert result == [
+        ("placements", mosa, 3, 1, 33.3, "2018-10 missing, 2018-11 refused"),
+        ("cases", mosa, 3, 2, 66.7, "2018-11 missing"),
+        ("cash_transfer_households", mosa, 1, 1, 100.0, None),
+    ]
+
+
+@check("cube-recomputes-indicator")
+def _cube_recomputes_indicator(result: list[tuple], con: Con) -> None:
+    # AC04 at 2018-12 (month index 47): Northlake 765 + 612, Southhill 459 + 306.
+    assert result == [("Northlake", 1377, 1377.0), ("Southhill", 765, 765.0)]
+
+
+@check("care-type-by-sex")
+def _care_type_by_sex(result: list[tuple], con: Con) -> None:
+    # Residential at 2018-12: 765, 612, 459, 306; girls round(0.45 x): 344, 275, 207, 138 = 964,
+    # boys 421, 337, 252, 168 = 1178; half of each (rounded down) with a plan: 172 + 137 + 103 +
+    # 69 = 481 girls, 210 + 168 + 126 + 84 = 588 boys. Foster: 10 girls per district, all with one.
+    assert result == [
+        ("foster", "female", 40, 40),
+        ("residential", "female", 964, 481),
+        ("residential", "male", 1178, 588),
+    ]
+    stocks = [start - fall * 47 for _, _, start, fall, *_ in DISTRICTS.values()]
+    girls = [round(0.45 * n) for n in stocks]
+    assert sum(girls) == 964 and sum(stocks) - sum(girls) == 1178
+    assert sum(g // CARE_PLAN_SHARE for g in girls) == 481
+    assert 4 * FOSTER_A_MONTH == 40
+
+
+@check("exits-by-reason")
+def _exits_by_reason(result: list[tuple], con: Con) -> None:
+    # A month: to a family 6 + 4 + 3 + 2 = 15 of 10 + 8 + 6 + 4 = 28 exits; a year 180 of 336
+    # (AC06's 53.57 %), the other 156 aged out.
+    assert result == [("reintegrated_parents", 180, 53.6), ("aged_out", 156, 46.4)]
+
+
+@check("cases-by-concern")
+def _cases_by_concern(result: list[tuple], con: Con) -> None:
+    # A month: 5 neglect cases (4 closed) per district, abuse cases from schools 3 + 1 + 0 + 2.
+    assert result == [("neglect", "low", 60, 48), ("abuse", "medium", 18, 0)]
+    assert (COMMUNITY_CASES_A_MONTH, COMMUNITY_CLOSED_A_MONTH) == (5, 4)
+
+
+@check("detentions-by-status")
+def _detentions_by_status(result: list[tuple], con: Con) -> None:
+    # 4 + 3 + 2 + 1 boys before sentencing, held apart; 1 sentenced girl held with adults.
+    assert result == [("pre_sentence", True, 10), ("sentenced", False, 1)]
+    assert sum(PRE_SENTENCE_ON_A_DAY.values()) == 10
 
 
 @check("failed-checks")
