@@ -688,27 +688,26 @@ def _write_analysis(con: duckdb.DuckDBPyConnection) -> None:
     from cpmonitor.analyst.schema import schema_version
 
     con.execute("CREATE SCHEMA analysis")
+    # Views of the marts (as the dbt models are), the other tables typed by their contracts.
+    views = {
+        "indicator_values": "main.fct_indicator_values",
+        "indicators": "main.dim_indicator",
+        "places": "main.dim_geography",
+        "periods": "main.dim_period",
+        "indicator_coverage": "main.fct_indicator_values WHERE disaggregation = 'total'",
+    }
     for table, columns in schema_columns().items():
+        names = ", ".join(f'"{name}"' for name in columns)
+        if table in views:
+            con.execute(f"CREATE VIEW analysis.{table} AS SELECT {names} FROM {views[table]}")
+            continue
         typed = ", ".join(f'"{name}" {data_type}' for name, data_type in columns.items())
         con.execute(f"CREATE TABLE analysis.{table} ({typed})")
     version = schema_version()
     major, minor = version.split(".")
     con.execute("INSERT INTO analysis.schema_info VALUES (?, ?, ?)", [version, major, minor])
-    from_marts = {
-        "indicator_values": "main.fct_indicator_values",
-        "indicators": "main.dim_indicator",
-        "places": "main.dim_geography",
-        "periods": "main.dim_period",
-        "check_results": "audit.check_results",
-    }
-    for table, source in from_marts.items():
-        names = ", ".join(f'"{name}"' for name in schema_columns()[table])
-        con.execute(f"INSERT INTO analysis.{table} BY NAME SELECT {names} FROM {source}")
-    coverage = ", ".join(schema_columns()["indicator_coverage"])
-    con.execute(
-        f"INSERT INTO analysis.indicator_coverage BY NAME SELECT {coverage} "
-        "FROM main.fct_indicator_values WHERE disaggregation = 'total'"
-    )
+    checks = ", ".join(f'"{name}"' for name in schema_columns()["check_results"])
+    con.execute(f"INSERT INTO analysis.check_results SELECT {checks} FROM audit.check_results")
     frames = {"reporting_completeness": _analysis_reporting_completeness(), **_analysis_cubes()}
     for table, frame in frames.items():
         con.register("frame", frame)

@@ -1,3 +1,8 @@
+{{ config(materialized='view') }}
+-- A view of the mart, named without its database ("main.<mart>", not dbt's "<file>.main.<mart>"),
+-- so it reads the mart of whatever file it is in: the published copy, a kept version, a file
+-- an analyst attaches under another name. dbt still orders it after the mart:
+-- depends_on: {{ ref('fct_indicator_values') }}
 -- What each indicator value rests on, one row per indicator, period and place whose value
 -- rests on deliveries (the coverage columns of indicator_values, without the disaggregations).
 select
@@ -13,6 +18,6 @@ select
     is_restated,
     coverage_note
 
-from {{ ref('fct_indicator_values') }}
+from main.fct_indicator_values
 
 where disaggregation = 'total'
