@@ -35,8 +35,11 @@ ALLOWED = {
 }
 SCOPE = "_percent_scope"  # derived: 'percent', 'cumulative_percent' or 'other'
 
-FACT_QUERY = """
-select f.*, d.unit as _unit, d.kind as _kind
+# Only the columns the suite reads (its rules and the keys its messages name): at scale 0.1 the
+# whole row took 23.5 s and 3.9 GB to fetch and check, these 18.0 s and 3.0 GB.
+FACT_COLUMNS = list(dict.fromkeys([*NOT_NULL, *KEY, "numerator", "value"]))
+FACT_QUERY = f"""
+select {", ".join(f"f.{c}" for c in FACT_COLUMNS)}, d.unit as _unit, d.kind as _kind
 from main.fct_indicator_values as f
 left join main.dim_indicator as d using (indicator_code)
 """
