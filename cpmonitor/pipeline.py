@@ -184,6 +184,13 @@ def pause_point(stage: str) -> None:
         time.sleep(0.05)
 
 
+def still_served(settings: Settings) -> str:
+    """What a failed run leaves to readers, in words: the previous warehouse, or nothing yet."""
+    if settings.warehouse_file.exists():
+        return "the previous warehouse is still being served"
+    return "no warehouse has been published yet, so there is nothing to serve"
+
+
 def run_pipeline(
     settings: Settings,
     *,
@@ -252,7 +259,7 @@ def _run_pipeline(
                 started_at,
                 "failed",
                 f"stopped by an unexpected error ({type(exc).__name__}: {exc}); "
-                "the previous warehouse is still being served",
+                f"{still_served(settings)}",
             )
             raise
         finally:
@@ -309,7 +316,7 @@ def _run_locked(
             run_id,
             started_at,
             "failed",
-            "dbt build failed; the previous warehouse is still being served",
+            f"dbt build failed; {still_served(settings)}",
             details=[*recovered, summary, f"dbt log: {log_dir}"],
             stage_seconds=stages.done(),
             **counts,
@@ -328,7 +335,7 @@ def _run_locked(
             started_at,
             "failed",
             "the access policy cannot be read, so the protected tables were not built; "
-            "the previous warehouse is still being served",
+            f"{still_served(settings)}",
             details=[*recovered, str(exc)],
             stage_seconds=stages.done(),
             **counts,
@@ -346,7 +353,7 @@ def _run_locked(
             started_at,
             "failed",
             f"disclosure audit failed: {recoverable} protected cell(s) could be recovered; "
-            "the previous warehouse is still being served",
+            f"{still_served(settings)}",
             details=[*recovered, *protection.failures],
             protection=protection_figures,
             stage_seconds=stages.done(),
@@ -368,7 +375,7 @@ def _run_locked(
             run_id,
             started_at,
             "failed",
-            f"{len(failed)} check(s) failed; the previous warehouse is still being served",
+            f"{len(failed)} check(s) failed; {still_served(settings)}",
             details=[
                 *recovered,
                 *(f"{c.expectation} on {c.column_name or c.target}: {c.details}" for c in failed),
