@@ -586,3 +586,20 @@ def test_versions_published_before_the_fresh_copy_are_rewritten_without_their_fr
     rollback(settings, to=old)
     assert totals(settings.warehouse_file) == values
     assert leftovers(settings) == []
+
+
+def test_a_failed_first_run_says_nothing_is_served(tmp_path: Path) -> None:
+    """With no warehouse published before, a failed build does not claim one is still served."""
+    settings = Settings.from_env(tmp_path / "first")
+    deliver(settings, "2024-01")
+
+    def broken(build_db: Path, settings: Settings, log_dir: Path) -> tuple[bool, str]:
+        return False, "1 model failed"
+
+    outcome = run_pipeline(settings, builder=broken, contracts=CONTRACTS, today=TODAY)
+
+    assert outcome.status == "failed"
+    assert outcome.message == (
+        "dbt build failed; no warehouse has been published yet, so there is nothing to serve"
+    )
+    assert not settings.warehouse_file.exists()
