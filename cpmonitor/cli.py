@@ -25,6 +25,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
+from rich.text import Text
 
 from cpmonitor.core.settings import Settings
 
@@ -499,35 +500,86 @@ def rollback(
 
 @app.command()
 def sql(
-    query: Annotated[str, typer.Argument(help="SQL to run on the published warehouse.")],
+    query: Annotated[
+        str | None,
+        typer.Argument(
+            help="SQL to run on the published warehouse. None: an interactive session (or, when "
+            "standard input is not a terminal, the statements read from it).",
+            show_default=False,
+        ),
+    ] = None,
     data_dir: DataDir = None,
-    limit: Annotated[int, typer.Option(help="Rows to show at most.")] = 50,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            help="Rows to read at most, pushed into the query (0: all). Default: 50 for the "
+            "terminal table, all for csv, json, parquet and --output.",
+            show_default=False,
+            min=0,
+        ),
+    ] = None,
+    fmt: Annotated[
+        str,
+        typer.Option("--format", help="table, csv, json or parquet (parquet needs --output)."),
+    ] = "table",
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", help="Write the result to this file.", show_default=False),
+    ] = None,
 ) -> None:
-    """Query the published warehouse read-only (no access to other files)."""
-    import duckdb
+    """Query the published warehouse read-only: it cannot read or write other files.
 
+    Exit codes: 0 done, 1 the query failed (syntax, unknown table or column), 2 refused (a
+    write, another file, a setting) or a wrong request. The public schema is `analysis`
+    (`cpmonitor docs` describes it).
+    """
+    import sys
+
+    from cpmonitor.analyst import sql as analyst_sql
     from cpmonitor.status import open_published
 
+    def refuse(message: str) -> None:
+        console.print(Text("Not run:", style="red") + Text(f" {message}"))
+        raise typer.Exit(analyst_sql.REFUSED)
+
+    if fmt not in analyst_sql.FORMATS:
+        refuse(f"unknown format {fmt!r}; choose one of {', '.join(analyst_sql.FORMATS)}")
+    if fmt == "parquet" and output is None:
+        refuse("Parquet is written to a file: add --output FILE.parquet")
+    if output is not None and query is None:
+        refuse("--output needs a query")
+    if output is not None and fmt == "table":
+        refuse("a terminal table is not written to a file: add --format csv, json or parquet")
     settings = Settings.from_env(data_dir)
     if not settings.warehouse_file.exists():
         console.print("[red]No warehouse published yet.[/] Run `cpmonitor run`.")
         raise typer.Exit(1)
+    terminal_table = fmt == "table" and output is None
+    rows = (analyst_sql.TABLE_LIMIT if terminal_table else None) if limit is None else limit or None
+    with open_published(settings) as con:
+        if query is None:
+            session = analyst_sql.Session(con, console, sys.stdout, limit=rows)
+            if fmt != "table":
+                session.fmt = fmt  # type: ignore[assignment]
+            if sys.stdin.isatty():
+                analyst_sql.interactive(session)
+            else:
+                analyst_sql.run_script(session, sys.stdin)
+            if session.failures:
+                raise typer.Exit(max(session.failures))
+            return
+        try:
+            result = analyst_sql.run_query(con, query, rows, arrow=fmt == "parquet")
+        except analyst_sql.SqlError as exc:
+            title = "Refused:" if exc.code == analyst_sql.REFUSED else "Query failed:"
+            console.print(Text(title, style="red") + Text(f" {exc}"))
+            raise typer.Exit(exc.code) from None
     try:
-        with open_published(settings) as con:
-            cursor = con.execute(query)
-            columns = [d[0] for d in cursor.description or []]
-            rows = cursor.fetchall()
-    except duckdb.Error as exc:
-        console.print(f"[red]Query failed:[/] {exc}")
-        raise typer.Exit(1) from exc
-    table = Table(show_edge=False)
-    for column in columns:
-        table.add_column(str(column))
-    for row in rows[:limit]:
-        table.add_row(*["" if v is None else str(v) for v in row])
-    console.print(table)
-    if len(rows) > limit:
-        console.print(f"... {len(rows) - limit} more row(s); use --limit")
+        written = analyst_sql.emit(result, fmt, console, output, sys.stdout)  # type: ignore[arg-type]
+    except OSError as exc:
+        refuse(f"cannot write {output}: {exc.strerror or exc}")
+    if written:
+        console.print(written, markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()
