@@ -413,6 +413,17 @@ def status(data_dir: DataDir = None) -> None:
             for row in gaps:
                 console.print(f"  {row['entity']}/{row['feed']}: {row['missing_periods']}")
 
+    if info.rejected_rows:
+        console.print("[bold]Rows set aside within loaded files[/] (kept in quarantine):")
+        for row in info.rejected_rows:
+            console.print(
+                Text(f"  {row['rows_rejected']:,} of {row['rows']:,} rows of {row['source_file']}"),
+                overflow="fold",
+            )
+            reason = str(row["reason"] or "")
+            _, marker, details = reason.partition("(kept in quarantine): ")
+            console.print(Text(f"    {details if marker else reason}"), overflow="fold")
+
     if info.quarantined:
         table = Table(title="Quarantined files", title_justify="left", show_lines=True)
         table.add_column("file", overflow="fold", ratio=1)
@@ -436,26 +447,46 @@ def status(data_dir: DataDir = None) -> None:
 
 
 def _feeds_table(feeds: list[dict], as_of: dt.date | None = None) -> Table:
-    """Deliveries and reporting completeness per entity and feed, narrow enough for 80 columns."""
+    """Deliveries and reporting completeness per feed, grouped by entity, within 80 columns:
+    files received and refused, rows set aside within loaded files, late and missing periods."""
+    from rich import box
+
     table = Table(
         title="Deliveries by entity and feed",
         title_justify="left",
         caption=(
             "Expected periods: from each feed's first delivery to the last period due"
             + (f" by {as_of:%d %b %Y} (the day after the latest delivery)." if as_of else ".")
+            + " Rejected rows: bad rows set aside within files that were loaded."
         ),
         caption_justify="left",
+        box=box.SIMPLE_HEAD,
+        padding=0,  # the box's one space between columns, so feed names keep their width
+        pad_edge=False,
+        show_edge=False,
     )
-    table.add_column("entity/feed", overflow="fold")
-    for heading in ("files", "loaded", "refused", "late", "missing", "complete", "on time"):
-        table.add_column(heading, justify="right")
+    table.add_column("entity / feed", overflow="fold", max_width=28)
+    for heading in (
+        "files",
+        "refused",
+        "rejected\nrows",
+        "late",
+        "missing",
+        "complete",
+        "on\ntime",
+    ):
+        table.add_column(heading, justify="right", no_wrap=True)
+    entity = None
     for row in feeds:
+        if row["entity"] != entity:
+            entity = row["entity"]
+            table.add_row(Text(entity, style="bold"))
         expected = row.get("expected")
         table.add_row(
-            f"{row['entity']}/{row['feed']}",
+            Text(f"  {row['feed']}"),
             str(row["files"]),
-            str(row["loaded"]),
             str(row["quarantined"]),
+            str(row.get("rows_rejected") or 0),
             _count(row.get("late")),
             _count(row.get("missing", 0) + row.get("refused", 0) if expected else None),
             _percent(row.get("completeness_pct")),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 import pandas as pd
@@ -13,7 +13,7 @@ import pandas as pd
 from cpmonitor.core.connections import connect_read_only
 from cpmonitor.core.contracts import Contract, load_contracts
 from cpmonitor.core.settings import Settings
-from cpmonitor.core.statuses import IGNORED_STATUSES, REFUSED_STATUSES
+from cpmonitor.core.statuses import IGNORED_STATUSES, REFUSED_STATUSES, USED_STATUSES
 from cpmonitor.runlog import list_versions, live_run_id, read_runs
 from expectations.completeness import assessed_on, completeness_summary, reporting_completeness
 from ingest.ledger import read_ledger
@@ -34,9 +34,11 @@ def open_published(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
 class StatusInfo:
     """Everything ``cpmonitor status`` shows.
 
-    ``feeds``: one row per entity and feed with files received, loaded, quarantined and the reporting
-    completeness (expected, late, missing periods, % complete, % on time). ``versions``: kept warehouse
-    versions, newest first, with ``live`` marking the served one.
+    ``feeds``: one row per entity and feed with files received, loaded, quarantined, rows set aside
+    within loaded files, and the reporting completeness (expected, late, missing periods, %
+    complete, % on time). ``rejected_rows``: the loaded files whose bad rows were set aside, with
+    how many and why. ``versions``: kept warehouse versions, newest first, with ``live`` marking
+    the served one.
     """
 
     published: dict | None
@@ -45,6 +47,7 @@ class StatusInfo:
     quarantined: list[dict]
     versions: list[dict]
     completeness_as_of: dt.date | None = None
+    rejected_rows: list[dict] = field(default_factory=list)
 
 
 def collect_status(
@@ -85,6 +88,10 @@ def collect_status(
     quarantined = ledger.loc[
         ledger["status"].isin(sorted(REFUSED_STATUSES)), ["source_file", "reason", "received_at"]
     ].sort_values("source_file")
+    rejected = ledger.loc[
+        ledger["status"].isin(list(USED_STATUSES)) & ledger["rows_rejected"].fillna(0).gt(0),
+        ["source_file", "rows", "rows_rejected", "reason"],
+    ].sort_values("source_file")
     return StatusInfo(
         published=published,
         last_run=runs[-1] if runs else None,
@@ -92,6 +99,10 @@ def collect_status(
         quarantined=quarantined[["source_file", "reason"]].to_dict("records"),
         versions=versions,
         completeness_as_of=as_of,
+        rejected_rows=[
+            {**row, "rows": int(row["rows"]), "rows_rejected": int(row["rows_rejected"])}
+            for row in rejected.to_dict("records")
+        ],
     )
 
 
@@ -111,6 +122,12 @@ def summarise_feeds(ledger: pd.DataFrame) -> list[dict]:
         files=("status", lambda s: int((~s.isin(sorted(IGNORED_STATUSES))).sum())),
         loaded=("status", lambda s: int((~s.isin(not_loaded)).sum())),
         quarantined=("status", lambda s: int(s.isin(sorted(REFUSED_STATUSES)).sum())),
+        rows_rejected=(
+            "rows_rejected",
+            lambda r: int(
+                r[ledger.loc[r.index, "status"].isin(list(USED_STATUSES))].fillna(0).sum()
+            ),
+        ),
         periods=("period", "nunique"),
         latest_period=("period", "max"),
         last_received=("received_at", "max"),
@@ -128,7 +145,14 @@ def merge_feeds(feeds: list[dict], completeness: pd.DataFrame) -> list[dict]:
         key = (row["entity"], row["feed"])
         entry = by_key.setdefault(
             key,
-            {"entity": key[0], "feed": key[1], "files": 0, "loaded": 0, "quarantined": 0},
+            {
+                "entity": key[0],
+                "feed": key[1],
+                "files": 0,
+                "loaded": 0,
+                "quarantined": 0,
+                "rows_rejected": 0,
+            },  # fmt: skip
         )
         entry |= {
             k: row[k]

@@ -55,10 +55,11 @@ def test_status_shows_completeness_quarantine_and_the_live_version(
     lines = result.output.splitlines()
     assert max(len(line) for line in lines) <= 80
     assert f"Live warehouse: version {second.run_id}" in result.output
-    # entity/feed, 3 files, 2 loaded, 1 refused, 1 late; March onwards has no usable delivery.
-    row = next(line for line in lines if "mosa/visits" in line and "│" in line)
-    cells = [cell.strip() for cell in row.split("│")[1:-1]]
-    assert cells[:5] == ["mosa/visits", "3", "2", "1", "1"]
+    # under its entity: 3 files, 1 refused, no rows set aside, 1 late; March onwards has no
+    # usable delivery.
+    at = next(i for i, line in enumerate(lines) if line.split() == ["mosa"])
+    assert lines[at + 1].split()[:5] == ["visits", "3", "1", "0", "1"]
+    assert "Rows set aside" not in result.output
     assert "  mosa/visits: 2024-03 to " in result.output
     assert "Quarantined files" in result.output
     assert "Parquet" in result.output
@@ -82,3 +83,37 @@ def test_rollback_command(tmp_path: Path) -> None:
     result = runner.invoke(app, ["rollback", "--to", "nope", "--data-dir", str(settings.data_dir)])
     assert result.exit_code == 1
     assert "Not rolled back: no kept version 'nope'" in result.output
+
+
+def test_status_lists_rows_set_aside_within_loaded_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file loaded with 2 of its 40 rows set aside: counted for its feed, and listed with why."""
+    from ingest.ledger import LedgerRow, append_rows, read_ledger_table, write_ledger
+
+    monkeypatch.setattr("cpmonitor.status.load_contracts", lambda: CONTRACTS)
+    settings = Settings.from_env(tmp_path / "data")
+    settings.ensure_dirs()
+    source = "mosa/visits/2024-01/visits_2024-01.parquet"
+    why = (
+        "column 'visits': 2 rows have values outside the allowed range 0 to 99 (rows 7, 9: -1, 120)"
+    )
+    row = LedgerRow(
+        source_file=source, entity="mosa", feed="visits", period="2024-01", sha256="a" * 64,
+        size_bytes=900, rows=40, rows_rejected=2, status="loaded_with_rejections",
+        reason=f"{source}: 2 of 40 rows rejected (kept in quarantine): {why}",
+        received_at=dt.datetime(2024, 2, 5, 9), ingested_at=dt.datetime(2024, 2, 6, 6),
+    )  # fmt: skip
+    write_ledger(append_rows(read_ledger_table(settings.ledger_file), [row]), settings.ledger_file)
+
+    result = runner.invoke(app, ["status", "--data-dir", str(settings.data_dir)])
+
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.split() == ["mosa"])
+    assert lines[at + 1].split()[:4] == ["visits", "1", "0", "2"]
+    text = " ".join(result.output.split())
+    assert (
+        f"Rows set aside within loaded files (kept in quarantine): 2 of 40 rows of {source}" in text
+    )
+    assert f"rows of {source} {why}" in text
