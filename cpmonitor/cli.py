@@ -39,6 +39,36 @@ app = typer.Typer(
 )
 console = Console()
 
+
+def _show_version(value: bool) -> None:
+    if not value:
+        return
+    import platform
+    from importlib.metadata import version
+
+    import duckdb
+
+    console.print(
+        f"cpmonitor {version('cpmonitor')} (DuckDB {duckdb.__version__}, "
+        f"Python {platform.python_version()})",
+        markup=False,
+        highlight=False,
+    )
+    raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """National child protection indicators warehouse and dashboard."""
+
+
 DEFAULT_SCALE = 0.1
 SCALE_HELP = (
     "Size of the demo country: 1.0 is national (about 6 million children, 16,500 in residential "
@@ -54,6 +84,38 @@ DataDir = Annotated[
         show_default=False,
     ),
 ]
+
+
+def _settings(data_dir: Path | None) -> Settings:
+    """The settings of an existing data directory; a clear message and exit 2 for one that does
+    not exist (a mistyped --data-dir, or nothing generated or delivered yet), naming a close
+    match when there is one."""
+    import difflib
+
+    settings = Settings.from_env(data_dir)
+    folder = settings.data_dir
+    if folder.is_dir():
+        return settings
+    parent = folder.parent
+    candidates = []
+    if parent.is_dir():
+        candidates = [
+            d.name
+            for d in parent.iterdir()
+            if d.is_dir() and any((d / part).exists() for part in ("landing", "cpmonitor.duckdb"))
+        ]
+    near = difflib.get_close_matches(folder.name, candidates, n=1, cutoff=0.6)
+    console.print(Text("No data directory at ", style="red") + Text(f"{folder}."))
+    if near:
+        console.print(Text(f"  Did you mean {parent / near[0]}?"))
+    console.print(
+        "  Check --data-dir (or CPMONITOR_DATA_DIR). To start one, `cpmonitor demo` generates "
+        "the demo country and runs it; a ministry's deliveries go in <data dir>/landing/"
+        "<entity>/<feed>/<period>/.",
+        markup=False,
+        highlight=False,
+    )
+    raise typer.Exit(2)
 
 
 @contextmanager
@@ -104,8 +166,18 @@ def generate(
 def run(data_dir: DataDir = None) -> None:
     """Ingest new deliveries, build and check the warehouse, publish it if all checks pass."""
     from cpmonitor.pipeline import PipelineBusyError, run_pipeline
+    from ingest.landing import landing_entries
 
-    settings = Settings.from_env(data_dir)
+    settings = _settings(data_dir)
+    if not landing_entries(settings.landing_dir):
+        console.print(
+            Text("Nothing to run: ", style="red")
+            + Text(
+                f"the landing zone {settings.landing_dir} holds no delivery. Ministries' files go in "
+                "<entity>/<feed>/<period>/ under it (`cpmonitor generate` writes the demo country's)."
+            )
+        )
+        raise typer.Exit(1)
     started = time.monotonic()
     try:
         with _progress() as progress:
@@ -321,7 +393,7 @@ def serve(
     """Serve the dashboard on the published warehouse (waitress; sign-in required)."""
     from dashboards.app import create_app
 
-    settings = Settings.from_env(data_dir)
+    settings = _settings(data_dir)
     if not _port_is_free(host, port):
         console.print(
             f"[red]Port {port} on {host} is already in use[/]: stop what is running there or "
@@ -363,6 +435,12 @@ def demo(
 ) -> None:
     """Generate the demo country, run the whole pipeline, create the demo accounts and serve the
     dashboard on this machine (cookies stay Secure: browsers keep them for http://127.0.0.1)."""
+    if not no_serve and not _port_is_free(host, port):  # say so now, not after the build
+        console.print(
+            f"[red]Port {port} on {host} is already in use[/]: stop what is running there or "
+            "choose another with --port (or --no-serve to build only)."
+        )
+        raise typer.Exit(1)
     generate(data_dir=data_dir, seed=seed, scale=scale)
     run(data_dir=data_dir)
     users_add_demo(data_dir=data_dir)
@@ -383,7 +461,7 @@ def status(data_dir: DataDir = None) -> None:
     """What each entity delivered (on time, late, missing, refused) and which warehouse is live."""
     from cpmonitor.status import collect_status, protection_lines
 
-    info = collect_status(Settings.from_env(data_dir))
+    info = collect_status(_settings(data_dir))
     if info.published is None:
         console.print("[yellow]No warehouse published yet.[/] Run `cpmonitor run`.")
     else:
@@ -517,7 +595,7 @@ def rollback(
     from cpmonitor.pipeline import PipelineBusyError, RollbackError
     from cpmonitor.pipeline import rollback as rollback_to
 
-    settings = Settings.from_env(data_dir)
+    settings = _settings(data_dir)
     try:
         record = rollback_to(settings, to)
     except (RollbackError, PipelineBusyError) as exc:
@@ -581,7 +659,7 @@ def sql(
         refuse("--output needs a query")
     if output is not None and fmt == "table":
         refuse("a terminal table is not written to a file: add --format csv, json or parquet")
-    settings = Settings.from_env(data_dir)
+    settings = _settings(data_dir)
     if not settings.warehouse_file.exists():
         console.print("[red]No warehouse published yet.[/] Run `cpmonitor run`.")
         raise typer.Exit(1)
@@ -632,7 +710,7 @@ def docs(
 
     from cpmonitor.analyst.docs import DocsError, docs_server, generate_docs
 
-    settings = Settings.from_env(data_dir)
+    settings = _settings(data_dir)
     try:
         with console.status("Generating the documentation (dbt docs generate)"):
             page = generate_docs(settings, output)
@@ -740,7 +818,7 @@ def report(
     from cpmonitor.report import write_report
     from cpmonitor.report.content import ReportError
 
-    settings = Settings.from_env(data_dir)
+    settings = _settings(data_dir)
     policy, role = _audience(settings, audience)
     warehouse = _published_file(settings, version)
     started = time.monotonic()
@@ -826,7 +904,7 @@ def export(
             f"[red]Unknown format {fmt!r}.[/] Choose one of: {', '.join(EXPORT_FORMATS)}."
         )
         raise typer.Exit(1)
-    settings = Settings.from_env(data_dir)
+    settings = _settings(data_dir)
     policy, role = _audience(settings, audience)
     warehouse = _published_file(settings, version)
     with open_published(warehouse) as con:

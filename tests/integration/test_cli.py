@@ -117,3 +117,49 @@ def test_status_lists_rows_set_aside_within_loaded_files(
         f"Rows set aside within loaded files (kept in quarantine): 2 of 40 rows of {source}" in text
     )
     assert f"rows of {source} {why}" in text
+
+
+def test_version() -> None:
+    from importlib.metadata import version
+
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.startswith(f"cpmonitor {version('cpmonitor')} (DuckDB ")
+
+
+def test_a_mistyped_data_directory_is_named_with_the_one_meant(tmp_path: Path) -> None:
+    (tmp_path / "data" / "landing").mkdir(parents=True)
+    for command in (["status"], ["run"], ["sql", "SELECT 1"], ["rollback"]):
+        result = runner.invoke(app, [*command, "--data-dir", str(tmp_path / "dta")])
+        assert result.exit_code == 2, (command, result.output)
+        text = " ".join(result.output.split())
+        assert text.startswith(f"No data directory at {tmp_path / 'dta'}.")
+        assert f"Did you mean {tmp_path / 'data'}?" in text
+    assert not (tmp_path / "dta").exists()  # nothing created by mistake
+
+
+def test_run_on_an_empty_landing_zone_says_so_at_once_and_builds_nothing(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["run", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 1
+    text = " ".join(result.output.split())
+    assert text.startswith(
+        f"Nothing to run: the landing zone {tmp_path / 'landing'} holds no delivery."
+    )
+    assert "previous warehouse" not in text
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_demo_on_a_busy_port_stops_before_generating(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = runner.invoke(
+            app, ["demo", "--data-dir", str(tmp_path / "d"), "--port", str(port)]
+        )
+    assert result.exit_code == 1
+    assert f"Port {port} on 127.0.0.1 is already in use" in " ".join(result.output.split())
+    assert "Dashboard at" not in result.output
+    assert not (tmp_path / "d").exists()
