@@ -612,8 +612,9 @@ def sql(
     query: Annotated[
         str | None,
         typer.Argument(
-            help="SQL to run on the published warehouse. None: an interactive session (or, when "
-            "standard input is not a terminal, the statements read from it).",
+            help="SQL to run on the published warehouse (with several statements, the last one's "
+            "rows are the result). None: an interactive session or, when standard input is not "
+            "a terminal, the statements read from it.",
             show_default=False,
         ),
     ] = None,
@@ -629,26 +630,41 @@ def sql(
     ] = None,
     fmt: Annotated[
         str,
-        typer.Option("--format", help="table, csv, json or parquet (parquet needs --output)."),
+        typer.Option(
+            "--format", help="table, csv (RFC 4180), json or parquet (parquet needs --output)."
+        ),
     ] = "table",
     output: Annotated[
         Path | None,
-        typer.Option("--output", help="Write the result to this file.", show_default=False),
+        typer.Option(
+            "--output",
+            help="Write the result to this file (owner-only; replaced only once written whole).",
+            show_default=False,
+        ),
     ] = None,
 ) -> None:
     """Query the published warehouse read-only: it cannot read or write other files.
 
-    Exit codes: 0 done, 1 the query failed (syntax, unknown table or column), 2 refused (a
-    write, another file, a setting) or a wrong request. The public schema is `analysis`
-    (`cpmonitor docs` describes it).
+    Values are printed as they are; long cells are cut, never columns. JSON keeps numbers exact,
+    dates as ISO strings and NULL as null; CSV leaves NULL empty.
+
+    Exit codes: 0 done, 1 the query failed (syntax, unknown table or column: DuckDB's reason),
+    2 refused (another file, a write, a setting: the warehouse is read-only) or a wrong request.
+    A script on standard input runs every statement and exits with the worst code met.
+    The public schema is `analysis` (`cpmonitor docs` describes it).
     """
+    import os
     import sys
+    from contextlib import suppress
+    from typing import NoReturn
 
     from cpmonitor.analyst import sql as analyst_sql
     from cpmonitor.status import open_published
 
-    def refuse(message: str) -> None:
-        console.print(Text("Not run:", style="red") + Text(f" {message}"))
+    errors = Console(stderr=True)
+
+    def refuse(message: str) -> NoReturn:
+        errors.print(Text("Not run:", style="red") + Text(f" {message}"))
         raise typer.Exit(analyst_sql.REFUSED)
 
     if fmt not in analyst_sql.FORMATS:
@@ -665,30 +681,40 @@ def sql(
         raise typer.Exit(1)
     terminal_table = fmt == "table" and output is None
     rows = (analyst_sql.TABLE_LIMIT if terminal_table else None) if limit is None else limit or None
-    with open_published(settings) as con:
-        if query is None:
-            session = analyst_sql.Session(con, console, sys.stdout, limit=rows)
-            if fmt != "table":
-                session.fmt = fmt  # type: ignore[assignment]
-            if sys.stdin.isatty():
-                analyst_sql.interactive(session)
-            else:
-                analyst_sql.run_script(session, sys.stdin)
-            if session.failures:
-                raise typer.Exit(max(session.failures))
-            return
-        try:
-            result = analyst_sql.run_query(con, query, rows, arrow=fmt == "parquet")
-        except analyst_sql.SqlError as exc:
-            title = "Refused:" if exc.code == analyst_sql.REFUSED else "Query failed:"
-            console.print(Text(title, style="red") + Text(f" {exc}"))
-            raise typer.Exit(exc.code) from None
     try:
-        written = analyst_sql.emit(result, fmt, console, output, sys.stdout)  # type: ignore[arg-type]
+        with open_published(settings) as con:
+            if query is None:
+                session = analyst_sql.Session(
+                    con, console, sys.stdout, fmt=fmt, limit=rows, notes=errors
+                )
+                if sys.stdin.isatty():
+                    analyst_sql.interactive(session)
+                    return
+                analyst_sql.run_script(session, sys.stdin)
+                if session.failures:
+                    raise typer.Exit(max(session.failures))
+                return
+            if terminal_table:
+                analyst_sql.print_table(analyst_sql.fetch(con, query, rows), console)
+                return
+            written = analyst_sql.export(con, query, fmt, rows, output, sys.stdout)  # type: ignore[arg-type]
+    except analyst_sql.SqlError as exc:
+        errors.print(analyst_sql.message(exc))
+        raise typer.Exit(exc.code) from None
+    except BrokenPipeError:  # the reader of a pipe stopped (`| head`): nothing more to say
+        with suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(0) from None
     except OSError as exc:
         refuse(f"cannot write {output}: {exc.strerror or exc}")
-    if written:
-        console.print(written, markup=False, highlight=False, soft_wrap=True)
+    if output is not None:
+        console.print(written.describe(output), markup=False, highlight=False, soft_wrap=True)
+    elif written.more:
+        errors.print(
+            f"{written.rows} rows written; more rows exist (raise --limit, or --limit 0 for all)",
+            markup=False,
+            highlight=False,
+        )
 
 
 @app.command()

@@ -6,10 +6,14 @@ A query runs through the sandboxed read-only connection of ``cpmonitor.status.op
 - **a limit pushed into the query**: the statement becomes a DuckDB relation and ``limit + 1``
   rows are asked of it, so a limited look at a large table reads little, and whether more rows
   exist is known without counting them;
-- **values printed literally**: cells and headers are plain text, never Rich markup;
+- **files written as they are read**: CSV, JSON and Parquet are written a batch of rows at a time
+  (never the whole result in memory), to a temporary file renamed into place when complete;
+- **values printed literally**: cells and headers are plain text, never Rich markup, and control
+  characters (a terminal's escape sequences among them) are shown as escapes such as ``\\x1b``;
 - **readable wide results**: cells are cut with an ellipsis, never columns; a result too wide
   for the terminal even then is shown record by record (psql's expanded display);
-- **formats**: a table for the terminal, CSV and JSON to the terminal or a file, Parquet to a file;
+- **formats**: a table for the terminal, CSV (RFC 4180) and JSON to the terminal or a file,
+  Parquet to a file;
 - **a session**: with no query, statements are read from the terminal (history kept between
   sessions, dot commands ``.tables``, ``.schema``, ``.mode``, ``.limit``, ``.help``, ``.quit``) or,
   when standard input is not a terminal, run as a script;
@@ -21,19 +25,19 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import json
 import math
 import os
-import uuid
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal, TextIO
+from typing import IO, Any, Literal, TextIO
 
 import duckdb
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -43,11 +47,13 @@ FORMATS: tuple[Format, ...] = ("table", "csv", "json", "parquet")
 
 FAILED = 1  # DuckDB could not run the query (syntax, unknown table or column, a bad cast)
 REFUSED = 2  # the sandbox refused it (another file, a write, a setting), or the request is wrong
-TABLE_LIMIT = 50  # rows a terminal table shows unless --limit says otherwise
+TABLE_LIMIT = 50  # rows a terminal table shows unless --limit says otherwise (files: all)
 CELL_WIDTH = 40  # characters of a cell in a terminal table before it is cut
-MIN_CELL = 10  # a column is never cut below this (or its natural width, if narrower)
+MIN_CELL = 8  # a column is never cut below this (or its own header and values, if shorter)
+BATCH = 10_000  # rows read at a time when writing a file
 NULL = "NULL"
 HISTORY_FILE = "sql_history"
+HISTORY_LENGTH = 1000
 PROMPT, CONTINUATION = "cpmonitor> ", "      ...> "
 
 # DuckDB's words for what the read-only sandbox refuses (an InvalidInputException, not a
@@ -58,6 +64,12 @@ _REFUSALS = (
     "file system operations are disabled",
 )
 
+# Control characters shown as escapes: a value cannot move the cursor, clear the screen or
+# recolour the terminal, and what is shown is what the value holds.
+_ESCAPES = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F, *range(0x80, 0xA0))}
+_ESCAPES.update({ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"})
+_LINES = {**_ESCAPES, ord("\n"): "\n"}
+
 
 class SqlError(Exception):
     """A statement that cannot be run: ``code`` is ``FAILED`` or ``REFUSED``."""
@@ -67,15 +79,10 @@ class SqlError(Exception):
         self.code = code
 
 
-@dataclass
-class Result:
-    """What one statement gave: column names and types, the rows read, and whether more exist."""
-
-    columns: list[str] = field(default_factory=list)
-    types: list[str] = field(default_factory=list)
-    rows: list[tuple] = field(default_factory=list)
-    more: bool = False
-    arrow: Any = None  # a pyarrow Table of the rows, for Parquet
+def message(exc: SqlError) -> Text:
+    """What to tell the analyst: ``Refused:`` or ``Query failed:`` and the reason, as plain text."""
+    title = "Refused:" if exc.code == REFUSED else "Query failed:"
+    return Text(title, style="red") + Text(f" {visible(str(exc), lines=True)}")
 
 
 def explain(exc: duckdb.Error) -> SqlError:
@@ -91,43 +98,114 @@ def explain(exc: duckdb.Error) -> SqlError:
     return SqlError(FAILED, message)
 
 
-def run_query(
-    con: duckdb.DuckDBPyConnection, query: str, limit: int | None, *, arrow: bool = False
-) -> Result:
-    """Run ``query`` (the last statement's rows are the result); at most ``limit`` rows are read
-    (None: all). ``SqlError`` when DuckDB refuses or cannot run it."""
+# --- statements -----------------------------------------------------------------------------------
+
+
+def split(con: duckdb.DuckDBPyConnection, text: str) -> list[str]:
+    """The statements of ``text`` as DuckDB's parser splits them, each without its closing ``;``
+    and the comments after it (a relation of ``select 1; -- note`` is a syntax error)."""
     try:
-        relation = con.sql(query)
-        if relation is None:  # a statement without rows
-            return Result()
-        limited = relation.limit(limit + 1) if limit is not None else relation
-        if arrow:
-            table = limited.to_arrow_table()
-            more = limit is not None and table.num_rows > limit
-            table = table.slice(0, limit) if more else table
-            return Result(list(relation.columns), _types(relation), [], more, table)
-        rows = limited.fetchall()
+        found = con.extract_statements(text)
     except duckdb.Error as exc:
         raise explain(exc) from None
-    more = limit is not None and len(rows) > limit
-    return Result(list(relation.columns), _types(relation), rows[:limit] if more else rows, more)
+    return [s for s in (_bare(statement.query) for statement in found) if s]
+
+
+def _bare(statement: str) -> str:
+    data = statement.encode()  # the tokenizer's positions count bytes
+    end = len(data)
+    for position, kind in reversed(_tokens(statement) or []):
+        if kind == duckdb.token_type.comment or _semicolon(data, position, kind):
+            end = position
+        else:
+            break
+    return data[:end].decode().strip()
+
+
+def complete(text: str) -> bool:
+    """Whether ``text`` ends a statement: its last token, comments aside, is ``;`` (one inside a
+    string or a comment does not count)."""
+    data, tokens = text.encode(), _tokens(text)
+    if tokens is None:
+        return True
+    for position, kind in reversed(tokens):
+        if kind != duckdb.token_type.comment:
+            return _semicolon(data, position, kind)
+    return False
+
+
+def _tokens(text: str) -> list[tuple[int, Any]] | None:
+    try:
+        return duckdb.tokenize(text)
+    except duckdb.Error:  # the parser will say what is wrong
+        return None
+
+
+def _semicolon(data: bytes, position: int, kind: Any) -> bool:
+    return kind == duckdb.token_type.operator and data[position : position + 1] == b";"
+
+
+def prepare(con: duckdb.DuckDBPyConnection, query: str) -> duckdb.DuckDBPyRelation | None:
+    """Run every statement of ``query`` but the last; the last one's relation, not yet read (None
+    for a statement without rows). ``SqlError`` when DuckDB refuses or cannot run one."""
+    statements = split(con, query)
+    if not statements:
+        raise SqlError(FAILED, "no SQL statement to run")
+    try:
+        for statement in statements[:-1]:
+            con.sql(statement)
+        return con.sql(statements[-1])
+    except duckdb.Error as exc:
+        raise explain(exc) from None
 
 
 def _types(relation: duckdb.DuckDBPyRelation) -> list[str]:
     return [str(t) for t in relation.types]
 
 
-# --- writing results ------------------------------------------------------------------------------
+def _limited(relation: duckdb.DuckDBPyRelation, limit: int | None) -> duckdb.DuckDBPyRelation:
+    """At most ``limit + 1`` rows of ``relation``, in the query itself: one more than shown says
+    whether more exist without counting them."""
+    return relation if limit is None else relation.limit(limit + 1)
+
+
+# --- results for the terminal ---------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    """What one statement gave: column names and types, the rows read, and whether more exist."""
+
+    columns: list[str] = field(default_factory=list)
+    types: list[str] = field(default_factory=list)
+    rows: list[tuple] = field(default_factory=list)
+    more: bool = False
+
+
+def fetch(con: duckdb.DuckDBPyConnection, query: str, limit: int | None) -> Result:
+    """Run ``query`` (the last statement's rows are the result) and read at most ``limit`` rows
+    (None: all), the limit pushed into the query. ``SqlError`` when it cannot be run."""
+    relation = prepare(con, query)
+    if relation is None:
+        return Result()
+    try:
+        rows = _limited(relation, limit).fetchall()
+    except duckdb.Error as exc:
+        raise explain(exc) from None
+    more = limit is not None and len(rows) > limit
+    return Result(list(relation.columns), _types(relation), rows[:limit] if more else rows, more)
 
 
 def plain(value: Any) -> str:
-    """A cell as text: NULL, ISO dates, exact decimals, lowercase booleans."""
+    """A value as text: NULL, ISO dates, exact decimals, lowercase booleans."""
     if value is None:
         return NULL
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, dt.datetime | dt.date | dt.time):
-        return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
     if isinstance(value, bytes):
         return value.hex()
     if isinstance(value, list | dict):
@@ -135,9 +213,18 @@ def plain(value: Any) -> str:
     return str(value)
 
 
+def visible(text: str, *, lines: bool = False) -> str:
+    """``text`` with its control characters (newlines unless ``lines``, tabs, escape sequences)
+    written as escapes, for the terminal."""
+    return text.translate(_LINES if lines else _ESCAPES)
+
+
 def _cut(text: str, width: int) -> str:
-    text = " ".join(text.splitlines()) if "\n" in text else text
     return text if len(text) <= width else text[: max(width - 1, 1)] + "…"
+
+
+def _shown(value: Any) -> str:
+    return visible(plain(value))
 
 
 def _numeric(type_name: str) -> bool:
@@ -152,7 +239,12 @@ def column_widths(result: Result, width: int, cell: int = CELL_WIDTH) -> list[in
     and never below ``MIN_CELL`` (or its natural width); None when they cannot fit (the widest
     columns give way first)."""
     natural = [
-        max([len(name), *(len(_cut(plain(row[i]), cell)) for row in result.rows)])
+        max(
+            [
+                cell_len(_cut(visible(name), cell)),
+                *(cell_len(_cut(_shown(row[i]), cell)) for row in result.rows),
+            ]
+        )
         for i, name in enumerate(result.columns)
     ]
     floors = [min(n, MIN_CELL) for n in natural]  # headers are cut too, down to MIN_CELL
@@ -169,7 +261,7 @@ def column_widths(result: Result, width: int, cell: int = CELL_WIDTH) -> list[in
 def print_table(result: Result, console: Console, cell: int = CELL_WIDTH) -> None:
     """A terminal table; record by record when even cut cells do not fit the terminal."""
     if not result.columns:
-        console.print("OK (no rows)", markup=False, highlight=False)
+        console.print("OK", markup=False, highlight=False)
         return
     widths = column_widths(result, console.width, cell)
     if widths is None:
@@ -178,7 +270,7 @@ def print_table(result: Result, console: Console, cell: int = CELL_WIDTH) -> Non
         table = Table(show_edge=True, highlight=False)
         for name, type_name, w in zip(result.columns, result.types, widths, strict=True):
             table.add_column(
-                Text(_cut(name, w)),
+                Text(visible(name)),
                 justify="right" if _numeric(type_name) else "left",
                 no_wrap=True,
                 overflow="ellipsis",
@@ -186,7 +278,7 @@ def print_table(result: Result, console: Console, cell: int = CELL_WIDTH) -> Non
                 max_width=w,
             )
         for row in result.rows:
-            table.add_row(*(_cell(value, w) for value, w in zip(row, widths, strict=True)))
+            table.add_row(*(_cell(value, cell) for value in row))
         console.print(table)
     shown = len(result.rows)
     note = f"{shown} row{'s' if shown != 1 else ''}"
@@ -196,25 +288,66 @@ def print_table(result: Result, console: Console, cell: int = CELL_WIDTH) -> Non
 
 
 def _cell(value: Any, width: int) -> Text:
-    text = Text(_cut(plain(value), width))
+    text = Text(_cut(_shown(value), width))
     if value is None:
         text.stylize("dim")
     return text
 
 
 def _print_records(result: Result, console: Console) -> None:
-    label = max(len(name) for name in result.columns)
+    """One record after another, ``name | value`` a line (names longer than half the terminal
+    cut), as psql's expanded display."""
+    label = min(max(cell_len(visible(name)) for name in result.columns), console.width // 2)
     room = max(console.width - label - 3, MIN_CELL)
     for number, row in enumerate(result.rows, start=1):
         console.print(Text(f"-[ RECORD {number} ]" + "-" * max(console.width - 16, 4)))
         for name, value in zip(result.columns, row, strict=True):
-            console.print(Text(f"{name:<{label}} | ") + _cell(value, room), soft_wrap=True)
+            header = Text(_cut(visible(name), label))
+            header.align("left", label)
+            console.print(header + Text(" | ") + _cell(value, room), soft_wrap=True)
 
 
-def write_csv(result: Result, out: TextIO) -> None:
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(result.columns)
-    for row in result.rows:
+# --- results for files --------------------------------------------------------------------------
+
+
+@dataclass
+class Rows:
+    """The rows of a relation, read a batch at a time when iterated (at most ``limit``, the limit
+    pushed into the query); once read, ``count`` says how many and ``more`` whether more exist."""
+
+    con: duckdb.DuckDBPyConnection
+    relation: duckdb.DuckDBPyRelation
+    limit: int | None
+    batch: int = BATCH
+    count: int = 0
+    more: bool = False
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.relation.columns)
+
+    def __iter__(self) -> Iterator[tuple]:
+        limited = _limited(self.relation, self.limit)
+        try:
+            # execute() streams its result, where a relation's fetchall() holds all of it
+            self.con.execute(limited.sql_query())
+            while batch := self.con.fetchmany(self.batch):
+                if self.limit is not None and self.count + len(batch) > self.limit:
+                    batch, self.more = batch[: self.limit - self.count], True
+                self.count += len(batch)
+                yield from batch
+        except duckdb.Error as exc:
+            raise explain(exc) from None
+        finally:
+            self.con.abort()  # a result left unread would hold the connection
+
+
+def write_csv(columns: list[str], rows: Iterable[tuple], out: TextIO) -> None:
+    """RFC 4180 CSV (the csv module's default dialect): a header, NULL as an empty field, ISO
+    dates, exact decimals."""
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    for row in rows:
         writer.writerow(["" if v is None else plain(v) for v in row])
 
 
@@ -229,65 +362,120 @@ def _json_value(value: Any) -> str:
         return repr(value) if math.isfinite(value) else "null"
     if isinstance(value, Decimal):
         return str(value) if value.is_finite() else "null"  # exact, as a JSON number
-    if isinstance(value, list):
+    if isinstance(value, dt.datetime):
+        return json.dumps(value.isoformat())
+    if isinstance(value, list | tuple):
         return "[" + ", ".join(_json_value(v) for v in value) + "]"
     if isinstance(value, dict):
-        return (
-            "{"
-            + ", ".join(f"{json.dumps(str(k))}: {_json_value(v)}" for k, v in value.items())
-            + "}"
+        pairs = (
+            f"{json.dumps(plain(k), ensure_ascii=False)}: {_json_value(v)}"
+            for k, v in value.items()
         )
+        return "{" + ", ".join(pairs) + "}"
     return json.dumps(plain(value), ensure_ascii=False)
 
 
-def write_json(result: Result, out: TextIO) -> None:
+def write_json(columns: list[str], rows: Iterable[tuple], out: TextIO) -> None:
     """A JSON array of objects, one per row: numbers exact, dates as ISO strings, NULL as null."""
-    names = [json.dumps(name, ensure_ascii=False) for name in result.columns]
+    names = [json.dumps(name, ensure_ascii=False) for name in columns]
     out.write("[")
-    for index, row in enumerate(result.rows):
+    first = True
+    for row in rows:
         pairs = ", ".join(f"{n}: {_json_value(v)}" for n, v in zip(names, row, strict=True))
-        out.write(("," if index else "") + "\n  {" + pairs + "}")
-    out.write("\n]\n" if result.rows else "]\n")
+        out.write(("\n  {" if first else ",\n  {") + pairs + "}")
+        first = False
+    out.write("]\n" if first else "\n]\n")
 
 
-def write_parquet(result: Result, path: Path) -> None:
+def write_parquet(
+    relation: duckdb.DuckDBPyRelation, limit: int | None, sink: IO[bytes]
+) -> tuple[int, bool]:
+    """The relation's rows (at most ``limit``) as zstd Parquet with statistics, read and written
+    a batch at a time with DuckDB's Arrow types (decimals exact); the rows written and whether
+    more exist."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    _write_atomic(path, lambda target: pq.write_table(result.arrow, target))
-
-
-def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
-    path = path.expanduser()
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    count, more = 0, False
     try:
-        write(temporary)
-        os.replace(temporary, path)
+        reader = _limited(relation, limit).to_arrow_reader(BATCH)
+    except duckdb.Error as exc:
+        raise explain(exc) from None
+    try:
+        with pq.ParquetWriter(
+            sink, reader.schema, compression="zstd", write_statistics=True
+        ) as writer:
+            for batch in reader:
+                if limit is not None and count + batch.num_rows > limit:
+                    batch, more = batch.slice(0, limit - count), True
+                writer.write_batch(batch)
+                count += batch.num_rows
+    except duckdb.Error as exc:
+        raise explain(exc) from None
+    except pa.ArrowException as exc:  # a type Parquet has no place for (an INTERVAL, a UNION)
+        raise SqlError(FAILED, f"the result cannot be written as Parquet: {exc}") from None
     finally:
-        temporary.unlink(missing_ok=True)
+        reader.close()  # a reader left open would hold the connection
+    return count, more
 
 
-def emit(
-    result: Result, fmt: Format, console: Console, output: Path | None, out: TextIO
-) -> str | None:
-    """Write ``result`` as ``fmt`` to ``output`` (or ``out``/``console``); a line to tell the user
-    where it went, for a file."""
+@contextmanager
+def _atomic(path: Path, binary: bool) -> Iterator[IO]:
+    """A temporary file beside ``path`` (owner-only, as ``mkstemp`` makes it), renamed over
+    ``path`` once written whole; removed if writing fails."""
+    path = path.expanduser()
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        if binary:
+            handle: IO = os.fdopen(fd, "wb")
+        else:
+            handle = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        with handle:
+            yield handle
+        os.replace(name, path)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+
+
+@dataclass(frozen=True)
+class Written:
+    """How many rows a file or stream received, and whether the query had more."""
+
+    rows: int
+    more: bool
+
+    def describe(self, target: Path) -> str:
+        more = " (more rows exist: raise --limit, or --limit 0 for all)" if self.more else ""
+        return f"{self.rows} row{'s' if self.rows != 1 else ''} written to {target}{more}"
+
+
+def export(
+    con: duckdb.DuckDBPyConnection,
+    query: str,
+    fmt: Format,
+    limit: int | None,
+    output: Path | None,
+    out: TextIO,
+) -> Written:
+    """Write the result of ``query`` as CSV, JSON or Parquet to ``output`` (whole or not at all)
+    or, for CSV and JSON, to ``out``; at most ``limit`` rows (None: all)."""
+    relation = prepare(con, query)
+    if relation is None:
+        raise SqlError(FAILED, "the last statement gives no rows to write")
     if fmt == "parquet":
-        assert output is not None
-        write_parquet(result, output)
-    elif fmt in ("csv", "json"):
-        writer = write_csv if fmt == "csv" else write_json
         if output is None:
-            writer(result, out)
-            return None
-        buffer = io.StringIO()
-        writer(result, buffer)
-        _write_atomic(output, lambda target: target.write_text(buffer.getvalue(), encoding="utf-8"))
+            raise SqlError(REFUSED, "Parquet is written to a file: add --output FILE.parquet")
+        with _atomic(output, binary=True) as sink:
+            return Written(*write_parquet(relation, limit, sink))
+    rows = Rows(con, relation, limit)
+    writer = write_csv if fmt == "csv" else write_json
+    if output is None:
+        writer(rows.columns, rows, out)
     else:
-        print_table(result, console)
-        return None
-    rows = len(result.arrow) if result.arrow is not None else len(result.rows)
-    more = " (more rows exist: raise --limit, or --limit 0 for all)" if result.more else ""
-    return f"{rows} row{'s' if rows != 1 else ''} written to {output}{more}"
+        with _atomic(output, binary=False) as handle:
+            writer(rows.columns, rows, handle)
+    return Written(rows.count, rows.more)
 
 
 # --- a session: statements and dot commands ------------------------------------------------------
@@ -295,7 +483,8 @@ def emit(
 HELP = """\
 Statements end with ';' and may span lines. Read-only: other files, writes and settings are refused.
 .tables [SCHEMA]     the tables and views (analysis is the public schema)
-.schema NAME         the columns of a table or view, e.g. .schema analysis.cube_cases
+.schema [NAME]       the columns of a table or view, e.g. .schema analysis.cube_cases
+                     (no name: how every table and view is defined)
 .mode table|csv|json how results are shown
 .limit N             rows shown at most (0: all)
 .help                this text
@@ -304,29 +493,71 @@ Statements end with ';' and may span lines. Read-only: other files, writes and s
 
 @dataclass
 class Session:
-    """One analyst's session on an open connection: how results are shown, and what failed."""
+    """One analyst's session on an open connection: how results are shown, the statement being
+    typed, and what failed."""
 
     con: duckdb.DuckDBPyConnection
     console: Console
     out: TextIO
     fmt: Format = "table"
     limit: int | None = TABLE_LIMIT
+    notes: Console | None = None  # errors and notes (default: ``console``)
     failures: list[int] = field(default_factory=list)
+    pending: list[str] = field(default_factory=list)
+
+    def feed(self, line: str) -> bool:
+        """One line of input: a dot command (between statements), or part of a statement, run
+        once it ends with ``;``. False when the session should end."""
+        if not self.pending and line.strip().startswith("."):
+            return self.dot(line)
+        if not self.pending and not line.strip():
+            return True
+        self.pending.append(line.rstrip("\r\n"))
+        text = "\n".join(self.pending)
+        if complete(text):
+            self.pending = []
+            self.run(text)
+        return True
+
+    def finish(self) -> None:
+        """Run what is left of the input (a last statement without its ``;``)."""
+        text, self.pending = "\n".join(self.pending), []
+        if text.strip():
+            self.run(text)
+
+    def run(self, text: str) -> None:
+        """Run each statement of ``text`` and show its result; an error is told and the next
+        statement still runs."""
+        try:
+            statements = split(self.con, text)
+        except SqlError as exc:
+            self.tell_error(exc)
+            return
+        for statement in statements:
+            self.statement(statement)
 
     def statement(self, query: str) -> bool:
         """Run one statement and show its result; False (and the reason told) when it fails."""
         try:
-            result = run_query(self.con, query, self.limit)
+            if self.fmt == "table":
+                print_table(fetch(self.con, query, self.limit), self.console)
+            else:
+                written = export(self.con, query, self.fmt, self.limit, None, self.out)
+                if written.more:
+                    (self.notes or self.console).print(
+                        f"{written.rows} rows shown; more rows exist (.limit 0 for all)",
+                        markup=False,
+                        highlight=False,
+                        style="dim",
+                    )
         except SqlError as exc:
             self.tell_error(exc)
             return False
-        emit(result, self.fmt, self.console, None, self.out)
         return True
 
     def tell_error(self, exc: SqlError) -> None:
         self.failures.append(exc.code)
-        title = "Refused:" if exc.code == REFUSED else "Query failed:"
-        self.console.print(Text(title, style="red") + Text(f" {exc}"))
+        (self.notes or self.console).print(message(exc))
 
     def dot(self, line: str) -> bool:
         """Run a dot command; False to end the session."""
@@ -345,33 +576,46 @@ class Session:
                 f"WHERE NOT internal AND NOT temporary {schema_filter} ORDER BY ALL",
                 {"schema": argument} if argument else None,
             )
+        elif command == ".schema" and argument:
+            self._show(f"DESCRIBE {_quoted_name(argument)}", None)
         elif command == ".schema":
-            if not argument:
-                self.console.print(
-                    "Usage: .schema NAME (e.g. .schema analysis.places)", markup=False
-                )
-            else:
-                self._show(f"DESCRIBE {_quoted_name(argument)}", None)
+            self._definitions()
         elif command == ".mode" and argument in ("table", "csv", "json"):
             self.fmt = argument  # type: ignore[assignment]
         elif command == ".limit" and argument.isdigit():
             self.limit = int(argument) or None
         else:
             self.console.print(
-                Text(f"Unknown or incomplete command {line.strip()!r}; .help lists them.")
+                Text(f"Unknown or incomplete command {visible(line.strip())!r}; .help lists them.")
             )
         return True
 
     def _show(self, query: str, params: dict | None) -> None:
         try:
-            relation = self.con.execute(query, params) if params else self.con.execute(query)
-            rows = relation.fetchall()
-            columns = [d[0] for d in relation.description or []]
-            types = [str(d[1]) for d in relation.description or []]
+            cursor = self.con.execute(query, params) if params else self.con.execute(query)
+            columns = [d[0] for d in cursor.description or []]
+            types = [str(d[1]) for d in cursor.description or []]
+            rows = cursor.fetchall()
         except duckdb.Error as exc:
             self.tell_error(explain(exc))
             return
         print_table(Result(columns, types, rows), self.console)
+
+    def _definitions(self) -> None:
+        """How every table and view is defined (their CREATE statements), as the DuckDB shell's
+        ``.schema`` shows them."""
+        try:
+            rows = self.con.execute(
+                "SELECT sql FROM (SELECT schema_name, table_name AS name, sql FROM duckdb_tables() "
+                "WHERE NOT internal UNION ALL SELECT schema_name, view_name, sql FROM duckdb_views() "
+                "WHERE NOT internal AND NOT temporary) ORDER BY schema_name, name"
+            ).fetchall()
+        except duckdb.Error as exc:
+            self.tell_error(explain(exc))
+            return
+        for (definition,) in rows:
+            text = str(definition).rstrip().rstrip(";")
+            self.console.print(Text(f"{text};"), soft_wrap=True)
 
 
 def _quoted_name(name: str) -> str:
@@ -379,93 +623,72 @@ def _quoted_name(name: str) -> str:
     return ".".join('"' + part.replace('"', '""') + '"' for part in name.split(".") if part)
 
 
-def statements(lines: Iterable[str]) -> Iterator[tuple[str, str]]:
-    """``("dot", line)`` and ``("sql", statement)`` items from lines: a dot command is a line
-    of its own between statements; a statement ends with ';' (or at the end of the input)."""
-    buffer: list[str] = []
-    for line in lines:
-        if not buffer and line.strip().startswith("."):
-            yield "dot", line.strip()
-            continue
-        if not buffer and not line.strip():
-            continue
-        buffer.append(line.rstrip("\n"))
-        if line.rstrip().endswith(";"):
-            yield "sql", "\n".join(buffer)
-            buffer = []
-    if any(part.strip() for part in buffer):
-        yield "sql", "\n".join(buffer)
-
-
-def run_script(session: Session, stream: TextIO) -> None:
+def run_script(session: Session, stream: Iterable[str]) -> None:
     """Every statement and dot command of ``stream``, in order; an error is told and the rest
     still runs (as the DuckDB shell does); ``session.failures`` says what failed."""
-    for kind, text in statements(stream):
-        if kind == "dot":
-            if not session.dot(text):
-                return
-        else:
-            session.statement(text)
+    for line in stream:
+        if not session.feed(line):
+            return
+    session.finish()
 
 
 def history_file() -> Path:
+    """The session history: ``$XDG_STATE_HOME/cpmonitor/sql_history`` (``~/.local/state``)."""
     state = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
     return state / "cpmonitor" / HISTORY_FILE
 
 
 def interactive(session: Session, read: Callable[[str], str] = input) -> None:
-    """The terminal session: a prompt, statements over several lines, history between sessions."""
-    history = _start_history()
+    """The terminal session: a prompt, statements over several lines, history between sessions;
+    Ctrl+C drops the statement being typed or stops the one running."""
+    save_history = _start_history()
     session.console.print(
         "Read-only SQL on the published warehouse. End statements with ';'. "
         ".help for commands, .quit to leave.",
         markup=False,
         highlight=False,
     )
-    buffer: list[str] = []
     try:
         while True:
             try:
-                line = read(CONTINUATION if buffer else PROMPT)
+                line = read(CONTINUATION if session.pending else PROMPT)
             except EOFError:
+                session.console.print()
                 break
             except KeyboardInterrupt:
-                buffer = []
+                session.pending = []
                 session.console.print()
                 continue
-            if not buffer and line.strip().startswith("."):
-                if not session.dot(line):
+            try:
+                if not session.feed(line):
                     break
-                continue
-            if not buffer and not line.strip():
-                continue
-            buffer.append(line)
-            if line.rstrip().endswith(";"):
-                session.statement("\n".join(buffer))
-                buffer = []
+            except KeyboardInterrupt:
+                with suppress(duckdb.Error):
+                    session.con.abort()
+                session.console.print("Interrupted.", markup=False)
     finally:
-        if history is not None:
-            history()
+        if save_history is not None:
+            save_history()
 
 
 def _start_history() -> Callable[[], None] | None:
-    """Load the readline history; the function saving it (owner-only) when the session ends."""
+    """Load the readline history, its file created owner-only; the function that saves it when
+    the session ends (None without readline, or when the file cannot be had)."""
     try:
         import readline
     except ImportError:  # no readline on this platform: a session without history
         return None
     path = history_file()
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if path.exists():
-        with suppress(OSError):
-            readline.read_history_file(str(path))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        readline.read_history_file(str(path))
+    except OSError:
+        return None
+    readline.set_history_length(HISTORY_LENGTH)
 
     def save() -> None:
-        try:
-            readline.set_history_length(1000)
+        with suppress(OSError):
             readline.write_history_file(str(path))
-            os.chmod(path, 0o600)
-        except OSError:
-            pass
 
     return save

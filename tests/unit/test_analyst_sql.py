@@ -215,7 +215,7 @@ def test_an_interactive_session_keeps_its_history_owner_only(
         analyst_sql.interactive(session, read=read)
     text = out.getvalue()
     assert "│     42 │" in text
-    assert "t\nliteral [b]\n" in text
+    assert "t\r\nliteral [b]\r\n" in text  # RFC 4180 line ends
     assert prompts == [analyst_sql.PROMPT, analyst_sql.CONTINUATION, *[analyst_sql.PROMPT] * 3]
     history = analyst_sql.history_file()
     assert history.parent == tmp_path / "state" / "cpmonitor"
