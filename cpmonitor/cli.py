@@ -699,7 +699,7 @@ def sql(
                 return
             written = analyst_sql.export(con, query, fmt, rows, output, sys.stdout)  # type: ignore[arg-type]
     except analyst_sql.SqlError as exc:
-        errors.print(analyst_sql.message(exc))
+        errors.print(analyst_sql.message(exc), soft_wrap=True)  # DuckDB's ^ under the problem
         raise typer.Exit(exc.code) from None
     except BrokenPipeError:  # the reader of a pipe stopped (`| head`): nothing more to say
         with suppress(OSError, ValueError):

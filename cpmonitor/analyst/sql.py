@@ -557,7 +557,7 @@ class Session:
 
     def tell_error(self, exc: SqlError) -> None:
         self.failures.append(exc.code)
-        (self.notes or self.console).print(message(exc))
+        (self.notes or self.console).print(message(exc), soft_wrap=True)
 
     def dot(self, line: str) -> bool:
         """Run a dot command; False to end the session."""

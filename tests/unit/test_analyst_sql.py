@@ -127,7 +127,13 @@ def test_a_failing_query_names_the_problem(sql, query: str, words: str) -> None:
     assert "Traceback" not in result.output
 
 
-def test_a_wide_result_shows_every_column(sql) -> None:
+@pytest.fixture
+def console80(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI's console 80 columns wide, whatever the terminal running the tests."""
+    monkeypatch.setattr("cpmonitor.cli.console", Console(width=80))
+
+
+def test_a_wide_result_shows_every_column(sql, console80) -> None:
     columns = ", ".join(
         f"'value {i} of a rather long text' AS column_number_{i}" for i in range(20)
     )
@@ -139,7 +145,7 @@ def test_a_wide_result_shows_every_column(sql) -> None:
     assert max(len(line) for line in result.output.splitlines()) <= 80
 
 
-def test_a_result_a_little_too_wide_cuts_cells_not_columns(sql) -> None:
+def test_a_result_a_little_too_wide_cuts_cells_not_columns(sql, console80) -> None:
     result = sql(
         "SELECT geo_code, geo_name, geo_level, parent_code, province_code, province_name "
         "FROM analysis.places WHERE geo_code = 'NAT'"
@@ -169,6 +175,7 @@ def test_a_script_on_stdin_runs_every_statement_and_dot_command(sql) -> None:
     result = sql(input=script)
     assert result.exit_code == analyst_sql.FAILED, result.output
     assert "two" in result.output and "cube_children_in_care" in result.output
+    assert "fct_indicator_values" in sql(input=".tables\n").output  # main's tables too
     assert "indicator_values" in result.output and "view" in result.output
     assert "Query failed:" in result.output and "nope" in result.output
     assert "cubes" in result.output and "│     4 │" in result.output  # ran after the error
@@ -220,3 +227,150 @@ def test_an_interactive_session_keeps_its_history_owner_only(
     history = analyst_sql.history_file()
     assert history.parent == tmp_path / "state" / "cpmonitor"
     assert history.exists() and os.stat(history).st_mode & 0o777 == 0o600
+
+
+def test_control_characters_in_values_are_shown_not_obeyed(sql) -> None:
+    """An escape sequence in a value would recolour or clear the analyst's terminal."""
+    result = sql("SELECT chr(27) || '[2J' || chr(7) AS v, 'two' || chr(10) || 'lines' AS w")
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert r"\x1b[2J\x07" in result.output and r"two\nlines" in result.output
+
+
+def test_csv_is_rfc_4180_with_nulls_empty_and_exact_values(sql) -> None:
+    result = sql(
+        "SELECT NULL AS n, 1.50::DECIMAL(5,2) AS d, DATE '2018-12-31' AS day, "
+        "TIMESTAMP '2018-12-31 10:30:00' AS at, 'say \"hi\", twice' AS s",
+        "--format",
+        "csv",
+    )
+    assert result.stdout_bytes.decode() == (  # .stdout would turn \r\n into \n
+        'n,d,day,at,s\r\n,1.50,2018-12-31,2018-12-31 10:30:00,"say ""hi"", twice"\r\n'
+    )
+
+
+def test_json_timestamps_are_iso_8601(sql) -> None:
+    result = sql("SELECT TIMESTAMP '2018-12-31 10:30:00' AS at", "--format", "json")
+    assert json.loads(result.stdout) == [{"at": "2018-12-31T10:30:00"}]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_a_limited_csv_or_json_reads_little_and_says_more_exist(sql, fmt: str) -> None:
+    result = sql("SELECT * FROM range(10000000000) t(i)", "--format", fmt, "--limit", "2")
+    assert result.exit_code == 0, result.output
+    rows = (
+        list(csv.reader(io.StringIO(result.stdout)))[1:]
+        if fmt == "csv"
+        else [[str(r["i"])] for r in json.loads(result.stdout)]
+    )
+    assert rows == [["0"], ["1"]]
+    assert "2 rows written; more rows exist" in result.stderr  # never inside the data
+
+
+def test_a_limited_parquet_file_reads_little(sql, tmp_path: Path) -> None:
+    target = tmp_path / "head.parquet"
+    result = sql(
+        "SELECT * FROM range(10000000000) t(i)",
+        "--format",
+        "parquet",
+        "--output",
+        str(target),
+        "--limit",
+        "3",
+    )
+    assert result.exit_code == 0, result.output
+    assert "3 rows written to" in result.output and "more rows exist" in result.output
+    assert pq.read_table(target).column("i").to_pylist() == [0, 1, 2]
+    assert target.stat().st_mode & 0o777 == 0o600  # analysts' extracts are theirs only
+
+
+def test_rows_are_read_in_batches_up_to_the_limit(warehouse: Path) -> None:
+    with open_published(Settings.from_env(warehouse.parent)) as con:
+        relation = analyst_sql.prepare(con, "SELECT * FROM range(100) t(i)")
+        rows = analyst_sql.Rows(con, relation, limit=7, batch=3)
+        assert [r[0] for r in rows] == list(range(7))
+        assert (rows.count, rows.more) == (7, True)
+        every = analyst_sql.Rows(con, relation, limit=None, batch=30)
+        assert len(list(every)) == 100 and (every.count, every.more) == (100, False)
+        assert con.sql("SELECT 42").fetchall() == [(42,)]  # the connection is free again
+
+
+def test_a_query_failing_midway_leaves_no_file(sql, tmp_path: Path) -> None:
+    target = tmp_path / "bad.csv"
+    result = sql(
+        "SELECT (CASE WHEN i = 50000 THEN 'x' ELSE '1' END)::INTEGER AS v FROM range(100000) t(i)",
+        "--format",
+        "csv",
+        "--output",
+        str(target),
+    )
+    assert result.exit_code == analyst_sql.FAILED
+    assert "Could not convert string 'x'" in result.output and "Traceback" not in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_type_parquet_cannot_hold_fails_clearly(sql, tmp_path: Path) -> None:
+    target = tmp_path / "interval.parquet"
+    result = sql("SELECT INTERVAL 1 DAY AS wait", "--format", "parquet", "--output", str(target))
+    assert result.exit_code == analyst_sql.FAILED
+    assert "cannot be written as Parquet" in result.output and "Traceback" not in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ("SHOW TABLES", "fct_indicator_values"),
+        ("DESCRIBE analysis.places", "province_name"),
+        ("PRAGMA table_info('analysis.places')", "geo_level"),
+        ("SUMMARIZE analysis.places", "approx_unique"),
+        ("EXPLAIN SELECT 1", "physical_plan"),
+    ],
+)
+@pytest.mark.parametrize("fmt", ["table", "csv"])
+def test_statements_other_than_select_still_work(sql, query: str, words: str, fmt: str) -> None:
+    result = sql(query, "--format", fmt, "--limit", "100")
+    assert result.exit_code == 0, result.output
+    assert words in result.output
+
+
+def test_a_statement_followed_by_a_comment_runs(sql) -> None:
+    result = sql("SELECT 7 AS seven; -- the last statement's rows are the result")
+    assert result.exit_code == 0, result.output
+    assert "│     7 │" in result.output
+
+
+def test_every_statement_of_a_script_line_shows_its_rows(sql) -> None:
+    result = sql(input="SELECT 'first;' AS a; SELECT 'second' AS b; -- done\n")
+    assert result.exit_code == 0, result.output
+    assert "first;" in result.output and "second" in result.output
+
+
+def test_a_statement_continues_until_its_semicolon(sql) -> None:
+    """A ';' inside a string or a comment does not end the statement."""
+    result = sql(input="SELECT 'a;\n b' AS s -- not the end;\n, 2 AS t\n;\n")
+    assert result.exit_code == 0, result.output
+    assert r"a;\n b" in result.output and "│ 2 │" in result.output
+
+
+def test_a_script_exits_with_the_worst_code_met(sql) -> None:
+    result = sql(input="SELECT * FROM nope;\nCREATE TABLE mine AS SELECT 1;\nSELECT 3 AS three;\n")
+    assert result.exit_code == analyst_sql.REFUSED
+    assert "Query failed:" in result.output and "Refused:" in result.output
+    assert "three" in result.output
+
+
+def test_dot_schema_without_a_name_shows_every_definition(sql) -> None:
+    result = sql(input=".schema\n")
+    assert result.exit_code == 0, result.output
+    assert "CREATE TABLE dim_geography(geo_code VARCHAR" in result.output
+    assert "CREATE VIEW analysis.places AS SELECT geo_code" in result.output
+
+
+def test_the_history_file_is_created_owner_only(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    save = analyst_sql._start_history()
+    history = tmp_path / "state" / "cpmonitor" / "sql_history"
+    assert save is not None and history.exists()  # before anything is typed
+    assert history.stat().st_mode & 0o777 == 0o600
+    assert history.parent.stat().st_mode & 0o777 == 0o700
