@@ -61,9 +61,11 @@ class SuiteRunner:
         if name in self._definitions:
             self._context.validation_definitions.delete(name)
             self._context.suites.delete(name)
-        suite = self._context.suites.add(gx.ExpectationSuite(name=name))
-        for expectation in expectations:
-            suite.add_expectation(expectation)
+        # All expectations at once: adding them one by one rewrites the stored suite each time
+        # (18 s of a scale-0.1 ingest for 454 expectations; at once, a fraction of a second).
+        suite = self._context.suites.add(
+            gx.ExpectationSuite(name=name, expectations=list(expectations))
+        )
         definition = gx.ValidationDefinition(name=name, data=self._batch, suite=suite)
         self._definitions[name] = self._context.validation_definitions.add(definition)
 
