@@ -132,6 +132,8 @@ class TreeMemory:
     def __init__(self, pid: int) -> None:
         self.root = psutil.Process(pid)
         self.peak = 0
+        self.samples: list[tuple[float, int]] = []  # (seconds since start, bytes)
+        self._started = time.perf_counter()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -146,6 +148,7 @@ class TreeMemory:
                 with suppress(psutil.Error):
                     total += process.memory_info().rss
             self.peak = max(self.peak, total)
+            self.samples.append((time.perf_counter() - self._started, total))
             self._stop.wait(0.1)
 
     def __enter__(self) -> TreeMemory:
@@ -175,13 +178,30 @@ def pipeline_run(data_dir: Path) -> dict[str, Any]:
     record = _last_run(data_dir)
     if process.returncode != 0 or record.get("status") != "published":
         raise RuntimeError(f"cpmonitor run failed in {data_dir}:\n{output[-3000:]}")
+    stages = record.get("stage_seconds", {})
     return {
         "seconds": round(seconds, 1),
         "peak_memory_gb": round(memory.peak / 1e9, 2),
-        "stages": {k: round(v, 1) for k, v in record.get("stage_seconds", {}).items()},
+        "peak_memory_gb_by_stage": peaks_by_stage(memory.samples, stages, seconds),
+        "stages": {k: round(v, 1) for k, v in stages.items()},
         "indicator_values_sha256": record.get("indicator_values_sha256"),
         "files_loaded": record.get("files_loaded"),
     }
+
+
+def peaks_by_stage(
+    samples: list[tuple[float, int]], stages: dict[str, float], wall: float
+) -> dict[str, float]:
+    """Peak tree memory (GB) within each stage's window. The run log gives each stage's length,
+    in order; the time before the first stage (start-up, lock, recovery) is the wall time they
+    leave over, so the windows are placed from there: close to, not exactly, the stage bounds."""
+    peaks: dict[str, float] = {}
+    start = max(wall - sum(stages.values()), 0.0)
+    for name, length in stages.items():
+        inside = [rss for at, rss in samples if start <= at <= start + length]
+        peaks[name] = round(max(inside, default=0) / 1e9, 2)
+        start += length
+    return peaks
 
 
 def _last_run(data_dir: Path) -> dict[str, Any]:
@@ -348,9 +368,11 @@ def markdown(report: dict[str, Any]) -> str:
         "|---|---|---|",
         f"| floor: DuckDB reads every landing file once | {main['floor_seconds']} s | |",
     ]
+    by_stage = full.get("peak_memory_gb_by_stage", {})
     for stage in STAGES:
         if stage in full["stages"]:
-            lines.append(f"| {stage} | {full['stages'][stage]} s | |")
+            peak = f" (peak {by_stage[stage]} GB)" if stage in by_stage else ""
+            lines.append(f"| {stage} | {full['stages'][stage]} s{peak} | |")
     lines += [
         f"| **pipeline total** (`cpmonitor run`, wall) | **{full['seconds']} s** | "
         f"≤ {TARGETS['pipeline_seconds']} s |",

@@ -44,3 +44,15 @@ def test_dashboard_callbacks_are_timed_on_every_page(data_dir: Path) -> None:
     for callback in ("care page", "scorecard sector", "indicator periods", "indicator content"):
         assert timed[callback]["p50"] > 0, callback
     assert "first_load_ms" not in result
+
+
+def test_peaks_by_stage_places_the_stages_after_the_start_up() -> None:
+    """A 10 s run whose stages take 3 + 5 s: the first 2 s are start-up, then ingest (2-5 s),
+    then build (5-10 s)."""
+    from benchmarks.bench import peaks_by_stage
+
+    samples = [(1.0, 9e9), (3.0, 2e9), (4.5, 3e9), (6.0, 5e9), (9.5, 4e9)]
+    assert peaks_by_stage(samples, {"ingest": 3.0, "build": 5.0}, 10.0) == {
+        "ingest": 3.0,
+        "build": 5.0,
+    }
