@@ -29,6 +29,7 @@ import pandas as pd
 import pyarrow as pa
 
 from cpmonitor.core.contracts import Contract
+from expectations.batch_rules import Rule, Unsupported, rule_of, unexpected_positions
 from expectations.feeds import feed_expectations, feed_suite_name
 from expectations.runner import (
     EXAMPLE_COUNT,
@@ -81,6 +82,7 @@ class BatchSuite:
     file_keys: list[_FileKey]
     contract: Contract
     order: list[int]
+    rules: list[Rule]
 
 
 @dataclass(frozen=True)
@@ -166,7 +168,7 @@ def build_batch_suite(contract: Contract) -> tuple[BatchSuite, list[Any]]:
             add(original, index, "same")
     suite = BatchSuite(
         batch_suite_name(contract.feed), infos, parts, bounds, file_keys, contract,
-        _result_order(originals),
+        _result_order(originals), [rule_of(e) for e in out],
     )  # fmt: skip
     return suite, out
 
@@ -183,18 +185,32 @@ def _result_order(expectations: list[Any]) -> list[int]:
 
 
 class BatchValidator:
-    """Builds each feed's batch suite once per run (in the run's one ``SuiteRunner``)."""
+    """Builds each feed's batch suite once per run; evaluates it directly on the batch frame
+    (``expectations.batch_rules``), or, for a suite with an expectation that cannot be evaluated so,
+    in the run's one ``SuiteRunner`` (made, and the suite added to it, only then)."""
 
-    def __init__(self, runner: SuiteRunner) -> None:
+    def __init__(self, runner: Callable[[], SuiteRunner]) -> None:
         self.runner = runner
-        self._suites: dict[str, BatchSuite] = {}
+        self._suites: dict[str, tuple[BatchSuite, list[Any]]] = {}
+        self._in_gx: set[str] = set()
 
     def suite(self, contract: Contract) -> BatchSuite:
         if contract.feed not in self._suites:
-            suite, expectations = build_batch_suite(contract)
-            self.runner.add_suite(suite.name, expectations)
-            self._suites[contract.feed] = suite
-        return self._suites[contract.feed]
+            self._suites[contract.feed] = build_batch_suite(contract)
+        return self._suites[contract.feed][0]
+
+    def _gx_run(
+        self, suite: BatchSuite, frame: pd.DataFrame, shared: dict[str, Any]
+    ) -> dict[int, np.ndarray] | None:
+        """The offending batch rows of each batch expectation from a GX run (None: one failed)."""
+        runner = self.runner()
+        if suite.name not in self._in_gx:
+            runner.add_suite(suite.name, self._suites[suite.contract.feed][1])
+            self._in_gx.add(suite.name)
+        raw = runner.validate(suite.name, frame, parameters=shared or None, all_rows=True)
+        if any(o.error for o in raw):
+            return None
+        return {o.meta["batch_part"]: np.asarray(o.unexpected_rows, dtype=np.int64) for o in raw}
 
     def validate(
         self, contract: Contract, files: list[BatchFile], shared: dict[str, Any]
@@ -204,23 +220,19 @@ class BatchValidator:
         ``shared`` holds the suite parameters that are the same for every file (reference codes)."""
         suite = self.suite(contract)
         frame, starts = _batch_frame(suite, files)
-        raw = self.runner.validate(suite.name, frame, parameters=shared or None, all_rows=True)
-        if any(o.error for o in raw):
+        offending = _evaluate(suite, frame, shared)
+        if offending is None:
+            offending = self._gx_run(suite, frame, shared)
+        if offending is None:
             return None
-        per_index: dict[int, list[tuple[_Part, Outcome]]] = {}
-        for outcome in raw:
-            part = suite.parts[outcome.meta["batch_part"]]
-            per_index.setdefault(part.index, []).append((part, outcome))
+        per_index: dict[int, list[np.ndarray]] = {}
+        for tag, rows in offending.items():
+            per_index.setdefault(suite.parts[tag].index, []).append(rows)
         results: list[list[Outcome]] = [[] for _ in files]
         for index in suite.order:
             info = suite.infos[index]
             pieces = per_index.get(index, [])
-            rows = np.sort(
-                np.concatenate(
-                    [np.asarray(o.unexpected_rows, dtype=np.int64) for _, o in pieces]
-                    or [np.empty(0, np.int64)]
-                )
-            )
+            rows = np.sort(np.concatenate(pieces or [np.empty(0, np.int64)]))
             owner = np.searchsorted(starts, rows, side="right") - 1
             bounds = np.searchsorted(owner, np.arange(len(files) + 1), side="left")
             values = _value_reader(info, frame)
@@ -241,6 +253,20 @@ class BatchValidator:
                     )
                 )
         return results
+
+
+def _evaluate(
+    suite: BatchSuite, frame: pd.DataFrame, shared: dict[str, Any]
+) -> dict[int, np.ndarray] | None:
+    """The offending batch rows of each batch expectation, found without GX (None: some
+    expectation is left to GX, which then runs the whole suite)."""
+    frame = frame.reset_index(drop=True)
+    try:
+        return {
+            tag: unexpected_positions(rule, frame, shared) for tag, rule in enumerate(suite.rules)
+        }
+    except Unsupported:
+        return None
 
 
 def _batch_frame(suite: BatchSuite, files: list[BatchFile]) -> tuple[pd.DataFrame, np.ndarray]:

@@ -102,11 +102,10 @@ class FeedBatches:
 
     def _validate(self, contract: Contract, works: list[FileWork], references: References) -> None:
         """One batch-suite run for the files with every column checkable, else file by file."""
-        runner = self.context.runner()
         whole = [w for w in works if w.prepared is not None and w.prepared.complete]
         if whole:
             if self.validator is None:
-                self.validator = BatchValidator(runner)
+                self.validator = BatchValidator(self.context.runner)
             names = {reference_parameter(c.name) for c in contract.columns if c.references}
             try:
                 files = [_batch_file(w.prepared, references) for w in whole]  # type: ignore[arg-type]
@@ -120,7 +119,7 @@ class FeedBatches:
         for work in works:
             if work.outcomes is None and work.prepared is not None:
                 try:
-                    work.outcomes = run_suite(work.prepared, runner, references)
+                    work.outcomes = run_suite(work.prepared, self.context.runner(), references)
                 except Exception as exc:  # noqa: BLE001
                     work.outcomes = exc
 
