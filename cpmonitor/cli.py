@@ -649,8 +649,9 @@ def sql(
     dates as ISO strings and NULL as null; CSV leaves NULL empty.
 
     Exit codes: 0 done, 1 the query failed (syntax, unknown table or column: DuckDB's reason),
-    2 refused (another file, a write, a setting: the warehouse is read-only) or a wrong request.
-    A script on standard input runs every statement and exits with the worst code met.
+    2 refused (another file, a write, a setting: the warehouse is read-only) or a wrong request,
+    130 stopped with Ctrl+C. A script on standard input runs every statement and exits with the
+    worst code met; in a session Ctrl+C stops the statement running, not the session.
     The public schema is `analysis` (`cpmonitor docs` describes it).
     """
     import os
@@ -701,6 +702,9 @@ def sql(
     except analyst_sql.SqlError as exc:
         errors.print(analyst_sql.message(exc), soft_wrap=True)  # DuckDB's ^ under the problem
         raise typer.Exit(exc.code) from None
+    except KeyboardInterrupt:
+        errors.print("Interrupted.", markup=False, highlight=False)
+        raise typer.Exit(130) from None
     except BrokenPipeError:  # the reader of a pipe stopped (`| head`): nothing more to say
         with suppress(OSError, ValueError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

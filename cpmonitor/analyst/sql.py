@@ -98,16 +98,30 @@ def explain(exc: duckdb.Error) -> SqlError:
     return SqlError(FAILED, message)
 
 
+@contextmanager
+def _reading() -> Iterator[None]:
+    """DuckDB's errors as ``SqlError``; a query stopped by Ctrl+C as ``KeyboardInterrupt``
+    (DuckDB reports it as a ``RuntimeError`` or an ``InterruptException``)."""
+    try:
+        yield
+    except duckdb.InterruptException:
+        raise KeyboardInterrupt from None
+    except duckdb.Error as exc:
+        raise explain(exc) from None
+    except RuntimeError as exc:
+        if "interrupted" in str(exc).lower():
+            raise KeyboardInterrupt from None
+        raise
+
+
 # --- statements -----------------------------------------------------------------------------------
 
 
 def split(con: duckdb.DuckDBPyConnection, text: str) -> list[str]:
     """The statements of ``text`` as DuckDB's parser splits them, each without its closing ``;``
     and the comments after it (a relation of ``select 1; -- note`` is a syntax error)."""
-    try:
+    with _reading():
         found = con.extract_statements(text)
-    except duckdb.Error as exc:
-        raise explain(exc) from None
     return [s for s in (_bare(statement.query) for statement in found) if s]
 
 
@@ -151,12 +165,10 @@ def prepare(con: duckdb.DuckDBPyConnection, query: str) -> duckdb.DuckDBPyRelati
     statements = split(con, query)
     if not statements:
         raise SqlError(FAILED, "no SQL statement to run")
-    try:
+    with _reading():  # a statement other than a query runs here, at once
         for statement in statements[:-1]:
             con.sql(statement)
         return con.sql(statements[-1])
-    except duckdb.Error as exc:
-        raise explain(exc) from None
 
 
 def _types(relation: duckdb.DuckDBPyRelation) -> list[str]:
@@ -188,10 +200,8 @@ def fetch(con: duckdb.DuckDBPyConnection, query: str, limit: int | None) -> Resu
     relation = prepare(con, query)
     if relation is None:
         return Result()
-    try:
+    with _reading():
         rows = _limited(relation, limit).fetchall()
-    except duckdb.Error as exc:
-        raise explain(exc) from None
     more = limit is not None and len(rows) > limit
     return Result(list(relation.columns), _types(relation), rows[:limit] if more else rows, more)
 
@@ -329,17 +339,17 @@ class Rows:
     def __iter__(self) -> Iterator[tuple]:
         limited = _limited(self.relation, self.limit)
         try:
-            # execute() streams its result, where a relation's fetchall() holds all of it
-            self.con.execute(limited.sql_query())
-            while batch := self.con.fetchmany(self.batch):
-                if self.limit is not None and self.count + len(batch) > self.limit:
-                    batch, self.more = batch[: self.limit - self.count], True
-                self.count += len(batch)
-                yield from batch
-        except duckdb.Error as exc:
-            raise explain(exc) from None
+            with _reading():
+                # execute() streams its result, where a relation's fetchall() holds all of it
+                self.con.execute(limited.sql_query())
+                while batch := self.con.fetchmany(self.batch):
+                    if self.limit is not None and self.count + len(batch) > self.limit:
+                        batch, self.more = batch[: self.limit - self.count], True
+                    self.count += len(batch)
+                    yield from batch
         finally:
-            self.con.abort()  # a result left unread would hold the connection
+            with suppress(duckdb.Error):
+                self.con.abort()  # a result left unread would hold the connection
 
 
 def write_csv(columns: list[str], rows: Iterable[tuple], out: TextIO) -> None:
@@ -397,21 +407,20 @@ def write_parquet(
     import pyarrow.parquet as pq
 
     count, more = 0, False
-    try:
+    with _reading():
         reader = _limited(relation, limit).to_arrow_reader(BATCH)
-    except duckdb.Error as exc:
-        raise explain(exc) from None
     try:
-        with pq.ParquetWriter(
-            sink, reader.schema, compression="zstd", write_statistics=True
-        ) as writer:
+        with (
+            _reading(),
+            pq.ParquetWriter(
+                sink, reader.schema, compression="zstd", write_statistics=True
+            ) as writer,
+        ):
             for batch in reader:
                 if limit is not None and count + batch.num_rows > limit:
                     batch, more = batch.slice(0, limit - count), True
                 writer.write_batch(batch)
                 count += batch.num_rows
-    except duckdb.Error as exc:
-        raise explain(exc) from None
     except pa.ArrowException as exc:  # a type Parquet has no place for (an INTERVAL, a UNION)
         raise SqlError(FAILED, f"the result cannot be written as Parquet: {exc}") from None
     finally:

@@ -13,6 +13,7 @@ import json
 import os
 from pathlib import Path
 
+import duckdb
 import pyarrow.parquet as pq
 import pytest
 from rich.console import Console
@@ -374,3 +375,19 @@ def test_the_history_file_is_created_owner_only(tmp_path: Path, monkeypatch) -> 
     assert save is not None and history.exists()  # before anything is typed
     assert history.stat().st_mode & 0o777 == 0o600
     assert history.parent.stat().st_mode & 0o777 == 0o700
+
+
+def test_a_query_stopped_with_ctrl_c_exits_130_without_a_traceback(sql, monkeypatch) -> None:
+    """DuckDB reports Ctrl+C as a RuntimeError ('Query interrupted') or an InterruptException."""
+    with pytest.raises(KeyboardInterrupt), analyst_sql._reading():
+        raise RuntimeError("Query interrupted")
+    with pytest.raises(KeyboardInterrupt), analyst_sql._reading():
+        raise duckdb.InterruptException("INTERRUPT Error: Interrupted!")
+
+    def interrupted(*_args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(analyst_sql, "fetch", interrupted)
+    result = sql("SELECT 1")
+    assert result.exit_code == 130 and "Interrupted." in result.output
+    assert "Traceback" not in result.output
