@@ -645,13 +645,10 @@ def sql(
 ) -> None:
     """Query the published warehouse read-only: it cannot read or write other files.
 
-    Values are printed as they are; long cells are cut, never columns. JSON keeps numbers exact,
-    dates as ISO strings and NULL as null; CSV leaves NULL empty.
+    Values are printed as they are; long cells are cut, never columns. JSON keeps numbers exact, dates as ISO strings and NULL as null; CSV leaves NULL empty.
 
-    Exit codes: 0 done, 1 the query failed (syntax, unknown table or column: DuckDB's reason),
-    2 refused (another file, a write, a setting: the warehouse is read-only) or a wrong request,
-    130 stopped with Ctrl+C. A script on standard input runs every statement and exits with the
-    worst code met; in a session Ctrl+C stops the statement running, not the session.
+    Exit codes: 0 done; 1 the query failed (syntax, unknown table or column: DuckDB's reason); 2 refused (another file, a write, a setting: the warehouse is read-only) or a wrong request; 130 stopped with Ctrl+C. A script on standard input runs every statement and exits with the worst code met; in a session, Ctrl+C stops the statement running (DuckDB may first finish the step it is in), not the session.
+
     The public schema is `analysis` (`cpmonitor docs` describes it).
     """
     import os
