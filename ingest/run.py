@@ -21,6 +21,8 @@ afterwards. The jobs it hands out:
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -40,6 +42,7 @@ from ingest.landing import (
     DeliveredContent,
     DeliveryKey,
     LandingEntry,
+    archive_delivery,
     hash_delivery,
     landing_entries,
 )
@@ -61,7 +64,7 @@ from ingest.outcome import (
     refused_file,
     skipped_file,
 )
-from ingest.probe import ParseLimits, ProbeServer
+from ingest.probe import MAX_FILES_PER_CHILD, ParseLimits, ProbeServer
 from ingest.references import References
 from ingest.table_checks import ROW_REASONS, check_table
 
@@ -129,8 +132,11 @@ def ingest_landing(
 
         run = _Ingest(context, LedgerIndex.of(ledger), emit)
         try:
-            for entry in entries:
-                run.add(entry)
+            for start in range(0, len(entries), MAX_FILES_PER_CHILD):
+                window = entries[start : start + MAX_FILES_PER_CHILD]
+                run.prefetch(window)
+                for entry in window:
+                    run.add(entry)
             run.batches.flush()
         finally:
             if new_rows:
@@ -160,6 +166,53 @@ class _Ingest:
         self.context = context
         self.index = index
         self.batches = FeedBatches(context, self._finish, emit)
+        self._hashed: dict[str, tuple[str, os.stat_result] | Exception] = {}
+
+    def prefetch(self, entries: list[LandingEntry]) -> None:
+        """Hash the next entries, and archive and probe in one round trip the files among them
+        that ``read_file`` will read (as the ledger stands), so each is probed in a warm child.
+
+        Only files that are read anyway are archived: one found to need no reading by the time
+        it comes (its content loaded meanwhile, in this run) has content archived in this run.
+        Nothing here decides an outcome: a failure is met again, and reported, when the entry
+        comes (``_begin``)."""
+        settings, limits = self.context.settings, self.context.limits
+        archived = []
+        for entry in entries:
+            if entry.refusal:
+                continue
+            try:
+                sha256, info = hash_delivery(settings.landing_dir, entry.source_file)
+            except Exception as exc:  # noqa: BLE001  (raised again by ``_hash``)
+                self._hashed[entry.source_file] = exc
+                continue
+            self._hashed[entry.source_file] = (sha256, info)
+            content = DeliveredContent(DeliveryKey.of(entry.source_file), sha256)
+            if (
+                self.index.skip_reason(entry.source_file, content)
+                or (content.key.feed or "") not in self.context.contracts
+                or info.st_size > limits.max_file_bytes
+            ):
+                continue
+            try:
+                archived.append(
+                    archive_delivery(
+                        settings.landing_dir, entry.source_file, settings.archive_dir, sha256
+                    )
+                )
+            except Exception:  # noqa: BLE001, S112  (``read_file`` tries again and reports it)
+                continue
+        with contextlib.suppress(Exception):  # then each is probed on its own, as before
+            self.context.server.prefetch(archived, limits)
+
+    def _hash(self, source_file: str) -> tuple[str, os.stat_result]:
+        """``hash_delivery`` of an entry, as ``prefetch`` found it (its error raised again)."""
+        found = self._hashed.pop(source_file, None)
+        if found is None:
+            return hash_delivery(self.context.settings.landing_dir, source_file)
+        if isinstance(found, Exception):
+            raise found
+        return found
 
     def add(self, entry: LandingEntry) -> None:
         feed = DeliveryKey.of(entry.source_file).feed
@@ -174,7 +227,7 @@ class _Ingest:
         sha256, info = "", None
         if not refusal:
             try:
-                sha256, info = hash_delivery(self.context.settings.landing_dir, source_file)
+                sha256, info = self._hash(source_file)
             except ValueError as exc:
                 refusal = str(exc)
             except OSError as exc:  # e.g. no permission: recorded, and tried again next run
