@@ -57,6 +57,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from cpmonitor.analyst.schema import contract_columns
 from cpmonitor.core.access import load_access
 from cpmonitor.core.settings import CATALOGUE_FILE
 from cpmonitor.disclosure import protect_build
@@ -644,7 +645,7 @@ def _analysis_cubes() -> dict[str, pd.DataFrame]:
             detentions.append((period, day, code, "male", "15-17", "pre_sentence", True,
                                PRE_SENTENCE_ON_A_DAY[code]))  # fmt: skip
         detentions.append((period, day, "0101", "female", "15-17", "sentenced", False, 1))
-    columns = schema_columns()
+    columns = contract_columns()
     frames = {"cube_children_in_care": in_care, "cube_care_movements": movements,
               "cube_cases": cases, "cube_detentions": detentions}  # fmt: skip
     return {name: pd.DataFrame(rows, columns=list(columns[name])) for name, rows in frames.items()}
@@ -676,13 +677,6 @@ def _analysis_reporting_completeness() -> pd.DataFrame:
     return frame
 
 
-def schema_columns() -> dict[str, dict[str, str]]:
-    """The analysis schema's tables and column types, from its dbt contracts."""
-    from cpmonitor.analyst.schema import contract_columns
-
-    return contract_columns()
-
-
 def _write_analysis(con: duckdb.DuckDBPyConnection) -> None:
     """``analysis.*`` as dbt would build it from the marts above (same columns, contract types)."""
     from cpmonitor.analyst.schema import schema_version
@@ -696,7 +690,8 @@ def _write_analysis(con: duckdb.DuckDBPyConnection) -> None:
         "periods": "main.dim_period",
         "indicator_coverage": "main.fct_indicator_values WHERE disaggregation = 'total'",
     }
-    for table, columns in schema_columns().items():
+    contracts = contract_columns()
+    for table, columns in contracts.items():
         names = ", ".join(f'"{name}"' for name in columns)
         if table in views:
             con.execute(f"CREATE VIEW analysis.{table} AS SELECT {names} FROM {views[table]}")
@@ -706,7 +701,7 @@ def _write_analysis(con: duckdb.DuckDBPyConnection) -> None:
     version = schema_version()
     major, minor = version.split(".")
     con.execute("INSERT INTO analysis.schema_info VALUES (?, ?, ?)", [version, major, minor])
-    checks = ", ".join(f'"{name}"' for name in schema_columns()["check_results"])
+    checks = ", ".join(f'"{name}"' for name in contracts["check_results"])
     con.execute(f"INSERT INTO analysis.check_results SELECT {checks} FROM audit.check_results")
     frames = {"reporting_completeness": _analysis_reporting_completeness(), **_analysis_cubes()}
     for table, frame in frames.items():
