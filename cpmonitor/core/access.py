@@ -23,7 +23,7 @@ ACCESS_FILE_NAME = "access.yml"
 
 GEO_LEVELS = ("national", "province", "district")
 PERIOD_TYPES = ("year", "quarter", "month")
-POWERS = ("users", "audit_log", "sql", "downloads")
+POWERS = ("users", "audit_log", "sql", "downloads", "annotate")
 ROLE_NAMES = ("admin", "planner", "analyst", "donor", "public")
 PUBLIC_ROLE = "public"
 
@@ -57,7 +57,7 @@ class _Role(_Strict):
     levels: tuple[Literal["national", "province", "district"], ...]
     periods: tuple[Literal["year", "quarter", "month"], ...] = PERIOD_TYPES
     pages: Literal["all"] | tuple[str, ...] = "all"
-    can: tuple[Literal["users", "audit_log", "sql", "downloads"], ...] = ()
+    can: tuple[Literal["users", "audit_log", "sql", "downloads", "annotate"], ...] = ()
 
     @field_validator("levels")
     @classmethod

@@ -10,6 +10,8 @@ outside the repository:
   cookie is worth nothing;
 - ``audit_log``: sign-ins, failed sign-ins, sign-outs, page views, refusals, downloads, user
   changes. Append-only: triggers refuse every UPDATE and DELETE.
+- ``annotations``: notes planners write on an indicator's trend, made and read by
+  ``cpmonitor.core.annotations`` through ``_connect`` (created on first use there).
 
 Times are seconds since the epoch (UTC); every function that reads the clock takes ``now`` so tests
 can move time on.

@@ -91,7 +91,7 @@ def test_no_report_without_downloads_or_sign_in(app, tmp_path: Path) -> None:
     assert anonymous.get("/download/report/2018.pdf").status_code in (302, 401)
     settings = app.server.config["CPMONITOR_SETTINGS"]
     text = DEFAULT_ACCESS_FILE.read_text().replace(
-        "    can: [downloads]\n  analyst:", "    can: []\n  analyst:"
+        "    can: [downloads, annotate]\n  analyst:", "    can: [annotate]\n  analyst:"
     )
     assert text != DEFAULT_ACCESS_FILE.read_text()
     (settings.data_dir / "access.yml").write_text(text)
