@@ -32,6 +32,8 @@ EVENT_WORDS = {
     "user_removed": "User removed",
     "role_changed": "Role changed",
     "password_changed": "Password changed",
+    "annotation_added": "Note added",
+    "annotation_deleted": "Note deleted",
 }
 COLUMNS = {
     "when": "When (UTC)",

@@ -4,20 +4,34 @@ delete, and which role sees which note on which trend (worked out by hand below)
 from __future__ import annotations
 
 import datetime as dt
+import json
+import shutil
 import sqlite3
 import stat
 from pathlib import Path
 
+import flask
+import pandas as pd
+import plotly
 import pytest
+from auth_helpers import as_role, client_for
 
 from cpmonitor.core import annotations as notes
 from cpmonitor.core import users
 from cpmonitor.core.access import AccessError, load_access
 from cpmonitor.core.settings import Settings
+from dashboards.app import create_app
+from dashboards.pages import indicator
 
 POLICY = load_access()
 ADMIN, PLANNER, ANALYST = POLICY.role("admin"), POLICY.role("planner"), POLICY.role("analyst")
 DONOR, PUBLIC = POLICY.role("donor"), POLICY.role("public")
+
+
+def _json(component: object) -> str:
+    return json.dumps(component, cls=plotly.utils.PlotlyJSONEncoder)
+
+
 T0 = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC).timestamp()
 
 
@@ -242,3 +256,187 @@ def test_an_existing_access_database_gets_the_table(settings: Settings) -> None:
     assert note.id == 1
     assert users.verify_password(settings, "ana", "long-password-1") is not None
     assert [u.username for u in users.list_users(settings)] == ["ana"]
+
+
+# --- on the indicator page -----------------------------------------------------------------------
+
+
+def _app_with_notes(warehouse: Path, tmp_path: Path):
+    settings = Settings.from_env(tmp_path / "data")
+    settings.warehouse_file.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(warehouse, settings.warehouse_file)
+    _add(settings, "2018-03", "New gatekeeping policy <b>now</b>", author="ana")
+    _add(settings, "2018-11", "Northlake campaign", geo_code="01", author="ana")
+    _add(settings, "2018-11", "Lakeshore office closed", geo_code="0101", author="ana")
+    return create_app(settings), settings
+
+
+def _content(app, role: str, username: str, geo: str, period_type: str):
+    with as_role(app, role, f"/indicator?code=AC06&geo={geo}"):
+        flask.g.cp_user = users.User(username, role, T0, None)
+        return indicator.update_content("AC06", geo, period_type)
+
+
+def _find(component, component_id):
+    for part in component._traverse():
+        if getattr(part, "id", None) == component_id:
+            return part
+    return None
+
+
+def _notes_drawn(content) -> list[tuple[str, str, str]]:
+    fig = _find(content, "indicator-trend-graph").figure
+    shapes = [(s.name, str(pd.Timestamp(s.x0).date())) for s in fig.layout.shapes]
+    labels = [a.hovertext for a in fig.layout.annotations if str(a.name).startswith("cp-note-")]
+    return [(*shape, label) for shape, label in zip(shapes, labels, strict=True)]
+
+
+def test_a_planner_sees_the_note_on_the_monthly_trend(warehouse: Path, tmp_path: Path) -> None:
+    app, _ = _app_with_notes(warehouse, tmp_path)
+    content = _content(app, "planner", "ben", "NAT", "month")
+    # One dotted line at the end of March 2018, where the monthly trend draws that month; the
+    # hover text escaped for Plotly, so the <b> shows as typed.
+    assert _notes_drawn(content) == [
+        (
+            "cp-note-2018-03",
+            "2018-03-31",
+            "1. Mar 2018: New gatekeeping policy &lt;b&gt;now&lt;/b&gt; — ana, 2 Mar 2026",
+        )
+    ]
+    listed = _find(content, "indicator-notes-list")
+    sent = _json(listed)
+    assert "New gatekeeping policy <b>now</b>" in sent  # Dash escapes it in the page
+    assert "Northlake" not in sent and "Lakeshore" not in _json(content)
+    # ben did not write it: no Delete button for him; the form offers the trend's 48 months.
+    assert _find(content, {"type": "indicator-note-delete", "id": 1}) is None
+    picker = _find(content, "indicator-note-period")
+    assert len(picker.options) == 48
+    assert (picker.options[0]["value"], picker.options[-1]["value"]) == ("2018-12", "2015-01")
+    assert _find(content, "indicator-note-text").maxLength == 280
+    # Its author gets the Delete button; by year, the note sits in the middle of 2018.
+    mine = _content(app, "planner", "ana", "NAT", "year")
+    assert _find(mine, {"type": "indicator-note-delete", "id": 1}) is not None
+    assert [(n, x) for n, x, _ in _notes_drawn(mine)] == [("cp-note-2018", "2018-07-02")]
+
+
+def test_a_donor_sees_national_and_province_notes_on_years_never_districts(
+    warehouse: Path, tmp_path: Path
+) -> None:
+    app, _ = _app_with_notes(warehouse, tmp_path)
+    national = _content(app, "donor", "dora", "NAT", "month")
+    assert _notes_drawn(national) == [
+        (
+            "cp-note-2018",
+            "2018-07-02",
+            "1. 2018: New gatekeeping policy &lt;b&gt;now&lt;/b&gt; — ana, 2 Mar 2026",
+        )
+    ]
+    assert "2018: " in _json(_find(national, "indicator-notes-list"))
+    assert "Mar 2018" not in _json(national)
+    assert _find(national, "indicator-note-form") is None  # donors do not write notes
+    province = _content(app, "donor", "dora", "01", "year")
+    assert "Northlake campaign" in _json(province)
+    # A crafted request for the district reads as the nation: the district's note never comes.
+    for geo in ("0101", "01", "NAT"):
+        assert "Lakeshore office closed" not in _json(_content(app, "donor", "dora", geo, "year"))
+    # The planner's province view does not carry the district's note either (it is on 0101).
+    assert "Lakeshore office closed" not in _json(_content(app, "planner", "ben", "01", "month"))
+
+
+NOTE_OUTPUTS = [
+    {"id": "indicator-trend-graph", "property": "figure"},
+    {"id": "indicator-notes", "property": "children"},
+    {"id": "indicator-note-text", "property": "value"},
+    {"id": "indicator-note-message", "property": "children"},
+]
+
+
+def _post_note(client, headers, *, period="2018-03", text="Policy", ptype="month", delete=None):
+    deletes = (
+        [
+            {
+                "id": {"id": delete, "type": "indicator-note-delete"},
+                "property": "n_clicks",
+                "value": 1,
+            }
+        ]
+        if delete
+        else []
+    )
+    changed = (
+        [json.dumps({"id": delete, "type": "indicator-note-delete"}, separators=(",", ":"))
+         + ".n_clicks"]
+        if delete
+        else ["indicator-note-save.n_clicks"]
+    )  # fmt: skip
+    body = {
+        "output": "..indicator-trend-graph.figure...indicator-notes.children..."
+        "indicator-note-text.value...indicator-note-message.children..",
+        "outputs": NOTE_OUTPUTS,
+        "inputs": [
+            {"id": "indicator-note-save", "property": "n_clicks", "value": None if delete else 1},
+            {"id": "indicator-note-text", "property": "n_submit", "value": None},
+            deletes,
+        ],
+        "changedPropIds": changed,
+        "state": [
+            {"id": "indicator-code", "property": "value", "value": "AC06"},
+            {"id": "indicator-geo", "property": "value", "value": "NAT"},
+            {"id": "indicator-period", "property": "value", "value": ptype},
+            {"id": "indicator-note-period", "property": "value", "value": period},
+            {"id": "indicator-note-text", "property": "value", "value": text},
+            {"id": "indicator-trend-graph", "property": "figure", "value": {"data": [{"x": [1]}]}},
+        ],
+    }
+    return client.post("/_dash-update-component", data=json.dumps(body), headers=headers)
+
+
+def _message(response) -> str:
+    return response.get_json()["response"]["indicator-note-message"]["children"]
+
+
+def test_saving_and_deleting_through_the_callback(warehouse: Path, tmp_path: Path) -> None:
+    settings = Settings.from_env(tmp_path / "data")
+    settings.warehouse_file.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(warehouse, settings.warehouse_file)
+    app = create_app(settings)
+    ana, ana_headers = client_for(app, "planner", "ana")
+    # Without the CSRF header the POST is refused and nothing is stored.
+    bare = {"Content-Type": "application/json"}
+    assert _post_note(ana, bare).status_code == 400
+    assert notes.list_annotations(settings, "AC06", None) == []
+    # A month the trend does not have, or a month on the yearly trend: refused.
+    assert _message(_post_note(ana, ana_headers, period="2019-01")) == (
+        "Pick one of the periods of this trend."
+    )
+    assert _post_note(ana, ana_headers, ptype="year").status_code == 200
+    assert notes.list_annotations(settings, "AC06", None) == []
+    saved = _post_note(ana, ana_headers, text="  New gatekeeping   policy ")
+    answer = saved.get_json()["response"]
+    assert answer["indicator-note-message"]["children"] == "Note saved."
+    assert answer["indicator-note-text"]["value"] == ""
+    shapes = answer["indicator-trend-graph"]["figure"]["layout"]["shapes"]
+    assert [(s["name"], s["x0"][:10]) for s in shapes] == [("cp-note-2018-03", "2018-03-31")]
+    (note,) = notes.list_annotations(settings, "AC06", None)
+    assert (note.text, note.author, note.period_id) == ("New gatekeeping policy", "ana", "2018-03")
+    added = users.read_events(settings, event="annotation_added")
+    assert [(e.username, e.role, e.detail) for e in added] == [
+        ("ana", "planner", f"note {note.id} on AC06 NAT 2018-03")
+    ]
+    # Another planner sees it, may not delete it; a donor may not write.
+    ben, ben_headers = client_for(app, "planner", "ben")
+    refused = _post_note(ben, ben_headers, delete=note.id)
+    assert _message(refused) == "Only its author or an admin may delete a note."
+    dora, dora_headers = client_for(app, "donor", "dora")
+    assert _message(_post_note(dora, dora_headers)) == "Your role may not write notes."
+    assert len(notes.list_annotations(settings, "AC06", None)) == 1
+    # Its author deletes it.
+    deleted = _post_note(ana, ana_headers, delete=note.id)
+    assert _message(deleted) == "Note deleted."
+    assert notes.list_annotations(settings, "AC06", None) == []
+    gone = users.read_events(settings, event="annotation_deleted")
+    assert [(e.username, e.detail) for e in gone] == [
+        ("ana", f"note {note.id} on AC06 NAT 2018-03")
+    ]
+    denied = [e.detail for e in users.read_events(settings, event="access_denied")]
+    assert f"delete note {note.id}" in denied and "notes" in denied
