@@ -114,6 +114,35 @@ def place_options(places: pd.DataFrame, country: str, national: str) -> list[dic
     ]
 
 
+def breadcrumb(trail: list[tuple[str, str | None]], *, id_prefix: str) -> html.Nav:
+    """A breadcrumb ``Country › Province › District``: each ``(label, href)`` of ``trail`` a link
+    back up (``href`` None: not a link), the last one the current place, not a link. Ids:
+    ``<id_prefix>-breadcrumb`` and ``<id_prefix>-crumb-<n>`` (0 = the first)."""
+    items = []
+    for index, (label, href) in enumerate(trail):
+        last = index == len(trail) - 1
+        crumb_id = f"{id_prefix}-crumb-{index}"
+        if last or href is None:
+            items.append(
+                html.Li(
+                    label,
+                    id=crumb_id,
+                    className="breadcrumb-item active" if last else "breadcrumb-item",
+                    **({"aria-current": "page"} if last else {}),
+                )
+            )
+        else:
+            items.append(
+                html.Li(dcc.Link(label, href=href, id=crumb_id), className="breadcrumb-item")
+            )
+    return html.Nav(
+        html.Ol(items, className="breadcrumb mb-1", style={"--bs-breadcrumb-divider": "'›'"}),
+        id=f"{id_prefix}-breadcrumb",
+        className="cp-breadcrumb",
+        **{"aria-label": "Place"},
+    )
+
+
 def published_sentence(published: Any) -> str:
     """``Published 15 Jan 2019, 06:30 UTC.``, or nothing when the time is not known."""
     if published is None or is_missing(published):

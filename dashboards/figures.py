@@ -441,21 +441,51 @@ def _label_point(geometry: dict[str, Any]) -> tuple[float, float]:
     return (min(lons) + max(lons)) / 2, (min(lats) + max(lats)) / 2
 
 
-def province_map(
-    provinces: pd.DataFrame,
+def map_reason(row: Any) -> str | None:
+    """Why a place is drawn grey on a map, or None when its value is shown: hidden from the role
+    (``hidden_words``: "Not shown (fewer than 5)"), resting on incomplete reporting
+    ("Incomplete reporting (67% of deliveries)": the value is never drawn), or no value ("No data")."""
+    if bool(_truthy(row.get("suppressed"))):
+        return hidden_words(row.get("suppression_reason"))
+    if bool(_truthy(row.get("is_partial"))):
+        coverage = row.get("coverage_pct")
+        if coverage is not None and not pd.isna(coverage) and float(coverage) < 100:
+            return f"Incomplete reporting ({float(coverage):.0f}% of deliveries)"
+        return "Incomplete reporting"
+    value = row.get("value")
+    return "No data" if value is None or pd.isna(value) else None
+
+
+def _truthy(value: Any) -> bool:
+    return value is not None and not (not isinstance(value, str) and pd.isna(value)) and bool(value)
+
+
+def area_map(
+    areas: pd.DataFrame,
     *,
     title: str,
     number_format: str,
     colourbar_title: str,
     selected: str | None = None,
 ) -> go.Figure:
-    """Choropleth of province values drawn from their own GeoJSON: no tiles, no external files.
+    """Choropleth of the values of some areas (the provinces, or the districts of one province)
+    drawn from their own GeoJSON: no tiles, no external files.
 
-    ``provinces`` has ``geo_code``, ``geo_name``, ``boundary_geojson`` (geometry as text), ``value``.
+    ``areas`` has ``geo_code``, ``geo_name``, ``boundary_geojson`` (geometry as text), ``value``
+    and optionally ``suppressed``, ``suppression_reason``, ``is_partial``, ``coverage_pct``. A
+    place whose value is hidden, rests on incomplete reporting or is missing is drawn grey with the
+    reason on hover (``map_reason``); its value never enters the figure. ``selected`` is outlined.
     """
-    rows = provinces.dropna(subset=["boundary_geojson"])
+    rows = areas.dropna(subset=["boundary_geojson"])
     if rows.empty:
-        return empty_figure("No province boundaries or values yet", title)
+        return empty_figure("No boundaries or values for these places yet", title)
+    reasons = [map_reason(row) for row in rows.to_dict("records")]
+    grey = [reason is not None for reason in reasons]
+    shown = pd.Series(
+        [None if hide else float(v) for v, hide in zip(rows["value"], grey, strict=True)],
+        index=rows.index,
+        dtype=float,
+    )
     geometries = [json.loads(text) for text in rows["boundary_geojson"]]
     features = [
         {
@@ -481,18 +511,19 @@ def province_map(
         hoverinfo="skip",
         name="",
     )
-    areas = go.Choropleth(
+    any_shown = bool(shown.notna().any())
+    areas_trace = go.Choropleth(
         geojson={"type": "FeatureCollection", "features": features},
         featureidkey="properties.geo_code",
         locations=rows["geo_code"],
-        z=rows["value"],
+        z=[None if pd.isna(v) else v for v in shown],  # null, never a hidden value
         text=rows["geo_name"],
         colorscale=MAP_COLOURSCALE,
         # From zero, so that equal or all-zero values do not stretch the scale below zero.
-        zmin=0 if not rows["value"].notna().any() or rows["value"].min() >= 0 else None,
-        zmax=(float(rows["value"].max()) or 1.0) if rows["value"].notna().any() else 1.0,
+        zmin=0 if not any_shown or shown.min() >= 0 else None,
+        zmax=(float(shown.max()) or 1.0) if any_shown else 1.0,
         marker={"line": {"color": line_colours, "width": line_widths}},
-        showscale=bool(rows["value"].notna().any()),  # no scale when every place is grey
+        showscale=any_shown,  # no scale when every place is grey
         colorbar={
             "title": {"text": colourbar_title, "side": "right"},
             "tickformat": axis_format(number_format),
@@ -501,16 +532,11 @@ def province_map(
         },
         hovertemplate=f"<b>%{{text}}</b><br>%{{z:{number_format}}}<extra></extra>",
     )
-    traces = [labels, areas]
-    hidden = rows[rows["value"].isna()]
-    if not hidden.empty:
-        # Places without a value, in grey, saying why: hidden from this role, or no data.
-        reasons = hidden.get("suppression_reason", pd.Series(None, index=hidden.index))
-        flagged = hidden.get("suppressed", pd.Series(False, index=hidden.index))
-        words = [
-            hidden_words(reason) if bool(flag) else "No data"
-            for reason, flag in zip(reasons, flagged.fillna(False), strict=True)
-        ]
+    traces = [labels, areas_trace]
+    if any(grey):
+        # Places without a value shown, in grey, saying why: hidden, incomplete, or no data.
+        hidden = rows[grey]
+        words = [reason for reason in reasons if reason is not None]
         traces.append(
             go.Choropleth(
                 geojson={"type": "FeatureCollection", "features": features},
@@ -523,7 +549,15 @@ def province_map(
                 ],
                 colorscale=[[0, COLOURS["hidden"]], [1, COLOURS["hidden"]]],
                 showscale=False,
-                marker={"line": {"color": "white", "width": 1.0}},
+                marker={
+                    "line": {
+                        "color": [
+                            COLOURS["text"] if code == selected else "white"
+                            for code in hidden["geo_code"]
+                        ],
+                        "width": [3.0 if code == selected else 1.0 for code in hidden["geo_code"]],
+                    }
+                },
                 hovertemplate="%{text}<extra></extra>",
                 name="not shown",
             )
@@ -538,3 +572,21 @@ def province_map(
     _style(fig, title)
     fig.update_layout(hovermode="closest", margin={"l": 8, "r": 8, "t": 56, "b": 8})
     return fig
+
+
+def province_map(
+    provinces: pd.DataFrame,
+    *,
+    title: str,
+    number_format: str,
+    colourbar_title: str,
+    selected: str | None = None,
+) -> go.Figure:
+    """The provinces' ``area_map`` (kept for the pages that draw provinces only)."""
+    return area_map(
+        provinces,
+        title=title,
+        number_format=number_format,
+        colourbar_title=colourbar_title,
+        selected=selected,
+    )

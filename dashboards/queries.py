@@ -391,6 +391,72 @@ def area_values(
     )
 
 
+def visible_places(warehouse: Path, *, role: Role) -> pd.DataFrame:
+    """Every province and district of the levels ``role`` sees (a donor: provinces only), by
+    code: ``geo_code``, ``geo_name``, ``geo_level``, ``parent_code``. No boundaries."""
+    return _fetch(
+        warehouse,
+        """
+        SELECT geo_code, geo_name, geo_level, parent_code FROM main.dim_geography
+        WHERE list_contains(['province', 'district'], geo_level)
+          AND list_contains($role_levels, geo_level)
+        ORDER BY geo_code
+        """,
+        {"role_levels": list(role.levels)},
+    )
+
+
+def area_values_latest(
+    warehouse: Path,
+    indicator_code: str,
+    parent_code: str,
+    period_type: str = "year",
+    *,
+    role: Role,
+) -> pd.DataFrame:
+    """The areas directly under ``parent_code`` (the provinces of the nation, the districts of a
+    province) with their boundaries and their totals for the latest period of ``period_type`` (or
+    the finest the role sees) that has a value for any of them, as ``role`` may see them. Only
+    areas of a level the role sees: none at all for a donor asking for districts. Every area is
+    listed, with null values when it has no row for that period (not reported).
+
+    Columns: ``geo_code``, ``geo_name``, ``geo_level``, ``parent_code``, ``boundary_geojson``,
+    ``period_id``, ``period_label`` (the map's period, on every row) and the value columns.
+    """
+    return _fetch(
+        warehouse,
+        f"""
+        WITH {
+            safe_facts(
+                role,
+                "f.indicator_code = $code AND f.period_type = $ptype "
+                "AND f.disaggregation = 'total' AND f.disaggregation_value = 'total' "
+                "AND f.geo_code IN (SELECT geo_code FROM main.dim_geography "
+                "WHERE parent_code = $parent)",
+            )
+        }, latest AS (SELECT max(period_end) AS period_end FROM safe),
+        chosen AS (SELECT safe.* FROM safe JOIN latest USING (period_end))
+        SELECT g.geo_code, g.geo_name, g.geo_level, g.parent_code, g.boundary_geojson,
+               s.period_id,
+               (SELECT any_value(p.period_label) FROM main.dim_period AS p JOIN latest AS l
+                   ON p.period_end = l.period_end WHERE p.period_type = $ptype) AS period_label,
+               {_VALUE_COLUMNS}
+        FROM main.dim_geography AS g
+        LEFT JOIN chosen AS s ON s.geo_code = g.geo_code
+        WHERE g.parent_code = $parent AND list_contains($role_levels, g.geo_level)
+        ORDER BY g.geo_code
+        """,
+        role_params(
+            role,
+            {
+                "code": indicator_code,
+                "parent": parent_code,
+                "ptype": role.period_or_nearest(period_type),
+            },
+        ),
+    )
+
+
 def indicator_feeds(warehouse: Path, feeds: list[str]) -> pd.DataFrame:
     """The contracted feeds named (``feed``, ``title``, ``entity_name``), in the order given."""
     frame = _fetch(

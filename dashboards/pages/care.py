@@ -1,23 +1,28 @@
-"""Care reform page (``/``): headline numbers, trends, reintegration target and province map.
+"""Care reform page (``/``): headline numbers, trends, reintegration target and a map that drills
+from the provinces to a province's districts.
 
-``/?province=01`` preselects a province. The content functions take the warehouse path and are
-testable without a running app.
+``/?geo=01`` (or the older ``/?province=01``) preselects a place: the drill state is that ``geo``
+(the nation, a province or a district), so a drilled-down map is part of the link. The content
+functions take the warehouse path and are testable without a running app.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Input, Output, dcc, html
+from dash import Input, Output, State, dcc, html
 
 from cpmonitor.core.access import Role
 from dashboards import figures, kpis, queries
+from dashboards.app import LOCATION_ID
 from dashboards.components import (
+    breadcrumb,
     card,
     page_header,
     place_options,
@@ -40,16 +45,23 @@ LEAD = (
 GRAPH_CONFIG = {"displaylogo": False}
 
 
-def layout(province: str | None = None, **_query: Any) -> html.Div:
-    """Fresh on every visit; ``province`` (``?province=<code>``) preselects a province."""
-    return from_warehouse(lambda warehouse: page_layout(warehouse, province))
+def layout(geo: str | None = None, province: str | None = None, **_query: Any) -> html.Div:
+    """Fresh on every visit; ``geo`` (``?geo=<code>``, or the older ``?province=<code>``)
+    preselects a place the signed-in role sees."""
+    role = current_role()
+    return from_warehouse(lambda warehouse: page_layout(warehouse, geo or province, role=role))
 
 
-def page_layout(warehouse: Path, province: str | None = None) -> html.Div:
-    """Page shell for ``warehouse`` with ``province`` chosen when it is one."""
-    places = queries.provinces(warehouse)
-    options = place_options(places, queries.country_name(warehouse), queries.NATIONAL)
+def page_layout(
+    warehouse: Path, province: str | None = None, *, role: Role | None = None
+) -> html.Div:
+    """Page shell for ``warehouse`` with ``province`` (a province, or a district for a role that
+    sees districts) chosen when it is one."""
+    role = role or current_role()
+    places = queries.visible_places(warehouse, role=role)
+    options = place_picker_options(places, queries.country_name(warehouse))
     chosen = province if province in set(places["geo_code"]) else queries.NATIONAL
+    drills = role.sees_level("district")
     return html.Div(
         [
             page_header(ROUTE.title, LEAD),
@@ -84,8 +96,15 @@ def page_layout(warehouse: Path, province: str | None = None) -> html.Div:
                     dbc.Col(
                         card(
                             [
+                                html.Div(id="care-map-trail"),
                                 dcc.Graph(id="care-map-graph", config=GRAPH_CONFIG),
-                                html.P("Click a province to show it.", className="cp-hint"),
+                                html.P(
+                                    "Click a province to see its districts, a district to show "
+                                    "it; the names above the map go back up."
+                                    if drills
+                                    else "Click a province to show it.",
+                                    className="cp-hint",
+                                ),
                             ]
                         ),
                         lg=6,
@@ -114,6 +133,17 @@ def register_callbacks(app: dash.Dash) -> None:
         Input("care-map-graph", "clickData"),
         prevent_initial_call=True,
     )(province_from_map)
+    app.callback(
+        Output("care-map-trail", "children"),
+        Input("care-province", "value"),
+    )(update_trail)
+    # The chosen place goes into the link (``?geo=``): the router then draws the page for it.
+    app.callback(
+        Output(LOCATION_ID, "search", allow_duplicate=True),
+        Input("care-province", "value"),
+        State(LOCATION_ID, "search"),
+        prevent_initial_call=True,
+    )(geo_search)
 
 
 def update_page(province: str | None) -> tuple:
@@ -132,21 +162,94 @@ def update_page(province: str | None) -> tuple:
 
 
 def province_from_map(click_data: dict | None) -> str:
-    """Callback: clicking a province on the map selects it."""
+    """Callback: clicking a place (a province or a district) on the map selects it."""
     points = (click_data or {}).get("points") or []
     location = points[0].get("location") if points else None
     return location if isinstance(location, str) else dash.no_update
+
+
+def geo_search(geo: str | None, search: str | None) -> str:
+    """Callback: the URL query with ``geo`` set to the chosen place (the older ``province``
+    dropped, other parameters kept); ``no_update`` when the link already says so."""
+    params = [(k, v) for k, v in parse_qsl((search or "").removeprefix("?")) if k != "province"]
+    current = dict(parse_qsl((search or "").removeprefix("?")))
+    if not geo or (current.get("geo") or current.get("province") or queries.NATIONAL) == geo:
+        return dash.no_update
+    params = [(k, v) for k, v in params if k != "geo"] + [("geo", geo)]
+    return "?" + urlencode(params)
+
+
+def place_picker_options(places: pd.DataFrame, country: str) -> list[dict[str, str]]:
+    """The nation, then each province followed by its districts (``Northlake › Lakeshore``) when
+    ``places`` (``queries.visible_places``, already limited to the role's levels) has them."""
+    provinces = places[places["geo_level"] == "province"]
+    districts = places[places["geo_level"] == "district"]
+    options = []
+    for option in place_options(provinces, country, queries.NATIONAL):
+        options.append(option)
+        inside = districts[districts["parent_code"] == option["value"]]
+        options += [
+            {"label": f"{option['label']} › {name}", "value": code}
+            for code, name in zip(inside["geo_code"], inside["geo_name"], strict=True)
+        ]
+    return options
+
+
+def map_view(geo_code: str, places: pd.DataFrame, role: Role) -> tuple[str, str | None]:
+    """Which areas the map draws for the chosen place, as ``(parent, outlined)``: the provinces at
+    the nation; a province's districts at that province (for a role that sees districts, else the
+    provinces with that one outlined); at a district its province's districts, it outlined."""
+    found = places[places["geo_code"] == geo_code]
+    if found.empty:
+        return queries.NATIONAL, None
+    level, parent = found["geo_level"].iloc[0], found["parent_code"].iloc[0]
+    if level == "district" and role.sees_level("district"):
+        return str(parent), geo_code
+    if level == "province" and role.sees_level("district"):
+        return geo_code, None
+    return queries.NATIONAL, geo_code
+
+
+def map_trail(
+    geo_code: str, places: pd.DataFrame, country: str, role: Role
+) -> list[tuple[str, str | None]]:
+    """The breadcrumb above the map, ``(label, link)`` from the nation down to the chosen place
+    (links ``?geo=<code>``); empty for a role that sees no districts (no drill to go back up)."""
+    if not role.sees_level("district"):
+        return []
+    names = dict(zip(places["geo_code"], places["geo_name"], strict=True))
+    parents = dict(zip(places["geo_code"], places["parent_code"], strict=True))
+    chain = []
+    code: str | None = geo_code if geo_code in names else None
+    while code in names:
+        chain.insert(0, code)
+        code = parents.get(code)
+    trail = [(country or "National", f"{ROUTE.path}?geo={queries.NATIONAL}")]
+    return trail + [(names[code], f"{ROUTE.path}?geo={code}") for code in chain]
+
+
+def update_trail(geo: str | None) -> Any:
+    """Callback: the breadcrumb above the map for the chosen place (nothing for a donor)."""
+
+    def trail(warehouse: Path) -> Any:
+        role = current_role()
+        places = queries.visible_places(warehouse, role=role)
+        crumbs = map_trail(geo or queries.NATIONAL, places, queries.country_name(warehouse), role)
+        return breadcrumb(crumbs, id_prefix="care-map") if crumbs else None
+
+    return from_warehouse(trail, otherwise=lambda _message, _reason: None)
 
 
 def care_content(
     warehouse: Path, geo_code: str, *, role: Role
 ) -> tuple[html.Div, go.Figure, go.Figure, go.Figure, go.Figure, str]:
     """Headline cards, the four figures and the source line for one place, as ``role`` sees them."""
-    places = queries.provinces(warehouse)
+    places = queries.visible_places(warehouse, role=role)
     names = dict(zip(places["geo_code"], places["geo_name"], strict=True))
     if geo_code not in names:
         geo_code = queries.NATIONAL
     place = names.get(geo_code, "National")
+    map_parent, outlined = map_view(geo_code, places, role)
 
     children_ind = queries.indicator(warehouse, "AC04")
     institutions_ind = queries.indicator(warehouse, "AC05")
@@ -158,7 +261,7 @@ def care_content(
     institutions = queries.indicator_series(warehouse, "AC05", geo_code, "month", role=role)
     exits = queries.rolling_rate(warehouse, "AC06", geo_code, months=12, role=role)
     reintegration = queries.indicator_series(warehouse, "AC07", geo_code, "month", role=role)
-    map_values = queries.province_values_latest(warehouse, "AC03", "year", role=role)
+    map_values = queries.area_values_latest(warehouse, "AC03", map_parent, "year", role=role)
     published = queries.published_at(warehouse)
 
     cards = dbc.Row(
@@ -205,14 +308,16 @@ def care_content(
         target_year=reint_ind.get("target_year"),
         unit=reint_ind.get("unit"),
     )
-    year = str(map_values["period_label"].iloc[0]) if len(map_values) else ""
+    labels = map_values["period_label"].dropna()
+    year = str(labels.iloc[0]) if len(labels) else ""
     rate_unit = (rate_ind.get("unit") or "").replace("100 000", "100,000")
-    map_fig = figures.province_map(
+    by = "province" if map_parent == queries.NATIONAL else f"district, {names[map_parent]}"
+    map_fig = figures.area_map(
         map_values,
-        title=f"Children in residential care {rate_unit} children, by province, {year}".strip(", "),
+        title=f"Children in residential care {rate_unit} children, by {by}, {year}".strip(", "),
         number_format=rate_ind.get("number_format") or ",.1f",
         colourbar_title=rate_unit,
-        selected=None if geo_code == queries.NATIONAL else geo_code,
+        selected=outlined,
     )
     source = " ".join(
         part for part in (SOURCE, published_sentence(published), privacy_text(role.exact)) if part

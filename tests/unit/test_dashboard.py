@@ -259,7 +259,10 @@ def test_care_content_for_a_province(warehouse: Path) -> None:
     assert "in Southhill" in children.layout.title.text
     assert institutions.data[0].y[-1] == 8
     assert reintegration.data[1].name == "Target 30% by 2018"
-    assert list(rate_map.data[1].marker.line.width) == [1.0, 3.0]
+    # A planner at a province sees its districts: Stonebridge 459 / 120 000 and Hollowfield
+    # 306 / 80 000 children per 100 000 at the end of 2018.
+    assert list(rate_map.data[1].locations) == ["0201", "0202"]
+    assert list(rate_map.data[1].z) == pytest.approx([382.5, 382.5])
     assert "Published 15 Jan 2019, 06:30 UTC." in source
     assert source.endswith(EXACT_NOTE)  # a planner sees exact values
 
@@ -309,7 +312,10 @@ def test_two_apps_in_one_process_keep_their_own_warehouse(warehouse: Path, tmp_p
     with as_role(published, path="/?province=02"):
         shell = care_layout(province="02")
         assert shell["care-province"].value == "02"
-        assert [o["value"] for o in shell["care-province"].options] == ["NAT", "01", "02"]
+        # A planner also picks districts, each after its province.
+        assert [o["value"] for o in shell["care-province"].options] == [
+            "NAT", "01", "0101", "0102", "02", "0201", "0202"
+        ]  # fmt: skip
         assert care_layout(province=HOSTILE)["care-province"].value == "NAT"
         assert care.update_page("01")[0]["care-kpi-children-value"].children == "1,377"
     with as_role(empty):

@@ -1,0 +1,180 @@
+"""The care page's map in headless Chromium: a planner drills from the provinces to a province's
+districts by clicking the map (the place goes into the link as ``geo``) and back up with the
+breadcrumb; a donor's map stays at the provinces and offers no drill.
+
+Expected values from ``warehouse_fixture.py``: Northlake (01) holds Lakeshore (0101) and Reedmarsh
+(0102); children in care at the end of 2018: the nation 2,142, Northlake 765 + 612 = 1,377,
+Lakeshore 1000 - 5 * 47 = 765.
+
+Screenshots (1400 px wide) go to pytest's tmp dir, and also to ``$CPMONITOR_SCREENSHOT_DIR``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from test_dashboard_browser import LOCAL_HOSTS, serving, sign_in
+from warehouse_fixture import build_fixture_warehouse
+
+from cpmonitor.core.settings import CHROMIUM, CHROMIUM_ARGS
+from dashboards.pages import care
+
+PASSWORD = "maps-password"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium"
+    ),
+]
+sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
+
+# The locations of the map's coloured trace, read from the graph Plotly drew.
+MAP_LOCATIONS = """() => {
+  const plot = document.querySelector('#care-map-graph .js-plotly-plot');
+  const trace = plot && plot.data && plot.data.find(t => t.type === 'choropleth');
+  return trace ? Array.from(trace.locations) : null;
+}"""
+KPI = "() => document.querySelector('#care-kpi-children-value')?.innerText"
+
+
+@pytest.fixture(scope="module")
+def maps_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app on the fixture warehouse; a planner and a donor may sign in."""
+    from cpmonitor.core import users
+    from cpmonitor.core.settings import Settings
+    from dashboards.app import create_app
+
+    settings = Settings.from_env(tmp_path_factory.mktemp("maps-data"))
+    build_fixture_warehouse(settings.warehouse_file)
+    for role in ("planner", "donor"):
+        users.add_user(settings, f"maps-{role}", role, PASSWORD)
+    with serving(create_app(settings)) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def chromium(maps_url: str) -> Iterator[object]:
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def _signed_in(chromium, url: str, role: str):
+    context = chromium.new_context(viewport={"width": 1400, "height": 1100})
+    page = context.new_page()
+    errors: list[str] = []
+    hosts: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("request", lambda req: hosts.append(urlparse(req.url).hostname or req.url))
+    sign_in(page, url, username=f"maps-{role}", password=PASSWORD)
+    return context, page, errors, hosts
+
+
+def _save(page, tmp_path: Path, name: str) -> None:
+    target = tmp_path / name
+    page.screenshot(path=str(target), full_page=True)
+    extra = os.environ.get("CPMONITOR_SCREENSHOT_DIR")
+    if extra:
+        Path(extra).mkdir(parents=True, exist_ok=True)
+        shutil.copy(target, Path(extra) / name)
+
+
+def _wait_for_map(page, locations: list[str]) -> None:
+    """Wait until the map draws exactly ``locations``, in that order."""
+    page.wait_for_function(
+        f"expected => JSON.stringify(({MAP_LOCATIONS})()) === expected",
+        arg=json.dumps(locations, separators=(",", ":")),
+    )
+
+
+def _geo(page) -> list[str] | None:
+    return parse_qs(urlparse(page.url).query).get("geo")
+
+
+def _click_area(page, index: int) -> None:
+    page.locator("#care-map-graph path.choroplethlocation").nth(index).click(force=True)
+
+
+def test_a_planner_drills_down_with_the_map_and_back_up_with_the_breadcrumb(
+    chromium, maps_url: str, tmp_path: Path
+) -> None:
+    context, page, errors, hosts = _signed_in(chromium, maps_url + care.ROUTE.path, "planner")
+    page.wait_for_selector("#care-map-graph path.choroplethlocation", state="attached")
+    _wait_for_map(page, ["01", "02"])
+    page.wait_for_function(f"() => ({KPI})() === '2,142'")
+    assert page.inner_text("#care-map-breadcrumb").strip() == "Republic of Examplia"
+    _save(page, tmp_path, "maps_planner_nation.png")
+
+    _click_area(page, 0)  # Northlake
+    page.wait_for_function("() => new URL(location.href).searchParams.get('geo') === '01'")
+    _wait_for_map(page, ["0101", "0102"])
+    page.wait_for_function(f"() => ({KPI})() === '1,377'")
+    assert _geo(page) == ["01"]
+    trail = page.inner_text("#care-map-breadcrumb")
+    assert "Republic of Examplia" in trail and "Northlake" in trail
+    assert page.locator("#care-map-crumb-0").get_attribute("href").endswith("?geo=NAT")
+    assert "by district, Northlake" in page.inner_text("#care-map-graph")
+    page.wait_for_load_state("networkidle")
+    _save(page, tmp_path, "maps_planner_Northlake.png")
+
+    _click_area(page, 0)  # Lakeshore: the same districts, Lakeshore outlined
+    page.wait_for_function("() => new URL(location.href).searchParams.get('geo') === '0101'")
+    page.wait_for_function(f"() => ({KPI})() === '765'")
+    _wait_for_map(page, ["0101", "0102"])
+    assert "Lakeshore" in page.inner_text("#care-map-breadcrumb")
+    page.wait_for_load_state("networkidle")
+    _save(page, tmp_path, "maps_planner_Lakeshore.png")
+
+    page.click("#care-map-crumb-0")  # the nation
+    page.wait_for_function(
+        "() => (new URL(location.href).searchParams.get('geo') || 'NAT') === 'NAT'"
+    )
+    _wait_for_map(page, ["01", "02"])
+    page.wait_for_function(f"() => ({KPI})() === '2,142'")
+    assert page.input_value("#care-province") == "NAT"
+    assert errors == []
+    assert set(hosts) <= LOCAL_HOSTS
+    context.close()
+
+
+def test_a_link_to_a_district_opens_the_drilled_map(chromium, maps_url: str) -> None:
+    context, page, errors, _hosts = _signed_in(
+        chromium, maps_url + care.ROUTE.path + "?geo=0102", "planner"
+    )
+    _wait_for_map(page, ["0101", "0102"])
+    page.wait_for_function(f"() => ({KPI})() === '612'")  # Reedmarsh: 800 - 4 * 47
+    assert page.input_value("#care-province") == "0102"
+    assert errors == []
+    context.close()
+
+
+def test_a_donor_sees_provinces_only_and_no_drill(chromium, maps_url: str, tmp_path: Path) -> None:
+    context, page, errors, hosts = _signed_in(chromium, maps_url + care.ROUTE.path, "donor")
+    _wait_for_map(page, ["01", "02"])
+    _click_area(page, 0)  # Northlake is chosen, the map stays at the provinces
+    page.wait_for_function(f"() => ({KPI})() === '1,377'")
+    page.wait_for_load_state("networkidle")
+    _wait_for_map(page, ["01", "02"])
+    assert page.locator("#care-map-breadcrumb").count() == 0
+    body = page.inner_text("body")
+    assert "Lakeshore" not in body and "Reedmarsh" not in body and "districts" not in body
+    _save(page, tmp_path, "maps_donor_Northlake.png")
+    # A district's link reads as the nation for a donor, never as the district.
+    page.goto(maps_url + care.ROUTE.path + "?geo=0101")
+    _wait_for_map(page, ["01", "02"])
+    page.wait_for_function(f"() => ({KPI})() === '2,142'")
+    assert "Lakeshore" not in page.inner_text("body")
+    assert errors == []
+    assert set(hosts) <= LOCAL_HOSTS
+    context.close()
