@@ -440,3 +440,31 @@ def test_saving_and_deleting_through_the_callback(warehouse: Path, tmp_path: Pat
     ]
     denied = [e.detail for e in users.read_events(settings, event="access_denied")]
     assert f"delete note {note.id}" in denied and "notes" in denied
+
+
+def test_redrawing_replaces_only_the_note_marks(settings: Settings) -> None:
+    import plotly.graph_objects as go
+
+    from dashboards import trend_notes
+
+    _add(settings, "2018-03", "first")
+    _add(settings, "2018-03", "second", author="ben")
+    _add(settings, "2016", "a year")
+    shown = notes.for_view(
+        settings, PLANNER, indicator_code="AC06", geo_code=None, geo_level="national",
+        period_type="month",
+    )  # fmt: skip
+    fig = go.Figure(go.Scatter(x=["2018-01-31", "2018-02-28"], y=[1, 2]))
+    fig.add_shape(type="line", x0=0, x1=1, y0=1, y1=1, name="target")
+    fig.add_annotation(text="Target", x=0, y=1, name="target")
+    trend_notes.draw_notes(fig, shown)
+    trend_notes.draw_notes(fig, shown)  # twice: still one mark per period
+    assert [s.name for s in fig.layout.shapes] == ["target", "cp-note-2016", "cp-note-2018-03"]
+    assert [a.text for a in fig.layout.annotations] == ["Target", "✎ 1", "✎ 2, 3"]
+    # The year 2016 on a monthly trend: in its middle; both March notes in one hover, numbered.
+    assert str(pd.Timestamp(fig.layout.shapes[1].x0).date()) == "2016-07-01"
+    assert fig.layout.annotations[2].hovertext == (
+        "2. Mar 2018: first — ana, 2 Mar 2026<br>3. Mar 2018: second — ben, 2 Mar 2026"
+    )
+    trend_notes.draw_notes(fig, [])
+    assert [s.name for s in fig.layout.shapes] == ["target"]
