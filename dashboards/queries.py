@@ -644,6 +644,125 @@ def reporting_completeness(warehouse: Path) -> pd.DataFrame:
     )
 
 
+def _has_table(warehouse: Path, schema: str, table: str) -> bool:
+    frame = _fetch(
+        warehouse,
+        "SELECT count(*) AS n FROM information_schema.tables "
+        "WHERE table_schema = $schema AND table_name = $table",
+        {"schema": schema, "table": table},
+    )
+    return int(frame["n"].iloc[0]) > 0
+
+
+_EXPECTED_REPORT_COLUMNS = [
+    "entity",
+    "entity_name",
+    "feed",
+    "feed_title",
+    "unit_code",
+    "feed_period",
+    "feed_period_end",
+    "status",
+    "is_received",
+]
+
+
+def expected_reports(warehouse: Path) -> pd.DataFrame:
+    """Every delivery the pipeline expected (``analysis.reporting_completeness``: one row per feed
+    and period, and province office for a feed compiled from offices' reports) with what became of
+    it, in feed and period order: ``entity``, ``entity_name``, ``feed``, ``feed_title``,
+    ``unit_code``, ``feed_period``, ``feed_period_end`` (datetime), ``status``, ``is_received``
+    (the pipeline's one rule for "received": on time or late). DHIS2's reporting rate of a group
+    is the mean of ``is_received``. Empty for a warehouse built before it was recorded."""
+    if not _has_table(warehouse, "analysis", "reporting_completeness"):
+        return pd.DataFrame(columns=_EXPECTED_REPORT_COLUMNS)
+    frame = _fetch(
+        warehouse,
+        """
+        SELECT entity, coalesce(entity_name, entity) AS entity_name, feed,
+               coalesce(feed_title, feed) AS feed_title, unit_code, feed_period,
+               feed_period_end, status, coalesce(is_received, false) AS is_received
+        FROM analysis.reporting_completeness
+        ORDER BY entity_name, feed_title, feed_period_end, unit_code
+        """,
+    )
+    frame["feed_period_end"] = pd.to_datetime(frame["feed_period_end"])
+    return frame[_EXPECTED_REPORT_COLUMNS]
+
+
+def _hide_small(frame: pd.DataFrame, column: str, hide_below: int) -> pd.Series:
+    """``column`` with the counts from 1 to ``hide_below - 1`` written ``<hide_below``."""
+    small = pd.to_numeric(frame[column], errors="coerce").between(1, hide_below - 1)
+    return frame[column].astype("object").where(~small, f"<{hide_below}")
+
+
+def refused_files(warehouse: Path, *, hide_below: int | None = None) -> pd.DataFrame:
+    """The refused deliveries (``REFUSED_STATUSES``), newest first, with their row count:
+    ``entity``, ``entity_name``, ``feed``, ``feed_title``, ``period``, ``source_file``, ``rows``,
+    ``reason``, ``received_at``. ``hide_below`` (a protected role): a row count from 1 to
+    ``hide_below - 1`` reads ``<hide_below``, and so do such counts in the reasons."""
+    frame = _fetch(
+        warehouse,
+        """
+        SELECT files.entity, coalesce(feeds.entity_name, files.entity) AS entity_name,
+               files.feed, coalesce(feeds.title, files.feed) AS feed_title,
+               files.period, files.source_file, files.rows, files.reason, files.received_at
+        FROM audit.ingest_files AS files
+        LEFT JOIN audit.feeds AS feeds
+            ON feeds.feed = files.feed AND feeds.entity = files.entity
+        WHERE list_contains($refused, files.status)
+        ORDER BY files.received_at DESC, files.source_file
+        """,
+        {"refused": _statuses(REFUSED_STATUSES)},
+    )
+    if hide_below is not None and not frame.empty:
+        frame["reason"] = frame["reason"].map(lambda text: redact_small_counts(text, hide_below))
+        frame["rows"] = _hide_small(frame, "rows", hide_below)
+    return frame
+
+
+# What ingest writes before the row problems of a file loaded with rows set aside.
+_SET_ASIDE_MARKER = "(kept in quarantine): "
+
+
+def rejected_rows(warehouse: Path, *, hide_below: int | None = None) -> pd.DataFrame:
+    """Rows set aside within deliveries in use (``USED_STATUSES`` with ``rows_rejected``), as
+    ``cpmonitor status`` lists them, newest first: ``entity``, ``entity_name``, ``feed``,
+    ``feed_title``, ``period``, ``source_file``, ``rows`` (in the file), ``rows_rejected``,
+    ``reason`` (the row problems, without the file name and counts the ledger's reason starts
+    with) and ``received_at``.
+
+    ``hide_below`` (a protected role): a ``rows_rejected`` from 1 to ``hide_below - 1`` reads
+    ``<hide_below`` and the file's ``rows`` is then left out (None), since rows minus the rows
+    loaded would give the count away; small counts in the reasons read ``<hide_below`` too.
+    """
+    frame = _fetch(
+        warehouse,
+        """
+        SELECT files.entity, coalesce(feeds.entity_name, files.entity) AS entity_name,
+               files.feed, coalesce(feeds.title, files.feed) AS feed_title,
+               files.period, files.source_file, files.rows, files.rows_rejected, files.reason,
+               files.received_at
+        FROM audit.ingest_files AS files
+        LEFT JOIN audit.feeds AS feeds
+            ON feeds.feed = files.feed AND feeds.entity = files.entity
+        WHERE list_contains($used, files.status) AND coalesce(files.rows_rejected, 0) > 0
+        ORDER BY files.received_at DESC, files.source_file
+        """,
+        {"used": _statuses(USED_STATUSES)},
+    )
+    frame["reason"] = [
+        str(text).partition(_SET_ASIDE_MARKER)[2] or str(text) if isinstance(text, str) else text
+        for text in frame["reason"]
+    ]
+    if hide_below is not None and not frame.empty:
+        frame["reason"] = frame["reason"].map(lambda text: redact_small_counts(text, hide_below))
+        small = frame["rows_rejected"].between(1, hide_below - 1)
+        frame["rows"] = frame["rows"].astype("object").where(~small, None)
+        frame["rows_rejected"] = _hide_small(frame, "rows_rejected", hide_below)
+    return frame
+
+
 def report_periods(warehouse: Path, *, role: Role) -> list[tuple[str, str]]:
     """The years (and, for a role that sees them, quarters) with national values ``role`` may
     read, newest first, as ``(period_id, label)``: the periods a progress report can cover."""

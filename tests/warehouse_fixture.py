@@ -472,16 +472,36 @@ RECEIVED_AT = pd.Timestamp("2019-01-10 09:00:00")
 INGESTED_AT = pd.Timestamp("2019-01-15 06:00:00")
 
 
+# The rows the two loaded files with rejections set aside (ingest's reason: file, counts, problems).
+WHY_REGISTER = (
+    "column 'capacity': 2 rows have values outside the allowed range 1 to 500 (rows 3, 31: 0, 900)"
+)
+REASON_REGISTER = (
+    "mosa/care_institutions/2018-12/register.parquet: 2 of 48 rows rejected (kept in quarantine): "
+    + WHY_REGISTER
+)
+WHY_PROJECTION = (
+    "column 'district_code': 12 rows have a code not found in the district codes of the latest "
+    "admin_units delivery (rows 1621 to 1632: '9999')"
+)
+REASON_PROJECTION = (
+    "nso/population/2018/projection.parquet: 12 of 1632 rows rejected (kept in quarantine): "
+    + WHY_PROJECTION
+)
+
+
 def _audit_ingest_files(extra: Iterable[Mapping[str, Any]] = ()) -> pd.DataFrame:
-    """The ledger: three loaded files and one refused; ``extra`` rows are added after them
-    (a missing column is null, the times default to the fixture's)."""
+    """The ledger: one file loaded whole (placements, 4210 rows), two loaded with rows set aside
+    (the care institutions register: 2 of 48 rows, ``REASON_REGISTER``; the population projection:
+    12 of 1632, ``REASON_PROJECTION``) and one refused (placements 2018-11, 120 rows); ``extra``
+    rows are added after them (a missing column is null, the times default to the fixture's)."""
     rows = [
         ("mosa/placements/2018-12/placements_dec.parquet", "mosa", "placements", "2018-12",
          "a" * 64, 182_004, 4210, None, "loaded", None),
         ("mosa/care_institutions/2018-12/register.parquet", "mosa", "care_institutions",
-         "2018-12", "b" * 64, 20_480, 48, None, "loaded", None),
+         "2018-12", "b" * 64, 20_480, 48, 2, "loaded_with_rejections", REASON_REGISTER),
         ("nso/population/2018/projection.parquet", "nso", "population", "2018", "c" * 64,
-         66_312, 1632, None, "loaded", None),
+         66_312, 1632, 12, "loaded_with_rejections", REASON_PROJECTION),
         ("mosa/placements/2018-11/placements_nov_v2.parquet", "mosa", "placements", "2018-11",
          "d" * 64, 9_876, 120, None, "quarantined",
          "column 'date_of_placement' is missing (the contract requires it)"),
