@@ -317,6 +317,9 @@ def test_a_planner_sees_the_note_on_the_monthly_trend(warehouse: Path, tmp_path:
     mine = _content(app, "planner", "ana", "NAT", "year")
     assert _find(mine, {"type": "indicator-note-delete", "id": 1}) is not None
     assert [(n, x) for n, x, _ in _notes_drawn(mine)] == [("cp-note-2018", "2018-07-02")]
+    # An admin may delete anybody's note.
+    admin = _content(app, "admin", "root", "NAT", "year")
+    assert _find(admin, {"type": "indicator-note-delete", "id": 1}) is not None
 
 
 def test_a_donor_sees_national_and_province_notes_on_years_never_districts(
