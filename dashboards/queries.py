@@ -316,6 +316,66 @@ def scorecard(warehouse: Path, *, role: Role) -> pd.DataFrame:
     return _dates(frame)
 
 
+# How many of the latest periods a sparkline draws, by the period type it is drawn in.
+RECENT_PERIODS = {"month": 12, "quarter": 8, "year": 5}
+
+
+def recent_values(warehouse: Path, *, role: Role) -> pd.DataFrame:
+    """The recent national totals of every indicator for the scorecard's sparklines, in one
+    query: per indicator the finest period type it has that ``role`` sees (months for a planner,
+    years for a donor), its latest ``RECENT_PERIODS`` periods up to the latest one with a value
+    (or, for a protected role, one hidden from it), oldest first.
+
+    Columns: ``indicator_code``, ``period_type``, ``period_id``, ``period_label``, ``period_end``
+    (datetime), ``value`` (NULL when hidden or missing), ``suppressed``, ``suppression_reason``.
+    Indicators without data have no rows.
+    """
+    fineness = "CASE f.period_type WHEN 'month' THEN 3 WHEN 'quarter' THEN 2 ELSE 1 END"
+    frame = _fetch(
+        warehouse,
+        f"""
+        WITH {
+            safe_facts(
+                role,
+                "f.geo_code = $nat AND f.disaggregation = 'total' "
+                "AND f.disaggregation_value = 'total'",
+            )
+        }, finest AS (
+            SELECT * FROM safe AS f
+            QUALIFY {fineness} = max({fineness}) OVER (PARTITION BY f.indicator_code)
+        ), anchored AS (
+            SELECT *, max(period_end) FILTER (WHERE value IS NOT NULL OR suppressed)
+                          OVER (PARTITION BY indicator_code) AS last_known
+            FROM finest
+        ), ranked AS (
+            SELECT *, row_number() OVER (
+                PARTITION BY indicator_code ORDER BY period_end DESC) AS recency
+            FROM anchored
+            WHERE period_end <= last_known
+        )
+        SELECT r.indicator_code, r.period_type, r.period_id,
+               coalesce(p.period_label, r.period_id) AS period_label, r.period_end,
+               CASE WHEN coalesce(r.suppressed, false) THEN NULL ELSE r.value END AS value,
+               coalesce(r.suppressed, false) AS suppressed, r.suppression_reason
+        FROM ranked AS r
+        LEFT JOIN main.dim_period AS p ON p.period_id = r.period_id
+        WHERE r.recency <= CASE r.period_type WHEN 'month' THEN $months
+                                WHEN 'quarter' THEN $quarters ELSE $years END
+        ORDER BY r.indicator_code, r.period_end
+        """,
+        role_params(
+            role,
+            {
+                "nat": NATIONAL,
+                "months": RECENT_PERIODS["month"],
+                "quarters": RECENT_PERIODS["quarter"],
+                "years": RECENT_PERIODS["year"],
+            },
+        ),
+    )
+    return _dates(frame)
+
+
 def latest_period(
     warehouse: Path, indicator_code: str, period_type: str, *, role: Role
 ) -> dict[str, Any] | None:

@@ -1,12 +1,19 @@
 """Scorecard page (``/scorecard``): every indicator of the framework against its target, by sector.
 
-The donor view: one row per catalogue indicator with the latest national value, the change over a
-year, the target and whether the country is on track (``fct_indicator_values.status``, computed once
-in the warehouse). ``/scorecard?sector=JC`` preselects a sector.
+The donor view: one row per catalogue indicator with the latest national value, a sparkline of its
+recent national trend, the change over a year, the target and whether the country is on track
+(``fct_indicator_values.status``, computed once in the warehouse), as a traffic light with its words.
+``/scorecard?sector=JC`` preselects a sector; each sector also has its own page (``/sector``).
+
+The sparklines and the status lights are built here and reused by the sector pages: one query
+(``queries.recent_values``) gives every indicator's recent values, drawn as a small inline SVG image
+whose ``alt`` text says what it shows. A value hidden from the role is a gap, never a point.
 """
 
 from __future__ import annotations
 
+import base64
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -25,25 +32,26 @@ from dashboards.components import (
     privacy_note,
     progress_bar,
     published_sentence,
-    status_badge,
     suppressed_text,
 )
 from dashboards.context import current_role, from_warehouse
+from dashboards.figures import COLOURS
 from dashboards.pages import Route
-from dashboards.words import PROTECTS_ANOTHER_WHY, small_count_why
+from dashboards.words import PROTECTS_ANOTHER_WHY, hidden_words, small_count_why
 
 ROUTE = Route(path="/scorecard", title="Scorecard", nav_label="Scorecard", order=1)
 ALL = "all"
 LEAD = (
-    "Where each indicator of the national framework stands: its latest national value, the change "
-    "over a year and progress towards its target. Choose an indicator to see its trend, provinces "
-    "and groups."
+    "Where each indicator of the national framework stands: its latest national value, its recent "
+    "trend, the change over a year and progress towards its target. Choose an indicator to see its "
+    "provinces and groups, or a sector for its own page."
 )
 STATUS_NOTE = (
     "On track: the latest value is at least as good as a straight path from the baseline to the "
     "target (or as the target itself when there is no baseline or the target year has come). "
     "Progress: share of the way from the baseline to the target. Targets are national."
 )
+PERIOD_WORDS = {"month": "months", "quarter": "quarters", "year": "years"}
 SOURCE = "Sources: the ministries' feeds named on each indicator's page."
 
 
@@ -56,8 +64,9 @@ def page_layout(warehouse: Path, sector: str | None = None, *, role: Role) -> ht
     """Page shell with the summary strip and the sections, as ``role`` sees them; ``sector``
     preselects a sector."""
     card = queries.scorecard(warehouse, role=role)
+    recent = queries.recent_values(warehouse, role=role)
     published = queries.published_at(warehouse)
-    sectors = _sectors(card)
+    sectors = sectors_of(card)
     chosen = sector if sector in dict(sectors) else ALL
     options = [{"label": "All sectors", "value": ALL}] + [
         {"label": name, "value": code} for code, name in sectors
@@ -79,8 +88,9 @@ def page_layout(warehouse: Path, sector: str | None = None, *, role: Role) -> ht
                 ),
                 class_name="mb-3",
             ),
-            html.Div(sections(card, chosen), id="scorecard-sections"),
+            html.Div(sections(card, chosen, recent, role=role), id="scorecard-sections"),
             html.P(STATUS_NOTE, className="cp-source mb-1"),
+            html.P(trend_note(role), className="cp-source border-0 pt-0 mb-1"),
             privacy_note("scorecard", role.exact),
             html.P(source, className="cp-source border-0 pt-0"),
         ]
@@ -98,12 +108,18 @@ def register_callbacks(app: dash.Dash) -> None:
 
 def update_sections(sector: str | None) -> Any:
     """Callback: show the chosen sector (or all)."""
+    role = current_role()
     return from_warehouse(
-        lambda warehouse: sections(queries.scorecard(warehouse, role=current_role()), sector or ALL)
+        lambda warehouse: sections(
+            queries.scorecard(warehouse, role=role),
+            sector or ALL,
+            queries.recent_values(warehouse, role=role),
+            role=role,
+        )
     )
 
 
-def _sectors(card: pd.DataFrame) -> list[tuple[str, str]]:
+def sectors_of(card: pd.DataFrame) -> list[tuple[str, str]]:
     """Sectors in catalogue order as (code, name)."""
     seen = card.drop_duplicates("sector_code")
     return list(zip(seen["sector_code"], seen["sector_name"], strict=True))
@@ -176,20 +192,39 @@ def summary_strip(card: pd.DataFrame) -> dbc.Row:
     )
 
 
-def sections(card: pd.DataFrame, sector: str = ALL) -> list[dbc.Card]:
-    """One card per sector (catalogue order) with its indicators' rows."""
+def sections(
+    card: pd.DataFrame,
+    sector: str = ALL,
+    recent: pd.DataFrame | None = None,
+    *,
+    role: Role | None = None,
+) -> list[dbc.Card]:
+    """One card per sector (catalogue order) with its indicators' rows; ``recent``
+    (``queries.recent_values``) draws their sparklines, and a ``role`` that may open the sector
+    pages gets a link to each."""
+    lines = sparklines_by_code(recent)
+    linked = role is not None and role.may_open("sector")
     blocks = []
-    for code, name in _sectors(card):
+    for code, name in sectors_of(card):
         if sector not in (ALL, code):
             continue
         rows = card[card["sector_code"] == code]
         counts = summary_counts(rows)
-        judged = counts["on_track"] + counts["off_track"]
-        line = (
-            f"{counts['on_track']} of {judged} indicators with a target on track"
-            if judged
-            else "No indicator with a target has data yet"
-        )
+        line = sector_line(counts)
+        heading: list[Any] = [html.Span(line, className="cp-kpi-when")]
+        if linked:
+            heading.append(
+                dcc.Link(
+                    [
+                        html.Span(f"{name}: ", className="visually-hidden"),
+                        "Sector page ",
+                        html.Span("→", **{"aria-hidden": "true"}),
+                    ],
+                    href="/sector?" + urlencode({"sector": code}),
+                    id=f"scorecard-sector-link-{code}",
+                    className="cp-sector-link",
+                )
+            )
         blocks.append(
             dbc.Card(
                 dbc.CardBody(
@@ -197,12 +232,14 @@ def sections(card: pd.DataFrame, sector: str = ALL) -> list[dbc.Card]:
                         html.Div(
                             [
                                 html.H2(name, className="cp-section-title mb-0"),
-                                html.Span(line, className="cp-kpi-when"),
+                                html.Div(
+                                    heading, className="d-flex flex-wrap gap-3 align-items-baseline"
+                                ),
                             ],
                             className="d-flex justify-content-between align-items-baseline "
                             "flex-wrap gap-2 mb-2",
                         ),
-                        _table(rows),
+                        _table(rows, lines),
                     ]
                 ),
                 id=f"scorecard-sector-{code}",
@@ -212,9 +249,18 @@ def sections(card: pd.DataFrame, sector: str = ALL) -> list[dbc.Card]:
     return blocks
 
 
+def sector_line(counts: dict[str, int]) -> str:
+    """``1 of 2 indicators with a target on track`` for a sector's ``summary_counts``."""
+    judged = counts["on_track"] + counts["off_track"]
+    if not judged:
+        return "No indicator with a target has data yet"
+    return f"{counts['on_track']} of {judged} indicators with a target on track"
+
+
 HEADINGS = (
     ("Code", "cp-code cp-w-code"),
     ("Indicator", "cp-w-name"),
+    ("Recent trend", "cp-w-trend"),
     ("Latest national value", "cp-num cp-w-value"),
     ("Change over a year", "cp-num cp-w-change"),
     ("Target", "cp-num cp-w-target"),
@@ -223,9 +269,12 @@ HEADINGS = (
 )
 
 
-def _table(rows: pd.DataFrame) -> dbc.Table:
+def _table(rows: pd.DataFrame, lines: dict[str, list[Point]]) -> dbc.Table:
     header = html.Thead(html.Tr([html.Th(text, className=css) for text, css in HEADINGS]))
-    body = [_row(record) for record in rows.to_dict("records")]
+    body = [
+        _row(record, lines.get(str(record["indicator_code"]), []))
+        for record in rows.to_dict("records")
+    ]
     return dbc.Table(
         [header, html.Tbody(body)],
         bordered=False,
@@ -299,15 +348,9 @@ def target_cell(row: dict[str, Any]) -> list[Any]:
     ]
 
 
-def _row(row: dict[str, Any]) -> html.Tr:
+def _row(row: dict[str, Any], points: list[Point]) -> html.Tr:
     code = str(row["indicator_code"])
     href = "/indicator?" + urlencode({"code": code})
-    status = row.get("status")
-    words = (
-        kpis.status_text(status, row.get("period_end"), row.get("target_year"))
-        if status in ("on_track", "off_track")
-        else None
-    )
     return html.Tr(
         [
             html.Td(code, className="cp-code"),
@@ -318,11 +361,197 @@ def _row(row: dict[str, Any]) -> html.Tr:
                     title=row.get("indicator_name") or "",
                 )
             ),
+            html.Td(sparkline(points, row, id=f"scorecard-trend-{code}"), className="cp-trend"),
             html.Td(latest_cell(row), className="cp-num"),
             html.Td(change_cell(row), className="cp-num"),
             html.Td(target_cell(row), className="cp-num"),
-            html.Td(status_badge(status, words)),
-            html.Td(progress_bar(row.get("progress"), status)),
+            html.Td(status_light(row), className="cp-status-cell"),
+            html.Td(progress_bar(row.get("progress"), row.get("status"))),
         ],
         id=f"scorecard-row-{code}",
     )
+
+
+# --- status lights and sparklines (also on the sector pages) ------------------------------------
+
+# status -> (icon, css): colour AND an icon AND words, so no one needs to tell red from green.
+LIGHTS = {
+    "on_track": ("✓", "cp-light cp-light-good cp-status-badge cp-status-good"),
+    "off_track": ("✕", "cp-light cp-light-bad cp-status-badge cp-status-bad"),
+    "no_target": ("–", "cp-light cp-light-none"),
+}
+
+
+def status_light(row: dict[str, Any]) -> html.Span | str:
+    """The traffic light of a row's warehouse ``status``: on track (green, ✓), off track (red, ✕;
+    ``Target reached``/``Target not reached`` from the target year on, ``kpis.status_text``) or no
+    target (grey, –); nothing when the latest value is missing or not shown to the role."""
+    status = row.get("status")
+    if status not in LIGHTS:
+        return ""
+    icon, css = LIGHTS[status]
+    words = (
+        kpis.status_text(status, row.get("period_end"), row.get("target_year"))
+        if status in ("on_track", "off_track")
+        else "No target"
+    )
+    return html.Span(
+        [html.Span(icon, className="cp-light-icon", **{"aria-hidden": "true"}), words],
+        className=css,
+    )
+
+
+@dataclass(frozen=True)
+class Point:
+    """One period of a sparkline: its label and end, and its value (None: a gap, because the
+    value is missing or hidden from the role, ``suppressed``)."""
+
+    label: str
+    end: pd.Timestamp
+    value: float | None
+    suppressed: bool = False
+    reason: str | None = None
+
+
+def sparklines_by_code(recent: pd.DataFrame | None) -> dict[str, list[Point]]:
+    """``queries.recent_values`` as each indicator's points, oldest first."""
+    lines: dict[str, list[Point]] = {}
+    if recent is None or recent.empty:
+        return lines
+    for row in recent.to_dict("records"):
+        suppressed = bool(row.get("suppressed")) and not is_missing(row.get("suppressed"))
+        value = row.get("value")
+        lines.setdefault(str(row["indicator_code"]), []).append(
+            Point(
+                label=str(row.get("period_label") or row.get("period_id")),
+                end=pd.Timestamp(row["period_end"]),
+                value=None if suppressed or is_missing(value) else float(value),
+                suppressed=suppressed,
+                reason=None
+                if is_missing(row.get("suppression_reason"))
+                else row["suppression_reason"],
+            )
+        )
+    return lines
+
+
+def _coordinates(points: list[Point], width: int, height: int) -> list[tuple[float, float] | None]:
+    """Each point's (x, y) in the drawing (None for a gap): x by date, y between the lowest and
+    the highest value shown (a flat line in the middle when they are equal)."""
+    pad = 3.0
+    known = [p.value for p in points if p.value is not None]
+    if not known:
+        return [None for _ in points]
+    low, high = min(known), max(known)
+    first, last = points[0].end, points[-1].end
+    span = (last - first).total_seconds()
+    found: list[tuple[float, float] | None] = []
+    for point in points:
+        if point.value is None:
+            found.append(None)
+            continue
+        share = (point.end - first).total_seconds() / span if span else 1.0
+        x = pad + share * (width - 2 * pad)
+        y = (
+            height / 2
+            if high == low
+            else pad + (high - point.value) / (high - low) * (height - 2 * pad)
+        )
+        found.append((round(x, 1), round(y, 1)))
+    return found
+
+
+def sparkline_svg(
+    points: list[Point], *, width: int = 112, height: int = 28, dots: bool = False
+) -> str:
+    """SVG markup of a sparkline: a line through each run of shown values (broken at every gap),
+    a dot on a value standing alone and on the latest one; ``dots`` draws dots only (surveys)."""
+    spots = _coordinates(points, width, height)
+    colour = COLOURS["series"]
+    runs: list[list[tuple[float, float]]] = [[]]
+    for spot in spots:
+        if spot is None:
+            runs.append([])
+        else:
+            runs[-1].append(spot)
+    shapes = []
+    for run in runs:
+        if len(run) > 1 and not dots:
+            path = " ".join(f"{x},{y}" for x, y in run)
+            shapes.append(
+                f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="1.6" '
+                'stroke-linejoin="round" stroke-linecap="round"/>'
+            )
+        for index, (x, y) in enumerate(run):
+            if dots or len(run) == 1 or (run is runs[-1] and index == len(run) - 1):
+                shapes.append(f'<circle cx="{x}" cy="{y}" r="2.2" fill="{colour}"/>')
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}">{"".join(shapes)}</svg>'
+    )
+
+
+def sparkline_words(points: list[Point], row: dict[str, Any]) -> str:
+    """What the sparkline shows, for screen readers and the tooltip: ``National trend: from 2,296
+    in Jan 2018 to 2,142 in Dec 2018``, saying which values are not shown."""
+    shown = [p for p in points if p.value is not None]
+    hidden = [p for p in points if p.suppressed]
+    if not shown:
+        return "National trend: " + (hidden_words(hidden[0].reason) if hidden else "no data yet")
+    first, last = shown[0], shown[-1]
+    if first is last:
+        text = f"National trend: only {first.label}, {_shown(first, row)}"
+    else:
+        text = (
+            f"National trend: from {_shown(first, row)} in {first.label} "
+            f"to {_shown(last, row)} in {last.label}"
+        )
+    if hidden:
+        periods = ", ".join(p.label for p in hidden)
+        text += f"; {periods}: {hidden_words(hidden[0].reason)}"
+    return text
+
+
+def _shown(point: Point, row: dict[str, Any]) -> str:
+    return kpis.format_value(point.value, row.get("number_format"), row.get("unit"))
+
+
+def sparkline(
+    points: list[Point],
+    row: dict[str, Any],
+    *,
+    width: int = 112,
+    height: int = 28,
+    id: str | None = None,  # noqa: A002 - Dash's name for it
+) -> html.Img | html.Span:
+    """The sparkline as a small inline SVG image (a data URI: no request, nothing to load) with
+    ``sparkline_words`` as its alternative text; a dash when there is nothing to draw."""
+    named = {"id": id} if id else {}
+    if not points:
+        return html.Span("–", className="cp-nodata", title="No data yet", **named)
+    svg = sparkline_svg(points, width=width, height=height, dots=row.get("kind") == "survey")
+    words = sparkline_words(points, row)
+    return html.Img(
+        src="data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode(),
+        alt=words,
+        title=words,
+        width=width,
+        height=height,
+        className="cp-sparkline",
+        **named,
+    )
+
+
+def trend_note(role: Role) -> str:
+    """The footnote saying what the sparklines cover for ``role`` (its finest period type)."""
+    kinds = [kind for kind in ("month", "quarter", "year") if role.sees_period(kind)]
+    spans = [f"{queries.RECENT_PERIODS[kind]} {PERIOD_WORDS[kind]}" for kind in kinds]
+    text = "Recent trend: national values over the last " + spans[0]
+    if len(spans) > 1:
+        text += (
+            " (the last "
+            + " or ".join(spans[1:])
+            + " for an indicator without "
+            + (PERIOD_WORDS[kinds[0]] + ")")
+        )
+    return text + ", up to the latest value; a gap is a value not shown or not delivered."

@@ -191,6 +191,10 @@ def test_scorecard_page(browser, server_url: str, tmp_path: Path) -> None:
     assert page.locator("tr[id^='scorecard-row-']").count() == len(load_catalogue())
     assert "On track" in page.inner_text("#scorecard-row-SS08")
     assert "Off track" in page.inner_text("#scorecard-row-AC06")
+    # The sparklines are inline SVG images the page's policy lets the browser draw (112 px wide).
+    drawn = "img => img.complete && img.naturalWidth"
+    assert page.eval_on_selector("#scorecard-trend-AC04", drawn) == 112
+    assert page.get_attribute("#scorecard-trend-AC04", "alt").endswith("2,142 in Dec 2018")
     _save(page, tmp_path, "scorecard.png")
     # The sector filter shows one sector.
     page.select_option("#scorecard-sector", "JC")
@@ -198,6 +202,28 @@ def test_scorecard_page(browser, server_url: str, tmp_path: Path) -> None:
         "() => document.querySelectorAll('tr[id^=\"scorecard-row-\"]').length === 9"
     )
     assert page.locator("#scorecard-sector-AC").count() == 0
+    assert page.eval_on_selector("#scorecard-trend-JC04", drawn) == 112
+    assert errors == []
+    assert set(hosts) <= LOCAL_HOSTS, f"requests left localhost: {set(hosts) - LOCAL_HOSTS}"
+    page.close()
+
+
+def test_sector_page(browser, server_url: str, tmp_path: Path) -> None:
+    page, errors, hosts = _open(browser, server_url + "/scorecard")
+    page.wait_for_selector("#scorecard-sector-link-AC")
+    page.click("#scorecard-sector-link-AC")
+    page.wait_for_selector("#sector-card-AC07")
+    assert page.locator("[id^='sector-card-']").count() == 14  # the catalogue's AC indicators
+    assert "Target not reached" in page.inner_text("#sector-card-AC07")
+    assert page.eval_on_selector("#sector-trend-AC04", "img => img.naturalWidth") == 150
+    _save(page, tmp_path, "sector.png")
+    page.click("#sector-link-JC")
+    page.wait_for_selector("#sector-card-JC09")
+    assert urlparse(page.url).query == "sector=JC"
+    assert page.locator("[id^='sector-card-']").count() == 9
+    page.click("#sector-card-JC04 a")
+    page.wait_for_selector("#indicator-code")
+    assert urlparse(page.url).path == "/indicator" and "code=JC04" in page.url
     assert errors == []
     assert set(hosts) <= LOCAL_HOSTS, f"requests left localhost: {set(hosts) - LOCAL_HOSTS}"
     page.close()
