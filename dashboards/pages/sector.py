@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import dcc, html
 
 from cpmonitor.core.access import Role
@@ -68,7 +69,7 @@ def page_layout(warehouse: Path, sector: str | None = None, *, role: Role) -> ht
     return html.Div(
         [
             page_header(ROUTE.title, LEAD),
-            sector_nav(sectors, chosen),
+            sector_nav(sectors, chosen, card),
             html.Div(
                 [
                     html.H2(names[chosen], className="cp-sector-heading mb-0"),
@@ -105,17 +106,27 @@ def page_layout(warehouse: Path, sector: str | None = None, *, role: Role) -> ht
     )
 
 
-def sector_nav(sectors: list[tuple[str, str]], chosen: str) -> html.Nav:
-    """Links to the sector pages, the current one marked (in words too, for screen readers)."""
+def sector_nav(sectors: list[tuple[str, str]], chosen: str, card: pd.DataFrame) -> html.Nav:
+    """Links to the sector pages, one tile each with how many indicators it has and how many of
+    those with a target are on track; the current one marked (in words too, for screen readers)."""
     links = []
     for code, name in sectors:
         current = code == chosen
+        counts = summary_counts(card[card["sector_code"] == code])
+        judged = counts["on_track"] + counts["off_track"]
+        detail = f"{sum(counts.values())} indicators"
+        if judged:
+            detail += f" · {counts['on_track']} of {judged} on track"
+        children: list[Any] = [
+            html.Span(name, className="cp-sector-tab-name"),
+            html.Span(detail, className="cp-sector-tab-detail"),
+        ]
+        if current:
+            children.append(html.Span(" (this page)", className="visually-hidden"))
         links.append(
             html.Li(
                 dcc.Link(
-                    [name, html.Span(" (this page)", className="visually-hidden")]
-                    if current
-                    else name,
+                    children,
                     href="/sector?" + urlencode({"sector": code}),
                     id=f"sector-link-{code}",
                     className="nav-link active" if current else "nav-link",

@@ -205,6 +205,15 @@ def test_sector_cards_show_value_status_trend_and_link(warehouse: Path) -> None:
     assert "13.6%" in ac07 and "Target not reached" in ac07 and "30.0%" in ac07
     assert "45% of the way" in ac07
     assert layout["sector-summary"].children == "0 of 2 indicators with a target on track"
+    # The sector tiles: catalogue counts, and AC06, AC07 off track, SS08 on track.
+    details = {
+        code: layout[f"sector-link-{code}"].children[1].children for code in ("AC", "JC", "SS")
+    }
+    assert details == {
+        "AC": "14 indicators · 0 of 2 on track",
+        "JC": "9 indicators",
+        "SS": "8 indicators · 1 of 1 on track",
+    }
     assert "No data yet" in str(layout["sector-card-AC01"])
     ss = sector.page_layout(warehouse, "SS", role=PLANNER)
     assert ss["sector-summary"].children == "1 of 1 indicators with a target on track"
