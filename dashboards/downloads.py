@@ -34,7 +34,7 @@ import dash
 import flask
 import numpy as np
 import pandas as pd
-from dash import ALL, Input, Output, State, html
+from dash import html
 
 from cpmonitor.core.access import Role
 from cpmonitor.core.published import NATIONAL, open_published, warehouse_stamp
@@ -159,14 +159,17 @@ def _indicator(warehouse: Path, code: str, allowed: tuple[str, ...] = ()) -> dic
     return ind
 
 
-def _place(warehouse: Path, geo: str) -> str:
-    """The name of ``geo`` (the nation or a province, as the pages offer them)."""
+def _place(warehouse: Path, geo: str, role: Role, levels: tuple[str, ...] = ()) -> str:
+    """The name of ``geo``: the nation, or a province or district of a level ``role`` sees (and,
+    when given, one of ``levels``)."""
     if geo == NATIONAL:
         return queries.country_name(warehouse) or "National"
-    places = queries.provinces(warehouse)
+    places = queries.visible_places(warehouse, role=role)
+    if levels:
+        places = places[places["geo_level"].isin(levels)]
     names = dict(zip(places["geo_code"], places["geo_name"], strict=True))
     if geo not in names:
-        raise BadParameterError(f"there is no province {geo!r}")
+        raise BadParameterError(f"there is no place {geo!r} for this role")
     return str(names[geo])
 
 
@@ -219,12 +222,52 @@ def _with(frame: pd.DataFrame, **constants: Any) -> pd.DataFrame:
 
 def _indicator_trend(warehouse: Path, role: Role, params: dict[str, str]) -> Table:
     ind = _indicator(warehouse, params["code"])
-    place = _place(warehouse, params["geo"])
+    place = _place(warehouse, params["geo"], role, INDICATOR_PLACES)
     period_type = _period_type(warehouse, ind["indicator_code"], params.get("period"), role)
     frame = queries.indicator_series(
         warehouse, ind["indicator_code"], params["geo"], period_type, role=role
     )
-    return _trend_table(ind, params["geo"], place, period_type, frame)
+    frame = _between(frame, params.get("start"), params.get("end"))
+    table = _trend_table(ind, params["geo"], place, period_type, frame)
+    if (params.get("start") or params.get("end")) and len(frame):
+        first, last = frame["period_label"].iloc[0], frame["period_label"].iloc[-1]
+        table.about["Period"] += f", {first} to {last}"
+    return table
+
+
+def _between(frame: pd.DataFrame, start: str | None, end: str | None) -> pd.DataFrame:
+    """The rows from the period ``start`` to the period ``end`` (each a ``period_id`` of the
+    series: the page's range), all of them when neither is given."""
+    ids = list(frame["period_id"])
+    for name, value in (("start", start), ("end", end)):
+        if value and value not in ids:
+            raise BadParameterError(f"{name} is not a period of this series")
+    first = ids.index(start) if start else 0
+    last = ids.index(end) if end else len(ids) - 1
+    return frame.iloc[first : last + 1].reset_index(drop=True)
+
+
+_PERIOD_ID = re.compile(r"^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$")
+
+
+def _period_at(
+    warehouse: Path, ind: dict[str, Any], period_type: str, role: Role, at: str | None
+) -> tuple[str, str]:
+    """``(period_id, label)`` of the period the page's views show: ``at`` (the last period of the
+    page's range; one of the indicator's national periods of ``period_type`` the role sees) or,
+    without it, the latest."""
+    if not at:
+        return _latest(warehouse, ind, period_type, role)
+    kind = "year" if len(at) == 4 else "quarter" if "-Q" in at else "month"
+    if not _PERIOD_ID.match(at) or kind != period_type:
+        raise BadParameterError(f"at must be a {period_type} (e.g. 2018, 2018-Q4, 2018-12)")
+    series = queries.indicator_series(
+        warehouse, ind["indicator_code"], NATIONAL, period_type, role=role
+    )
+    found = series[series["period_id"] == at]
+    if found.empty:
+        raise BadParameterError(f"{at} is not a period of this indicator")
+    return at, str(found["period_label"].iloc[0])
 
 
 def _trend_table(
@@ -257,7 +300,7 @@ def _trend_table(
 def _care_trend(warehouse: Path, role: Role, params: dict[str, str]) -> Table:
     """The care page's trends: every month the role sees (its finest period otherwise)."""
     ind = _indicator(warehouse, params["code"], allowed=CARE_TRENDS)
-    place = _place(warehouse, params["geo"])
+    place = _place(warehouse, params["geo"], role)
     period_type = role.period_or_nearest("month")
     frame = queries.indicator_series(
         warehouse, ind["indicator_code"], params["geo"], "month", role=role
@@ -265,11 +308,54 @@ def _care_trend(warehouse: Path, role: Role, params: dict[str, str]) -> Table:
     return _trend_table(ind, params["geo"], place, period_type, frame)
 
 
+def _care_map(warehouse: Path, role: Role, params: dict[str, str]) -> Table:
+    """The care page's map: the areas under ``parent`` (the provinces of the nation, a province's
+    districts for a role that sees them) for the latest year (the finest period the role sees)."""
+    ind = _indicator(warehouse, params["code"], allowed=CARE_MAPS)
+    place = _place(warehouse, params["parent"], role, levels=("province",))
+    period_type = role.period_or_nearest("year")
+    frame = queries.area_values_latest(
+        warehouse, ind["indicator_code"], params["parent"], period_type, role=role
+    )
+    period = str(frame["period_label"].iloc[0]) if len(frame) else ""
+    frame = _with(
+        _protected_rows(frame),
+        indicator_code=ind["indicator_code"],
+        parent_name=place,
+        period_type=period_type,
+    )
+    word = "Provinces of" if params["parent"] == NATIONAL else "Districts of"
+    return Table(
+        frame,
+        (
+            "indicator_code",
+            "parent_code",
+            "parent_name",
+            "geo_code",
+            "geo_name",
+            "geo_level",
+            *_PERIOD_COLUMNS,
+            *_VALUE_COLUMNS,
+        ),
+        {"Indicator": _ind_words(ind), "Place": f"{word} {place}", "Period": period or "—"},
+        (ind["indicator_code"], params["parent"], period_type),
+    )
+
+
 def _indicator_provinces(warehouse: Path, role: Role, params: dict[str, str]) -> Table:
     ind = _indicator(warehouse, params["code"])
     period_type = _period_type(warehouse, ind["indicator_code"], params.get("period"), role)
-    frame = queries.province_values_latest(warehouse, ind["indicator_code"], period_type, role=role)
-    period = str(frame["period_label"].iloc[0]) if len(frame) else ""
+    if params.get("at"):  # a period of the page's range: the provinces are the nation's areas
+        period_id, period = _period_at(warehouse, ind, period_type, role, params["at"])
+        frame = queries.area_values(
+            warehouse, ind["indicator_code"], NATIONAL, period_id, role=role
+        )
+        frame = frame.assign(period_id=period_id, period_label=period)
+    else:
+        frame = queries.province_values_latest(
+            warehouse, ind["indicator_code"], period_type, role=role
+        )
+        period = str(frame["period_label"].iloc[0]) if len(frame) else ""
     frame = _with(
         _protected_rows(frame), indicator_code=ind["indicator_code"], period_type=period_type
     )
@@ -288,9 +374,9 @@ def _latest(warehouse: Path, ind: dict[str, Any], period_type: str, role: Role) 
 
 def _indicator_groups(warehouse: Path, role: Role, params: dict[str, str]) -> Table:
     ind = _indicator(warehouse, params["code"])
-    place = _place(warehouse, params["geo"])
+    place = _place(warehouse, params["geo"], role, INDICATOR_PLACES)
     period_type = _period_type(warehouse, ind["indicator_code"], params.get("period"), role)
-    period_id, period_label = _latest(warehouse, ind, period_type, role)
+    period_id, period_label = _period_at(warehouse, ind, period_type, role, params.get("at"))
     frame = queries.breakdown(warehouse, ind["indicator_code"], params["geo"], period_id, role=role)
     frame = _with(
         _protected_rows(frame),
@@ -321,9 +407,9 @@ def _indicator_areas(warehouse: Path, role: Role, params: dict[str, str]) -> Tab
     """The areas under the place: provinces of the nation, districts of a province (only the
     levels the role sees: none for a role without districts)."""
     ind = _indicator(warehouse, params["code"])
-    place = _place(warehouse, params["geo"])
+    place = _place(warehouse, params["geo"], role, INDICATOR_PLACES)
     period_type = _period_type(warehouse, ind["indicator_code"], params.get("period"), role)
-    period_id, period_label = _latest(warehouse, ind, period_type, role)
+    period_id, period_label = _period_at(warehouse, ind, period_type, role, params.get("at"))
     frame = queries.area_values(
         warehouse, ind["indicator_code"], params["geo"], period_id, role=role
     )
@@ -419,39 +505,39 @@ DATASETS: dict[str, Dataset] = {
             "indicator-trend",
             "the trend",
             "indicator",
-            {"code": None, "geo": NATIONAL, "period": ""},
+            {"code": None, "geo": NATIONAL, "period": "", "start": "", "end": ""},
             _indicator_trend,
         ),
         Dataset(
             "indicator-provinces",
             "the values by province",
             "indicator",
-            {"code": None, "period": ""},
+            {"code": None, "period": "", "at": ""},
             _indicator_provinces,
         ),
         Dataset(
             "indicator-groups",
             "the values by group",
             "indicator",
-            {"code": None, "geo": NATIONAL, "period": ""},
+            {"code": None, "geo": NATIONAL, "period": "", "at": ""},
             _indicator_groups,
         ),
         Dataset(
             "indicator-areas",
             "the values by area",
             "indicator",
-            {"code": None, "geo": NATIONAL, "period": ""},
+            {"code": None, "geo": NATIONAL, "period": "", "at": ""},
             _indicator_areas,
         ),
         Dataset(
             "care-trend", "the trend", "care", {"code": None, "geo": NATIONAL}, _care_trend
         ),
         Dataset(
-            "care-provinces",
-            "the values by province",
+            "care-map",
+            "the map's values",
             "care",
-            {"code": None, "period": "year"},
-            _indicator_provinces,
+            {"code": None, "parent": NATIONAL},
+            _care_map,
         ),
         Dataset("scorecard", "the scorecard", "scorecard", {"sector": "all"}, _scorecard),
         Dataset(
@@ -485,10 +571,22 @@ DATASETS: dict[str, Dataset] = {
             "data_quality",
             {},
             _quality(
-                lambda w, role: queries.quarantined_files(w, hide_below=hide_below(role)),
+                lambda w, role: queries.refused_files(w, hide_below=hide_below(role)),
                 ("received_at", "entity", "entity_name", "feed", "feed_title", "period",
-                 "source_file", "reason"),
+                 "source_file", "rows", "reason"),
                 "Refused files",
+            ),
+        ),
+        Dataset(
+            "quality-rejected",
+            "the rows set aside",
+            "data_quality",
+            {},
+            _quality(
+                lambda w, role: queries.rejected_rows(w, hide_below=hide_below(role)),
+                ("received_at", "entity", "entity_name", "feed", "feed_title", "period",
+                 "source_file", "rows", "rows_rejected", "reason"),
+                "Rows set aside within loaded files",
             ),
         ),
         Dataset(
@@ -507,6 +605,11 @@ DATASETS: dict[str, Dataset] = {
 }  # fmt: skip
 CARE_TRENDS = ("AC04", "AC05", "AC07")
 """The indicators the care page draws as monthly trends (``care-trend``)."""
+INDICATOR_PLACES = ("province",)
+"""The places the indicator page offers besides the nation (its views of a district are the
+care page's)."""
+CARE_MAPS = ("AC03",)
+"""The indicator of the care page's map (``care-map``)."""
 
 
 def dataset_params(dataset: Dataset, query: Mapping[str, str]) -> dict[str, str]:
@@ -703,50 +806,6 @@ def download_links(
     )
 
 
-FOLLOW_TYPE = "cp-downloads-follow"
-FOLLOWED_PICKERS = {"care-province": "geo"}
-"""Pickers whose value download links follow (``following_links``), with the parameter it sets."""
-
-
-def following_links(picker: str, dataset: str, **params: Any) -> html.Div:
-    """``download_links`` whose place follows the picker ``picker`` (one of ``FOLLOWED_PICKERS``:
-    a value that changes without a new page, e.g. the care page's place), filled in by the callback
-    ``register_downloads`` adds; ``params`` are the fixed ones. Empty for a role without
-    ``downloads``."""
-    slot = f"{dataset}?{urlencode(sorted(params.items()))}"
-    return html.Div(
-        download_links(dataset, **params),
-        id={"type": FOLLOW_TYPE, "picker": picker, "slot": slot},
-        className="cp-downloads-slot",
-    )
-
-
-def follow_picker(param: str) -> Callable[[Any, list[dict[str, Any]]], list[Any]]:
-    """The callback filling every ``following_links`` of one picker: the links with ``param`` set
-    to the picker's value (checked again by the download itself)."""
-
-    def follow(value: Any, ids: list[dict[str, Any]]) -> list[Any]:
-        out: list[Any] = []
-        for slot_id in ids:
-            dataset, _, query = str(slot_id.get("slot", "")).partition("?")
-            if dataset not in DATASETS:
-                out.append(None)
-                continue
-            params = dict(parse_qsl(query))
-            params[param] = str(value or "")
-            out.append(download_links(dataset, **params))
-        return out
-
-    return follow
-
-
 def register_downloads(app: dash.Dash) -> None:
     app.server.add_url_rule(REPORT_PATH, "cp_report_download", report_download, methods=["GET"])
     app.server.add_url_rule(DATA_PATH, "cp_data_download", data_download, methods=["GET"])
-    for picker, param in FOLLOWED_PICKERS.items():
-        pattern = {"type": FOLLOW_TYPE, "picker": picker, "slot": ALL}
-        app.callback(
-            Output(pattern, "children"),
-            Input(picker, "value"),
-            State(pattern, "id"),
-        )(follow_picker(param))

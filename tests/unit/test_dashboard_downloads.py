@@ -21,7 +21,7 @@ from cpmonitor.core import users
 from cpmonitor.core.access import DEFAULT_ACCESS_FILE
 from cpmonitor.core.settings import Settings
 from dashboards.app import create_app
-from dashboards.downloads import download_links, follow_picker
+from dashboards.downloads import download_links
 
 VERSION = "20190115T060000Z-abc123"  # the fixture's latest published run
 
@@ -163,9 +163,16 @@ def test_other_datasets_read_what_their_page_shows(app) -> None:
     by_group = {(r["disaggregation"], r["disaggregation_value"]): r["value"] for r in groups}
     assert float(by_group[("sex", "female")]) == 9 and float(by_group[("age_band", "5-9")]) == 3
     assert {r["period_id"] for r in groups} == {"2018-Q4"}
-    provinces = _csv(planner.get("/download/data/care-provinces.csv?code=AC03"))
+    district = _csv(planner.get("/download/data/care-trend.csv?code=AC05&geo=0102"))
+    assert float({r["period_id"]: r for r in district}["2015-12"]["value"]) == 10  # Reedmarsh
+    provinces = _csv(planner.get("/download/data/care-map.csv?code=AC03"))
     values = {r["geo_name"]: float(r["value"]) for r in provinces}
     assert values["Southhill"] == pytest.approx(382.5)  # 765 / 200 000 x 100 000
+    assert {r["period_id"] for r in provinces} == {"2018"}
+    districts = _csv(planner.get("/download/data/care-map.csv?code=AC03&parent=02"))
+    values = {r["geo_name"]: float(r["value"]) for r in districts}
+    # Stonebridge 600 - 3 x 47 = 459 over 120 000; Hollowfield 400 - 2 x 47 = 306 over 80 000
+    assert values == {"Stonebridge": pytest.approx(382.5), "Hollowfield": pytest.approx(382.5)}
     card = {r["indicator_code"]: r for r in _csv(planner.get("/download/data/scorecard.csv"))}
     assert float(card["AC05"]["value"]) == 24 and card["AC05"]["period_id"] == "2018"
     quality = _csv(planner.get("/download/data/quality-feeds.csv"))
@@ -187,6 +194,38 @@ def test_parameters_are_checked_and_unknown_datasets_are_not_found(app) -> None:
         response = planner.get(f"/download/data/indicator-trend.csv?{query}")
         assert response.status_code == 400, query
     assert planner.get("/download/data/care-trend.csv?code=SS02").status_code == 400
+    # a range and a period the page shows must be periods of the view
+    assert planner.get("/download/data/indicator-trend.csv?code=AC04&start=1999").status_code == 400
+    assert planner.get("/download/data/indicator-areas.csv?code=AC04&at=2018-Q4").status_code == 400
+    donor, _ = client_for(app, "donor")
+    assert donor.get("/download/data/care-trend.csv?code=AC04&geo=0102").status_code == 400
+    assert _csv(donor.get("/download/data/care-map.csv?code=AC03&parent=01")) == []  # districts
+    assert (  # donors see years only
+        donor.get("/download/data/indicator-groups.csv?code=SS02&period=quarter&at=2018-Q4")
+    ).status_code == 400
+
+
+def test_a_range_of_the_indicator_page_is_downloaded_as_shown(app) -> None:
+    planner, _ = client_for(app, "planner")
+    rows = _csv(
+        planner.get("/download/data/indicator-trend.csv?code=AC04&period=year&start=2016&end=2017")
+    )
+    # national stock at the end of 2016 (i = 23) and 2017 (i = 35): 2800 - 14 i
+    assert [(r["period_id"], float(r["value"])) for r in rows] == [("2016", 2478), ("2017", 2310)]
+    header, _rows, _sheet = _xlsx(
+        planner.get("/download/data/indicator-trend.xlsx?code=AC04&period=year&start=2016&end=2017")
+    )
+    assert header["Period"] == "by year, 2016 to 2017"
+    areas = _csv(planner.get("/download/data/indicator-areas.csv?code=AC04&period=year&at=2016"))
+    # Northlake 1800 - 9 x 23 = 1593, Southhill 1000 - 5 x 23 = 885
+    assert [(r["geo_name"], float(r["value"])) for r in areas] == [
+        ("Northlake", 1593),
+        ("Southhill", 885),
+    ]
+    provinces = _csv(
+        planner.get("/download/data/indicator-provinces.csv?code=AC04&period=year&at=2016")
+    )
+    assert [float(r["value"]) for r in provinces] == [1593, 885]
     assert planner.get("/download/data/scorecard.csv?sector=XX").status_code == 400
 
 
@@ -243,7 +282,5 @@ def test_the_links_are_real_labelled_downloads_for_roles_that_may_download(app) 
     assert anchors[0].download == ""
     labels = [a.to_plotly_json()["props"]["aria-label"] for a in anchors]
     assert labels == ["Download the trend as CSV", "Download the trend as Excel"]
-    # the care page's links follow its place picker
-    with as_role(app, "planner"):
-        (filled,) = follow_picker("geo")("02", [{"slot": "care-trend?code=AC04"}])
-    assert filled.children[1].href == "/download/data/care-trend.csv?code=AC04&geo=02"
+    # outside a request (content built in a test) there is no role: no links
+    assert download_links("scorecard") is None
