@@ -273,6 +273,7 @@ def test_the_navbar_moves_between_pages_and_sets_the_title(browser, server_url: 
     assert [text.strip() for text in links.all_inner_texts()] == [
         "Care reform",
         "Scorecard",
+        "Sectors",
         "Indicators",
         "Data quality",
         "Reports",
