@@ -11,7 +11,7 @@ export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: demo test bench install chromium pdftools lint sqllint format clean
+.PHONY: demo test bench install chromium pdftools axe lint sqllint format clean
 
 ## demo: install, generate the demo country, run the pipeline, serve http://127.0.0.1:8050
 ##       (make demo SCALE=1 for the national-size country)
@@ -19,7 +19,7 @@ demo: install
 	$(BIN)/cpmonitor demo $(if $(SCALE),--scale $(SCALE))
 
 ## test: install with test tools and Chromium, lint, run the whole test suite
-test: install chromium pdftools
+test: install chromium pdftools axe
 	$(BIN)/ruff check .
 	$(MAKE) --no-print-directory sqllint
 	$(BIN)/lint-imports
@@ -53,6 +53,20 @@ pdftools:
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends poppler-utils; \
 	fi
+
+# axe-core from the npm registry for the accessibility checks of the browser tests
+# (tests/integration/test_dashboard_screens.py injects its axe.min.js into each page); once, pinned.
+AXE_VERSION := 4.10.2
+AXE_DIR     := $(VENV)/axe
+AXE_STAMP   := $(AXE_DIR)/.installed-$(AXE_VERSION)
+
+axe: $(AXE_STAMP)
+
+$(AXE_STAMP):
+	@command -v npm >/dev/null || { echo "npm is needed for axe-core (Debian: apt-get install npm)"; exit 1; }
+	@mkdir -p $(AXE_DIR)
+	npm install --silent --no-audit --no-fund --prefix $(AXE_DIR) axe-core@$(AXE_VERSION)
+	@touch $(AXE_STAMP)
 
 lint: sqllint
 	$(BIN)/ruff check .

@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl
 import dash
 import dash_bootstrap_components as dbc
 import flask
-from dash import Input, Output, dcc, html
+from dash import Input, Output, State, dcc, html
 
 from cpmonitor.core.access import Role
 from cpmonitor.core.settings import Settings
@@ -40,6 +40,13 @@ CONTENT_ID = "cp-page-content"
 TITLE_ID = "cp-page-title"
 TITLE_SINK_ID = "cp-page-title-sink"
 NO_ACCESS = "You do not have access to this page"
+NAV_TOGGLER_ID = "cp-nav-toggler"
+NAV_COLLAPSE_ID = "cp-nav-collapse"
+NAV_EXPAND = "xl"  # the navbar folds below Bootstrap's xl breakpoint (1200 px)
+MAIN_ID = "cp-main"
+SKIP_LINK = "Skip to content"
+# Dash's page with the language named (screen readers pick their voice from it).
+INDEX_STRING = dash.dash._default_index.replace("<html>", '<html lang="en">', 1)
 
 
 def page_title(page: Page | None) -> str:
@@ -103,7 +110,8 @@ def account_menu() -> html.Div:
 
 def navbar(country: str, pages: tuple[Page, ...], account: Any | None = None) -> dbc.Navbar:
     """Top bar: product name, country, a link to each page (labels and order from the pages),
-    and who is signed in."""
+    and who is signed in. Below ``NAV_EXPAND`` (a phone, a narrow projector) the links and the
+    account fold behind a toggler (``register_navbar_toggle``)."""
     return dbc.Navbar(
         dbc.Container(
             [
@@ -112,25 +120,67 @@ def navbar(country: str, pages: tuple[Page, ...], account: Any | None = None) ->
                         dbc.NavbarBrand(PRODUCT_NAME, href="/", class_name="cp-brand"),
                         html.Span(country, id="app-country", className="cp-country"),
                     ],
-                    className="d-flex align-items-baseline",
+                    className="cp-brand-block",
                 ),
-                dbc.Nav(
+                html.Button(
+                    html.Span(className="navbar-toggler-icon"),
+                    id=NAV_TOGGLER_ID,
+                    type="button",
+                    className="navbar-toggler",
+                    n_clicks=0,
+                    **{
+                        "aria-controls": NAV_COLLAPSE_ID,
+                        "aria-expanded": "false",
+                        "aria-label": "Show or hide the menu",
+                    },
+                ),
+                dbc.Collapse(
                     [
-                        dbc.NavItem(
-                            dbc.NavLink(page.route.nav_label, href=page.path, active="exact")
-                        )
-                        for page in pages
+                        dbc.Nav(
+                            [
+                                dbc.NavItem(
+                                    dbc.NavLink(
+                                        page.route.nav_label, href=page.path, active="exact"
+                                    )
+                                )
+                                for page in pages
+                            ],
+                            navbar=True,
+                            class_name="ms-auto",
+                        ),
+                        *([account] if account is not None else []),
                     ],
+                    id=NAV_COLLAPSE_ID,
+                    is_open=False,
                     navbar=True,
-                    class_name="ms-auto",
                 ),
-                *([account] if account is not None else []),
             ],
             fluid=True,
             class_name="cp-container",
         ),
         color="white",
+        expand=NAV_EXPAND,
         class_name="cp-navbar",
+        tag="header",
+    )
+
+
+def register_navbar_toggle(app: dash.Dash) -> None:
+    """The toggler opens and closes the folded menu (in the browser, no server round trip) and
+    says so (``aria-expanded``); moving to another page closes it."""
+    app.clientside_callback(
+        """function (clicks, pathname, open) {
+            const ctx = window.dash_clientside.callback_context;
+            const fromToggler = ctx.triggered.some(t => t.prop_id.startsWith('TOGGLER.'));
+            const next = fromToggler && clicks ? !open : false;
+            return [next, next ? 'true' : 'false'];
+        }""".replace("TOGGLER", NAV_TOGGLER_ID),
+        Output(NAV_COLLAPSE_ID, "is_open"),
+        Output(NAV_TOGGLER_ID, "aria-expanded"),
+        Input(NAV_TOGGLER_ID, "n_clicks"),
+        Input(LOCATION_ID, "pathname"),
+        State(NAV_COLLAPSE_ID, "is_open"),
+        prevent_initial_call=True,
     )
 
 
@@ -150,18 +200,23 @@ def app_layout() -> html.Div:
         shown = navbar("", ())
     return html.Div(
         [
+            html.A(SKIP_LINK, href=f"#{MAIN_ID}", id="cp-skip-link", className="cp-skip-link"),
             shown,
-            dbc.Container(
-                html.Div(
-                    [
-                        dcc.Location(id=LOCATION_ID, refresh="callback-nav"),
-                        html.Div(id=CONTENT_ID, disable_n_clicks=True),
-                        dcc.Store(id=TITLE_ID),
-                        html.Div(id=TITLE_SINK_ID, hidden=True),
-                    ]
+            html.Main(
+                dbc.Container(
+                    html.Div(
+                        [
+                            dcc.Location(id=LOCATION_ID, refresh="callback-nav"),
+                            html.Div(id=CONTENT_ID, disable_n_clicks=True),
+                            dcc.Store(id=TITLE_ID),
+                            html.Div(id=TITLE_SINK_ID, hidden=True),
+                        ]
+                    ),
+                    fluid=True,
+                    class_name="cp-container cp-page",
                 ),
-                fluid=True,
-                class_name="cp-container cp-page",
+                id=MAIN_ID,
+                tabIndex="-1",
             ),
         ]
     )
@@ -254,10 +309,12 @@ def create_app(
         update_title=None,
         suppress_callback_exceptions=True,
     )
+    app.index_string = INDEX_STRING
     app.server.config[SETTINGS_KEY] = settings
     app.server.config[PAGES_KEY] = pages
     app.layout = app_layout
     register_router(app)
+    register_navbar_toggle(app)
     register_downloads(app)
     for page in pages:
         if page.register_callbacks is not None:

@@ -11,16 +11,35 @@ import plotly.graph_objects as go
 
 from dashboards.words import gaps_note, hidden_series, hidden_words
 
+# Okabe & Ito's colour-blind-safe palette (Color Universal Design, 2008): eight colours told apart
+# with any of the common colour-vision deficiencies. Charts use its blue for the data, its
+# vermillion for targets and its orange for flagged points; a colour is never the only sign (a
+# target is a dashed line and labelled, a flagged point a different marker with a note).
+OKABE_ITO = {
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+    "black": "#000000",
+}
 COLOURS = {
-    "series": "#1f5f8b",
-    "target": "#c2571a",
+    "series": OKABE_ITO["blue"],
+    "target": OKABE_ITO["vermillion"],
     "grid": "#e6e9ee",
     "text": "#26323f",
     "muted": "#5f6b7a",
-    "flagged": "#b7791f",
+    "flagged": OKABE_ITO["orange"],
     "hidden": "#c9ced6",  # places whose value is not shown (or missing): grey on the maps
+    # Status, darkened from Okabe-Ito's bluish green and vermillion so that text in them keeps a
+    # contrast of at least 4.5:1 on white (the CSS's --cp-good and --cp-bad are the same colours).
+    "good": "#007A5A",
+    "bad": "#B84700",
 }
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+# One hue, light to dark (sequential): read by lightness alone, so with any colour vision.
 MAP_COLOURSCALE = [[0.0, "#9dbcd9"], [0.5, "#5f8fbd"], [1.0, "#1f4e79"]]
 
 

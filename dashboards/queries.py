@@ -847,3 +847,84 @@ def report_periods(warehouse: Path, *, role: Role) -> list[tuple[str, str]]:
         role_params(role, {"nat": NATIONAL}),
     )
     return list(frame[["period_id", "period_label"]].itertuples(index=False, name=None))
+
+
+# --- navigation (dashboards.urlstate) -----------------------------------------------------------
+
+
+def places(warehouse: Path) -> pd.DataFrame:
+    """Every place of every level (``geo_code``, ``geo_name``, ``geo_level``, ``parent_code``),
+    nation first, then provinces, then districts, each in code order: what a link's place is
+    checked against (a district falls back to its province)."""
+    return _fetch(
+        warehouse,
+        """
+        SELECT geo_code, geo_name, geo_level, parent_code FROM main.dim_geography
+        ORDER BY CASE geo_level WHEN 'national' THEN 1 WHEN 'province' THEN 2 ELSE 3 END, geo_code
+        """,
+    )
+
+
+def latest_period_end(warehouse: Path, period_type: str, *, role: Role) -> pd.Timestamp | None:
+    """The end of the latest published period of ``period_type`` (or the finest the role sees)
+    with any indicator value ``role`` may read; None when there is none. Relative periods ("last
+    12 months") count back from it, not from today, so a link keeps its meaning."""
+    frame = _fetch(
+        warehouse,
+        f"""
+        WITH {safe_facts(role, "f.period_type = $ptype")}
+        SELECT max(period_end) AS period_end FROM safe
+        """,
+        role_params(role, {"ptype": role.period_or_nearest(period_type)}),
+    )
+    if frame.empty or _is_missing(frame["period_end"].iloc[0]):
+        return None
+    return pd.Timestamp(frame["period_end"].iloc[0])
+
+
+def indicator_periods(
+    warehouse: Path, indicator_code: str, period_type: str, *, role: Role
+) -> pd.DataFrame:
+    """The periods of ``period_type`` (or the finest the role sees) with any value of the
+    indicator ``role`` may read, oldest first: ``period_id``, ``period_label``, ``period_start``,
+    ``period_end`` (datetime)."""
+    frame = _fetch(
+        warehouse,
+        f"""
+        WITH {safe_facts(role, "f.indicator_code = $code AND f.period_type = $ptype")}
+        SELECT s.period_id, coalesce(any_value(p.period_label), s.period_id) AS period_label,
+               min(s.period_start) AS period_start, max(s.period_end) AS period_end
+        FROM safe AS s
+        LEFT JOIN main.dim_period AS p ON p.period_id = s.period_id
+        GROUP BY s.period_id
+        ORDER BY period_end, s.period_id
+        """,
+        role_params(role, {"code": indicator_code, "ptype": role.period_or_nearest(period_type)}),
+    )
+    return _dates(frame)
+
+
+def province_values_at(
+    warehouse: Path, indicator_code: str, period_id: str, *, role: Role
+) -> pd.DataFrame:
+    """Each province's value for one period (``province_values_latest``'s columns), as ``role``
+    may see them: the province view of the last period of a chosen range."""
+    return _fetch(
+        warehouse,
+        f"""
+        WITH {
+            safe_facts(
+                role,
+                "f.indicator_code = $code AND f.period_id = $period AND f.geo_level = 'province' "
+                "AND f.disaggregation = 'total' AND f.disaggregation_value = 'total'",
+            )
+        }
+        SELECT g.geo_code, g.geo_name, g.boundary_geojson, s.period_id,
+               coalesce(p.period_label, s.period_id) AS period_label, {_VALUE_COLUMNS}
+        FROM safe AS s
+        JOIN main.dim_geography AS g ON g.geo_code = s.geo_code
+        LEFT JOIN main.dim_period AS p ON p.period_id = s.period_id
+        ORDER BY g.geo_code
+        """,
+        role_params(role, {"code": indicator_code, "period": period_id}),
+    )

@@ -3,7 +3,8 @@
 A page module holds everything about its page:
 
 - ``ROUTE = Route(path=..., title=..., nav_label=..., order=...)``: its URL, its title (the
-  heading and the browser tab), its label in the navbar and its place there;
+  heading and the browser tab), its label in the navbar and its place there (``follows_query``
+  for a page that keeps its pickers in the URL, see ``dashboards.urlstate``);
 - ``layout(**query)``: the page, built fresh on every visit from the URL's query parameters
   (always strings; unknown ones are ignored);
 - ``register_callbacks(app)`` (optional): wires its callbacks to one app object.
@@ -33,6 +34,9 @@ class Route:
     title: str
     nav_label: str
     order: int
+    follows_query: bool = False
+    """True when the page follows its URL's query itself (``dashboards.urlstate``): a change of
+    the query alone (a picker, back, forward) then leaves it in place instead of re-rendering it."""
 
 
 @dataclass(frozen=True)

@@ -1,22 +1,25 @@
 """Indicator page (``/indicator``): one indicator, its definition, trend, provinces, groups and
 districts.
 
-``/indicator?code=AC06&geo=01`` preselects the indicator and the place. The content functions take
+``/indicator?code=AC06&geo=01&period=month&range=last12m`` (or ``from=2016&to=2018``) is a view:
+every picker is in the link, the link follows the pickers and back and forward move between views
+(``dashboards.urlstate``, which also says how each value falls back). The content functions take
 the warehouse path and are testable without a server.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, dcc, html
+from dash import Input, Output, State, dcc, html
 
 from cpmonitor.core.access import Role
-from dashboards import figures, kpis, queries
+from dashboards import figures, kpis, queries, urlstate
 from dashboards.components import (
     card,
     data_flags,
@@ -31,13 +34,17 @@ from dashboards.context import current_role, from_warehouse
 from dashboards.pages import Route
 from dashboards.words import every_group_hidden
 
-ROUTE = Route(path="/indicator", title="Indicator", nav_label="Indicators", order=2)
+ROUTE = Route(
+    path="/indicator", title="Indicator", nav_label="Indicators", order=2, follows_query=True
+)
 DEFAULT_CODE = "AC06"
 LEAD = (
     "One indicator in detail: what it measures, how it has moved, where and for whom. Pick an "
     "indicator and a place."
 )
 NO_DATA = "No data for this place and period"
+NO_DATA_IN_RANGE = "No data in the chosen periods"
+LOCATION = "indicator-location"
 KIND_WORDS = {
     "stock": "Stock: counted on the last day of each period.",
     "flow": "Flow: events counted over the whole period.",
@@ -104,26 +111,59 @@ def period_options(available: list[str]) -> list[dict[str, str]]:
     return [{"label": PERIOD_WORDS[p], "value": p} for p in available]
 
 
-def layout(code: str | None = None, geo: str | None = None, **_query: Any) -> html.Div:
-    """Fresh on every visit; ``?code=AC06&geo=01`` preselects the indicator and the place."""
-    return from_warehouse(lambda warehouse: page_layout(warehouse, code, geo, role=current_role()))
+def layout(code: str | None = None, geo: str | None = None, **query: Any) -> html.Div:
+    """Fresh on every visit; the URL's query (``code``, ``geo``, ``period``, ``range``, ``from``,
+    ``to``: ``dashboards.urlstate``) preselects every picker."""
+    return from_warehouse(
+        lambda warehouse: page_layout(warehouse, code, geo, role=current_role(), query=query)
+    )
+
+
+def range_options() -> list[dict[str, str]]:
+    return [{"label": label, "value": value} for value, label in urlstate.RANGE_LABELS.items()]
+
+
+def bound_options(periods: pd.DataFrame) -> list[dict[str, str]]:
+    """The from/to choices of a custom range: the indicator's periods of the chosen type."""
+    return [
+        {"label": str(label), "value": str(period_id)}
+        for period_id, label in zip(periods["period_id"], periods["period_label"], strict=True)
+    ]
+
+
+def _custom_box_style(range_name: str) -> dict[str, str]:
+    """The from/to pickers side by side for a custom range, hidden otherwise (inline, as a
+    Bootstrap ``d-flex`` class would win over ``display: none``)."""
+    if range_name == urlstate.CUSTOM:
+        return {"display": "flex", "gap": "1rem"}
+    return {"display": "none"}
 
 
 def page_layout(
-    warehouse: Path, code: str | None = None, geo: str | None = None, *, role: Role
+    warehouse: Path,
+    code: str | None = None,
+    geo: str | None = None,
+    *,
+    role: Role,
+    query: dict[str, Any] | None = None,
 ) -> html.Div:
-    """Page shell; ``code`` and ``geo`` come from the URL query and are checked against the data
-    (places and period types: those ``role`` sees)."""
+    """Page shell; ``code``, ``geo`` and the rest of the URL query (``query``) are checked against
+    the data (places and period types: those ``role`` sees) by ``urlstate.indicator_view``."""
     catalogue = queries.catalogue(warehouse)
     places = queries.provinces(warehouse)
     country = queries.country_name(warehouse)
-    codes = list(catalogue["indicator_code"])
-    chosen = code if code in codes else (DEFAULT_CODE if DEFAULT_CODE in codes else None)
-    if chosen is None and codes:
-        chosen = codes[0]
+    wanted = {**(query or {}), "code": code, "geo": geo}
+    view = urlstate.indicator_view(warehouse, wanted, role=role, default_code=DEFAULT_CODE)
+    chosen = view.code or None
     available = queries.period_types(warehouse, chosen, role=role) if chosen else []
     options = place_options(places, country, queries.NATIONAL)
-    place = geo if geo in set(places["geo_code"]) else queries.NATIONAL
+    place = view.geo
+    periods = (
+        queries.indicator_periods(warehouse, chosen, view.period, role=role)
+        if chosen and view.period
+        else pd.DataFrame(columns=["period_id", "period_label"])
+    )
+    bounds = bound_options(periods)
     notice = (
         dbc.Alert(
             "There is no indicator with that code; showing the first of the list instead.",
@@ -172,7 +212,7 @@ def page_layout(
                                 dbc.RadioItems(
                                     id="indicator-period",
                                     options=period_options(available),
-                                    value=default_period_type(available),
+                                    value=view.period,
                                     inline=True,
                                 ),
                             ],
@@ -186,6 +226,63 @@ def page_layout(
                 ],
                 class_name="g-3 mb-3",
             ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            dbc.Label("Periods", html_for="indicator-range", className="cp-label"),
+                            dbc.Select(
+                                id="indicator-range", options=range_options(), value=view.range
+                            ),
+                        ],
+                        xs=12,
+                        sm=6,
+                        lg=3,
+                    ),
+                    dbc.Col(
+                        html.Div(
+                            [
+                                html.Div(
+                                    [
+                                        dbc.Label(
+                                            "From", html_for="indicator-from", className="cp-label"
+                                        ),
+                                        dbc.Select(
+                                            id="indicator-from",
+                                            options=bounds,
+                                            value=view.start or "",
+                                        ),
+                                    ],
+                                    className="flex-fill",
+                                ),
+                                html.Div(
+                                    [
+                                        dbc.Label(
+                                            "To", html_for="indicator-to", className="cp-label"
+                                        ),
+                                        dbc.Select(
+                                            id="indicator-to", options=bounds, value=view.end or ""
+                                        ),
+                                    ],
+                                    className="flex-fill",
+                                ),
+                            ],
+                            id="indicator-custom-box",
+                            style=_custom_box_style(view.range),
+                        ),
+                        xs=12,
+                        sm=6,
+                        lg=4,
+                    ),
+                ],
+                class_name="g-3 mb-3",
+            ),
+            # The view's own link: written when a picker changes, followed on back and forward.
+            dcc.Location(
+                id=LOCATION,
+                refresh="callback-nav",
+                search=urlstate.search(urlstate.indicator_query(view)),
+            ),
             dcc.Loading(html.Div(id="indicator-content"), type="circle", delay_show=400),
         ]
     )
@@ -196,20 +293,115 @@ def _period_box_style(available: list[str]) -> dict[str, str]:
 
 
 def register_callbacks(app: dash.Dash) -> None:
-    """Wire the indicator page's callbacks to ``app``."""
+    """Wire the indicator page's callbacks to ``app``.
+
+    The pickers and the page's link are kept in step by ONE callback (``sync_view``, both ways, so
+    Dash sees no cycle): a picker writes the link, the link (back, forward) sets the pickers, each
+    output only when it differs, so the content is drawn once per change."""
+
+    def sync(*values: Any) -> tuple:
+        *pickers, search, pathname = values
+        if app.strip_relative_path(pathname or "") != ROUTE.path.strip("/"):
+            raise dash.exceptions.PreventUpdate  # leaving the page: the router draws the next one
+        from_url = f"{LOCATION}.search" in dash.ctx.triggered_prop_ids
+        return sync_view(*pickers, search, from_url=from_url)
+
     app.callback(
+        Output("indicator-code", "value"),
+        Output("indicator-geo", "value"),
         Output("indicator-period", "options"),
         Output("indicator-period", "value"),
         Output("indicator-period-box", "style"),
-        Input("indicator-code", "value"),
+        Output("indicator-range", "value"),
+        Output("indicator-from", "options"),
+        Output("indicator-from", "value"),
+        Output("indicator-to", "options"),
+        Output("indicator-to", "value"),
+        Output("indicator-custom-box", "style"),
+        Output(LOCATION, "search"),
+        *(Input(f"indicator-{name}", "value") for name in VIEW_PICKERS),
+        Input(LOCATION, "search"),
+        State(LOCATION, "pathname"),
         prevent_initial_call=True,
-    )(update_periods)
+    )(sync)
     app.callback(
         Output("indicator-content", "children"),
-        Input("indicator-code", "value"),
-        Input("indicator-geo", "value"),
-        Input("indicator-period", "value"),
+        *(Input(f"indicator-{name}", "value") for name in VIEW_PICKERS),
     )(update_content)
+
+
+VIEW_PICKERS = ("code", "geo", "period", "range", "from", "to")
+
+
+def sync_view(
+    code: str | None,
+    geo: str | None,
+    period: str | None,
+    range_name: str | None,
+    start: str | None,
+    end: str | None,
+    search: str | None,
+    *,
+    from_url: bool,
+) -> tuple:
+    """Callback: the pickers and the link as one checked view (``urlstate.indicator_view``).
+
+    ``from_url`` (back, forward, a link to this page): the view the link asks for goes into the
+    pickers, the link is left as it is. Otherwise (a picker changed): the pickers' view, fallen
+    back where needed (a period type the new indicator lacks, bounds of another period type), goes
+    into the pickers and the link, a new browser-history entry. ``no_update`` wherever nothing
+    changes, so no callback runs twice."""
+    if from_url:
+        wanted: dict[str, Any] = urlstate.query_parameters(search)
+    else:
+        wanted = {"code": code, "geo": geo, "period": period, "range": range_name}
+        if range_name == urlstate.CUSTOM:
+            wanted.update({"from": start, "to": end})
+    role = current_role()
+
+    def read(warehouse: Path) -> tuple:
+        view = urlstate.indicator_view(warehouse, wanted, role=role, default_code=DEFAULT_CODE)
+        available = queries.period_types(warehouse, view.code, role=role) if view.code else []
+        periods = (
+            queries.indicator_periods(warehouse, view.code, view.period, role=role)
+            if view.code and view.period
+            else pd.DataFrame(columns=["period_id", "period_label"])
+        )
+        if range_name == urlstate.CUSTOM and not from_url and view.range != urlstate.CUSTOM:
+            # "From … to …" just chosen: the indicator's whole span to start from.
+            ids = list(periods["period_id"])
+            view = replace(
+                view,
+                range=urlstate.CUSTOM,
+                start=str(ids[0]) if ids else None,
+                end=str(ids[-1]) if ids else None,
+            )
+        return view, available, periods
+
+    found = from_warehouse(read, otherwise=lambda _message, _reason: None)
+    if not isinstance(found, tuple):
+        raise dash.exceptions.PreventUpdate
+    view, available, periods = found
+    bounds = bound_options(periods)
+    link = urlstate.search(urlstate.indicator_query(view))
+
+    def changed(new: Any, old: Any) -> Any:
+        return dash.no_update if new == old else new
+
+    return (
+        changed(view.code, code),
+        changed(view.geo, geo),
+        period_options(available),
+        changed(view.period, period),
+        _period_box_style(available),
+        changed(view.range, range_name),
+        bounds,
+        changed(view.start or "", start),
+        bounds,
+        changed(view.end or "", end),
+        _custom_box_style(view.range),
+        dash.no_update if from_url else changed(link, search),
+    )
 
 
 def update_periods(code: str | None) -> tuple:
@@ -234,11 +426,25 @@ def default_period_type(available: list[str]) -> str | None:
     return None
 
 
-def update_content(code: str | None, geo: str | None, period_type: str | None) -> Any:
-    """Callback: the whole content for the chosen indicator, place and period type."""
+def update_content(
+    code: str | None,
+    geo: str | None,
+    period_type: str | None,
+    range_name: str | None = urlstate.ALL,
+    start: str | None = None,
+    end: str | None = None,
+) -> Any:
+    """Callback: the whole content for the chosen indicator, place, period type and periods."""
     return from_warehouse(
         lambda warehouse: indicator_content(
-            warehouse, code or "", geo or queries.NATIONAL, period_type, role=current_role()
+            warehouse,
+            code or "",
+            geo or queries.NATIONAL,
+            period_type,
+            role=current_role(),
+            range_name=range_name or urlstate.ALL,
+            start=start or None,
+            end=end or None,
         )
     )
 
@@ -247,10 +453,20 @@ def update_content(code: str | None, geo: str | None, period_type: str | None) -
 
 
 def indicator_content(
-    warehouse: Path, code: str, geo: str, period_type: str | None = None, *, role: Role
+    warehouse: Path,
+    code: str,
+    geo: str,
+    period_type: str | None = None,
+    *,
+    role: Role,
+    range_name: str = urlstate.ALL,
+    start: str | None = None,
+    end: str | None = None,
 ) -> html.Div:
     """Definition, trend, provinces, groups and areas of one indicator for one place, as ``role``
-    may see them (read through the query layer, which filters by the role)."""
+    may see them (read through the query layer, which filters by the role). The trend shows the
+    periods of ``range_name`` (``urlstate.RANGE_LABELS``; ``custom``: ``start`` to ``end``), the
+    other views the last of them."""
     ind = queries.indicator(warehouse, code)
     if not ind:
         return html.Div(
@@ -297,11 +513,22 @@ def indicator_content(
         )
 
     latest = queries.latest_period(warehouse, code, period_type, role=role)
+    series = queries.indicator_series(warehouse, code, geo, period_type, role=role)
+    if range_name not in urlstate.RANGE_LABELS:
+        range_name = urlstate.ALL
+    if range_name != urlstate.ALL:
+        view = urlstate.IndicatorView(code, geo, period_type, range_name, start, end)
+        shown = urlstate.view_periods(warehouse, view, role=role)
+        series = series[series["period_id"].isin(shown["period_id"])].reset_index(drop=True)
+        latest = shown.iloc[-1].to_dict() if len(shown) else None
     period_id = latest["period_id"] if latest else ""
     period_label = str(latest["period_label"]) if latest else ""
-    series = queries.indicator_series(warehouse, code, geo, period_type, role=role)
     trend = trend_block(ind, series, place, period_type)
-    provinces = queries.province_values_latest(warehouse, code, period_type, role=role)
+    provinces = (
+        queries.province_values_latest(warehouse, code, period_type, role=role)
+        if range_name == urlstate.ALL
+        else queries.province_values_at(warehouse, code, period_id, role=role)
+    )
     by_province = province_figure(ind, provinces, None if geo == queries.NATIONAL else geo)
     groups = queries.breakdown(warehouse, code, geo, period_id, role=role)
     areas = queries.area_values(warehouse, code, geo, period_id, role=role)

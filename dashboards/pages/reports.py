@@ -76,6 +76,7 @@ def layout(**_query: Any) -> html.Div:
             className="table table-sm align-middle cp-report-table",
             id="report-list",
         )
+        body = html.Div(body, className="table-responsive")  # scrolls sideways on a phone
     return html.Div(
         [page_header("Reports", LEAD), html.P(who, className="cp-source"), body], id="reports"
     )

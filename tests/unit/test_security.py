@@ -282,6 +282,11 @@ CRAFTED = {
     ("indicator-code", "value"): ["SS08", "SS02"],
     ("indicator-geo", "value"): ["0101", "0202", "02"],
     ("indicator-period", "value"): ["month", "quarter", "year"],
+    ("indicator-range", "value"): ["last12m", "custom", "all' OR 1=1 --"],
+    ("indicator-from", "value"): ["2018-Q4", "2018-12", "x"],
+    ("indicator-to", "value"): ["2018", "2018-12"],
+    ("indicator-location", "search"): ["?code=SS08&geo=0202&period=month&from=2018-10&to=2018"],
+    ("indicator-location", "pathname"): ["/indicator"],
 }
 
 
@@ -297,8 +302,8 @@ def _crafted_requests(app) -> list[dict]:
     at their first crafted value): what a user could send by hand."""
     bodies = []
     for key, spec in app.callback_map.items():
-        if spec.get("clientside_function") or key == "cp-page-title-sink.children":
-            continue
+        if spec.get("clientside_function") or "callback" not in spec:
+            continue  # a clientside callback (the title, the navbar toggler): nothing on the server
         inputs = [(i["id"], i["property"]) for i in spec["inputs"]]
         for varied in inputs:
             for value in CRAFTED[varied]:
@@ -311,7 +316,10 @@ def _crafted_requests(app) -> list[dict]:
                             {"id": i, "property": p, "value": values[(i, p)]} for i, p in inputs
                         ],
                         "changedPropIds": [f"{varied[0]}.{varied[1]}"],
-                        "state": [],
+                        "state": [
+                            {**state, "value": CRAFTED[(state["id"], state["property"])][0]}
+                            for state in spec["state"]
+                        ],
                     }
                 )
     return bodies

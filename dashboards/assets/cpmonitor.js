@@ -1,0 +1,71 @@
+/* Child Protection Monitor: small accessibility repairs of what the pages render, kept up to date
+   as Dash redraws them. Served from assets/ (the Content Security Policy allows 'self' only).
+
+   - A table wider than its card scrolls sideways in its .table-responsive wrapper; a keyboard
+     user can scroll it only if the wrapper takes focus, so a wrapper that scrolls gets
+     tabindex="0", role="region" and a name (the table's caption or the section's heading).
+   - Dash's dcc.Dropdown puts a focusable input, hidden from screen readers, in front of its
+     button (it passes the focus on): it is given the dropdown's label instead of aria-hidden, so
+     that what the keyboard reaches is never hidden from a screen reader. */
+(function () {
+  "use strict";
+
+  function nameOf(wrapper) {
+    var table = wrapper.querySelector("table");
+    var caption = table && table.querySelector("caption");
+    if (caption && caption.textContent.trim()) return caption.textContent.trim();
+    var card = wrapper.closest(".card, section");
+    var heading = card && card.querySelector("h1, h2, h3, h4, h5, .cp-section-title");
+    if (heading && heading.textContent.trim()) return heading.textContent.trim() + " (table)";
+    return "Table";
+  }
+
+  function scrollables() {
+    document.querySelectorAll(".table-responsive").forEach(function (wrapper) {
+      var scrolls = wrapper.scrollWidth > wrapper.clientWidth + 1;
+      if (scrolls && wrapper.getAttribute("tabindex") !== "0") {
+        wrapper.setAttribute("tabindex", "0");
+        wrapper.setAttribute("role", "region");
+        wrapper.setAttribute("aria-label", nameOf(wrapper));
+        wrapper.classList.add("cp-scrolls");
+      } else if (!scrolls && wrapper.classList.contains("cp-scrolls")) {
+        wrapper.removeAttribute("tabindex");
+        wrapper.removeAttribute("role");
+        wrapper.removeAttribute("aria-label");
+        wrapper.classList.remove("cp-scrolls");
+      }
+    });
+  }
+
+  function dropdowns() {
+    document.querySelectorAll(".dash-dropdown-focus-target[aria-hidden]").forEach(function (input) {
+      var button = input.nextElementSibling;
+      var label = button && button.id && document.querySelector('label[for="' + button.id + '"]');
+      input.removeAttribute("aria-hidden");
+      input.setAttribute("aria-label", label ? label.textContent.trim() : "Choose");
+    });
+  }
+
+  var pending = false;
+  function repair() {
+    if (pending) return;
+    pending = true;
+    window.requestAnimationFrame(function () {
+      pending = false;
+      scrollables();
+      dropdowns();
+    });
+  }
+
+  function start() {
+    new MutationObserver(repair).observe(document.body, { childList: true, subtree: true });
+    window.addEventListener("resize", repair);
+    repair();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
