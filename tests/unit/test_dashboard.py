@@ -328,7 +328,8 @@ def test_pages_come_from_each_apps_own_registry(warehouse: Path, tmp_path: Path)
     first = create_app(Settings.from_env(warehouse.parent))
     second = create_app(Settings.from_env(tmp_path / "other"))
     assert dash.page_registry == {}  # Dash's process-global page registry is never written
-    paths = ["/", "/scorecard", "/sector", "/indicator", "/data-quality", "/reports", "/audit-log"]
+    paths = ["/", "/scorecard", "/sector", "/indicator", "/data-quality", "/reports", "/audit-log",
+             "/glossary"]  # fmt: skip
     assert [page.path for page in app_pages(first)] == paths
     assert [page.path for page in discover_pages()] == paths
     assert app_pages(first) is not app_pages(second)
@@ -347,6 +348,7 @@ def test_pages_come_from_each_apps_own_registry(warehouse: Path, tmp_path: Path)
         ("Indicators", "/indicator"),
         ("Data quality", "/data-quality"),
         ("Reports", "/reports"),
+        ("Glossary", "/glossary"),
     ]
 
 
