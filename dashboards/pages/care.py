@@ -30,6 +30,7 @@ from dashboards.components import (
     published_sentence,
 )
 from dashboards.context import current_role, from_warehouse
+from dashboards.downloads import download_links
 from dashboards.pages import Route
 from dashboards.words import not_shown_small
 
@@ -81,9 +82,23 @@ def page_layout(
             html.Div(id="care-kpis"),
             dbc.Row(
                 [
-                    dbc.Col(card(dcc.Graph(id="care-children-graph", config=GRAPH_CONFIG)), lg=6),
                     dbc.Col(
-                        card(dcc.Graph(id="care-institutions-graph", config=GRAPH_CONFIG)), lg=6
+                        card(
+                            [
+                                dcc.Graph(id="care-children-graph", config=GRAPH_CONFIG),
+                                download_links("care-trend", role=role, code="AC04", geo=chosen),
+                            ]
+                        ),
+                        lg=6,
+                    ),
+                    dbc.Col(
+                        card(
+                            [
+                                dcc.Graph(id="care-institutions-graph", config=GRAPH_CONFIG),
+                                download_links("care-trend", role=role, code="AC05", geo=chosen),
+                            ]
+                        ),
+                        lg=6,
                     ),
                 ],
                 class_name="g-3 mb-3",
@@ -91,7 +106,13 @@ def page_layout(
             dbc.Row(
                 [
                     dbc.Col(
-                        card(dcc.Graph(id="care-reintegration-graph", config=GRAPH_CONFIG)), lg=6
+                        card(
+                            [
+                                dcc.Graph(id="care-reintegration-graph", config=GRAPH_CONFIG),
+                                download_links("care-trend", role=role, code="AC07", geo=chosen),
+                            ]
+                        ),
+                        lg=6,
                     ),
                     dbc.Col(
                         card(
@@ -104,6 +125,12 @@ def page_layout(
                                     if drills
                                     else "Click a province to show it.",
                                     className="cp-hint",
+                                ),
+                                download_links(
+                                    "care-map",
+                                    role=role,
+                                    code="AC03",
+                                    parent=map_view(chosen, places, role)[0],
                                 ),
                             ]
                         ),

@@ -24,6 +24,7 @@ from cpmonitor.core.access import Role
 from dashboards import queries
 from dashboards.components import data_table, format_timestamp, page_header
 from dashboards.context import current_role, from_warehouse, hide_below
+from dashboards.downloads import download_links
 from dashboards.figures import COLOURS, FONT
 from dashboards.pages import Route
 
@@ -165,14 +166,31 @@ def quality_content(warehouse: Path, *, role: Role, group: str | None = None) ->
         [
             page_header(ROUTE.title, LEAD),
             summary,
-            _section("Reporting completeness", _completeness_block(expected, completeness)),
-            _section("Refused files", _refused_block(refused)),
-            _section("Rows set aside within loaded files", _rejected_block(rejected)),
+            _section(
+                "Reporting completeness",
+                _completeness_block(expected, completeness),
+                download_links("quality-completeness", role=role),
+            ),
+            _section(
+                "Refused files",
+                _refused_block(refused),
+                download_links("quality-refused", role=role),
+            ),
+            _section(
+                "Rows set aside within loaded files",
+                _rejected_block(rejected),
+                download_links("quality-rejected", role=role),
+            ),
             _section(
                 "Checks that failed or warned",
                 _findings_block(problems, _feed_titles(feeds), group),
+                download_links("quality-checks", role=role),
             ),
-            _section("Deliveries by reporting entity and feed", _deliveries_block(feeds)),
+            _section(
+                "Deliveries by reporting entity and feed",
+                _deliveries_block(feeds),
+                download_links("quality-feeds", role=role),
+            ),
         ]
     )
 
@@ -623,8 +641,8 @@ def _deliveries_block(feeds: pd.DataFrame) -> dbc.Accordion:
     )
 
 
-def _section(title: str, body: Any) -> dbc.Card:
+def _section(title: str, body: Any, links: Any = None) -> dbc.Card:
     return dbc.Card(
-        dbc.CardBody([html.H2(title, className="cp-section-title"), body]),
+        dbc.CardBody([html.H2(title, className="cp-section-title"), body, links]),
         class_name="cp-card mb-4",
     )

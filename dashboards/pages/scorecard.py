@@ -35,6 +35,7 @@ from dashboards.components import (
     suppressed_text,
 )
 from dashboards.context import current_role, from_warehouse
+from dashboards.downloads import download_links
 from dashboards.figures import COLOURS
 from dashboards.pages import Route
 from dashboards.words import PROTECTS_ANOTHER_WHY, hidden_words, small_count_why
@@ -240,6 +241,9 @@ def sections(
                             "flex-wrap gap-2 mb-2",
                         ),
                         _table(rows, lines),
+                        download_links(
+                            "scorecard", role=role, sector=code, what=f"the {name} scorecard"
+                        ),
                     ]
                 ),
                 id=f"scorecard-sector-{code}",

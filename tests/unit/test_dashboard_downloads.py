@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import shutil
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from cpmonitor.core import users
 from cpmonitor.core.access import DEFAULT_ACCESS_FILE
 from cpmonitor.core.settings import Settings
 from dashboards.app import create_app
+from dashboards.context import current_role
 from dashboards.downloads import download_links
 
 VERSION = "20190115T060000Z-abc123"  # the fixture's latest published run
@@ -284,3 +286,35 @@ def test_the_links_are_real_labelled_downloads_for_roles_that_may_download(app) 
     assert labels == ["Download the trend as CSV", "Download the trend as Excel"]
     # outside a request (content built in a test) there is no role: no links
     assert download_links("scorecard") is None
+
+
+def test_the_pages_offer_the_links_beside_their_charts_and_tables(app) -> None:
+    from dashboards.pages import care, data_quality, scorecard
+
+    warehouse = _settings(app).warehouse_file
+
+    def shown(layout) -> str:
+        return json.dumps(layout.to_plotly_json(), default=str)
+
+    with as_role(app, "planner"):
+        role = current_role()
+        care_page = shown(care.page_layout(warehouse, "02", role=role))
+        score_page = shown(scorecard.page_layout(warehouse, role=role))
+        quality_page = shown(data_quality.quality_content(warehouse, role=role))
+    for href in (
+        "/download/data/care-trend.csv?code=AC04&geo=02",
+        "/download/data/care-trend.xlsx?code=AC07&geo=02",
+        "/download/data/care-map.csv?code=AC03&parent=02",  # a planner's map: the districts
+    ):
+        assert href in care_page
+    assert "/download/data/scorecard.xlsx?sector=AC" in score_page
+    for dataset in ("completeness", "refused", "rejected", "checks", "feeds"):
+        assert f"/download/data/quality-{dataset}.csv" in quality_page
+    with as_role(app, "donor"):
+        donor_care = shown(care.page_layout(warehouse, "02", role=current_role()))
+    assert "/download/data/care-map.csv?code=AC03&parent=NAT" in donor_care  # provinces only
+    public = _public_app(app)
+    with as_role(public, "public"):
+        assert "/download/data/" not in shown(
+            care.page_layout(warehouse, "02", role=current_role())
+        )
