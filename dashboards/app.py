@@ -15,7 +15,6 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl
 
 import dash
 import dash_bootstrap_components as dbc
@@ -30,6 +29,7 @@ from dashboards.context import ROLE_KEY, SETTINGS_KEY, current_role, from_wareho
 from dashboards.downloads import register_downloads
 from dashboards.pages import Page, discover_pages, page_at
 from dashboards.security import audit, install_security, signed_in_user
+from dashboards.urlstate import query_parameters
 
 PRODUCT_NAME = "Child Protection Monitor"
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -222,15 +222,6 @@ def app_layout() -> html.Div:
     )
 
 
-def query_parameters(search: str | None) -> dict[str, str]:
-    """``?code=AC06&geo=01`` as ``{"code": "AC06", "geo": "01"}``: always strings, the first
-    value of a repeated name kept, blank values left out."""
-    params: dict[str, str] = {}
-    for name, value in parse_qsl((search or "").removeprefix("?")):
-        params.setdefault(name, value)
-    return params
-
-
 def not_found() -> html.Div:
     """Shown for a path no page has."""
     return html.Div(
@@ -269,10 +260,24 @@ def render_path(app: dash.Dash, pathname: str | None, search: str | None) -> tup
     return page.layout(**query_parameters(search)), page_title(page)
 
 
+def follows_query(app: dash.Dash, pathname: str | None) -> bool:
+    """True when the page at ``pathname`` keeps its pickers in the URL and the request's role may
+    open it: a change of the query alone is then the page's own business."""
+    page = page_at(app_pages(app), app.strip_relative_path(pathname or "/"))
+    return page is not None and page.route.follows_query and current_role().may_open(page.name)
+
+
 def register_router(app: dash.Dash) -> None:
-    """Fill the page container from the URL (``render_path``) and set the tab's title."""
+    """Fill the page container from the URL (``render_path``) and set the tab's title; a page
+    that follows its own query (``Route.follows_query``) is not re-rendered when only the query
+    changes."""
 
     def route(pathname: str | None, search: str | None) -> tuple[Any, str]:
+        if set(dash.ctx.triggered_prop_ids) == {f"{LOCATION_ID}.search"} and follows_query(
+            app, pathname
+        ):
+            # Only the query changed, on a page that follows it itself: leave the page in place.
+            raise dash.exceptions.PreventUpdate
         return render_path(app, pathname, search)
 
     app.callback(
