@@ -77,6 +77,16 @@ def _x(shown: annotations.Shown) -> pd.Timestamp:
     return pd.Timestamp(shown.end if shown.period_type == "month" else shown.middle)
 
 
+def in_span(shown: Sequence[annotations.Shown], fig: go.Figure) -> list[annotations.Shown]:
+    """The notes that fall within the periods the trend draws (its first trace, the series, from
+    its first to its last point): a trend cut to a range of periods keeps only the notes on it."""
+    xs = pd.to_datetime(pd.Series(fig.data[0].x if fig.data else []), errors="coerce").dropna()
+    if xs.empty:
+        return []
+    first, last = xs.min().normalize(), xs.max().normalize()
+    return [note for note in shown if first <= _x(note) <= last]
+
+
 def draw_notes(fig: go.Figure, shown: Sequence[annotations.Shown]) -> go.Figure:
     """``fig`` with its old note marks removed and one dotted line and numbered label per period
     of ``shown`` (numbers as in the list under the chart)."""
@@ -235,6 +245,7 @@ def with_notes(
     shown = notes_for(settings, code, geo, period_type, role)
     for part in trend:
         if isinstance(part, dcc.Graph) and getattr(part, "id", None) == GRAPH_ID:
+            shown = in_span(shown, part.figure)
             draw_notes(part.figure, shown)
     section: list[Any] = [html.Div(notes_list(shown, role, username), id=LIST_ID)]
     if role.may(annotations.ANNOTATE) and username is not None and not series.empty:
@@ -355,7 +366,9 @@ def _change(
     shown = notes_for(settings, code, geo, period_type, role)
     drawn: Any = no_update
     if figure:
-        drawn = draw_notes(go.Figure(figure, skip_invalid=True), shown)
+        drawn = go.Figure(figure, skip_invalid=True)
+        shown = in_span(shown, drawn)
+        draw_notes(drawn, shown)
     return drawn, notes_list(shown, role, username), clear, message
 
 

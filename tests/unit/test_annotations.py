@@ -346,6 +346,8 @@ def test_a_donor_sees_national_and_province_notes_on_years_never_districts(
     assert "Lakeshore office closed" not in _json(_content(app, "planner", "ben", "01", "month"))
 
 
+# The trend as the browser holds it: months 2015-01 to 2018-12 (their ends).
+FIGURE = {"data": [{"x": ["2015-01-31T00:00:00", "2018-12-31T00:00:00"], "y": [50, 55]}]}
 NOTE_OUTPUTS = [
     {"id": "indicator-trend-graph", "property": "figure"},
     {"id": "indicator-notes", "property": "children"},
@@ -388,7 +390,7 @@ def _post_note(client, headers, *, period="2018-03", text="Policy", ptype="month
             {"id": "indicator-period", "property": "value", "value": ptype},
             {"id": "indicator-note-period", "property": "value", "value": period},
             {"id": "indicator-note-text", "property": "value", "value": text},
-            {"id": "indicator-trend-graph", "property": "figure", "value": {"data": [{"x": [1]}]}},
+            {"id": "indicator-trend-graph", "property": "figure", "value": FIGURE},
         ],
     }
     return client.post("/_dash-update-component", data=json.dumps(body), headers=headers)
@@ -471,3 +473,22 @@ def test_redrawing_replaces_only_the_note_marks(settings: Settings) -> None:
     )
     trend_notes.draw_notes(fig, [])
     assert [s.name for s in fig.layout.shapes] == ["target"]
+
+
+def test_a_trend_cut_to_a_range_keeps_the_notes_on_it(settings: Settings) -> None:
+    import plotly.graph_objects as go
+
+    from dashboards import trend_notes
+
+    for period in ("2016-12", "2017-01", "2018-12", "2016"):
+        _add(settings, period, f"on {period}")
+    shown = notes.for_view(
+        settings, PLANNER, indicator_code="AC06", geo_code=None, geo_level="national",
+        period_type="month",
+    )  # fmt: skip
+    # Months 2017-01 to 2018-12 drawn at their ends: Jan 2017 (31 Jan) and Dec 2018 (31 Dec) are
+    # in; Dec 2016 and the year 2016 (1 Jul 2016) are before the first point.
+    cut = go.Figure(go.Scatter(x=pd.to_datetime(["2017-01-31", "2018-12-31"]), y=[1, 2]))
+    kept = trend_notes.in_span(shown, cut)
+    assert [s.annotation.text for s in kept] == ["on 2017-01", "on 2018-12"]
+    assert trend_notes.in_span(shown, go.Figure()) == []  # an empty chart: none
