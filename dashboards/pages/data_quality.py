@@ -25,7 +25,7 @@ from dashboards import queries
 from dashboards.components import data_table, format_timestamp, page_header
 from dashboards.context import current_role, from_warehouse, hide_below
 from dashboards.downloads import download_links
-from dashboards.figures import COLOURS, FONT
+from dashboards.figures import COLOURS, FONT, OKABE_ITO
 from dashboards.pages import Route
 
 ROUTE = Route(path="/data-quality", title="Data quality", nav_label="Data quality", order=3)
@@ -55,8 +55,15 @@ GRAPH_CONFIG = {"displaylogo": False}
 # Columns of the heat map: the finest period that keeps it to this many columns.
 MAX_COLUMNS = 24
 ALL_FEEDS = "All feeds"
-# Red (nothing received) through amber to green (every report received).
-RATE_COLOURSCALE = [[0.0, "#b8433a"], [0.5, "#e9b44c"], [0.8, "#9cc68b"], [1.0, "#2f7d4f"]]
+# Vermillion (nothing received) through orange and sky blue to blue (every report received):
+# Okabe-Ito's colour-blind-safe hues, so no one has to tell red from green; each cell also
+# prints its share.
+RATE_COLOURSCALE = [
+    [0.0, OKABE_ITO["vermillion"]],
+    [0.5, OKABE_ITO["orange"]],
+    [0.8, OKABE_ITO["sky_blue"]],
+    [1.0, OKABE_ITO["blue"]],
+]
 
 
 def layout(group: str | None = None, **_query: Any) -> html.Div:
