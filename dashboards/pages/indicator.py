@@ -19,7 +19,7 @@ import pandas as pd
 from dash import Input, Output, State, dcc, html
 
 from cpmonitor.core.access import Role
-from dashboards import figures, kpis, queries, urlstate
+from dashboards import figures, kpis, queries, trend_notes, urlstate
 from dashboards.components import (
     card,
     data_flags,
@@ -328,6 +328,7 @@ def register_callbacks(app: dash.Dash) -> None:
         Output("indicator-content", "children"),
         *(Input(f"indicator-{name}", "value") for name in VIEW_PICKERS),
     )(update_content)
+    trend_notes.register_callbacks(app)
 
 
 VIEW_PICKERS = ("code", "geo", "period", "range", "from", "to")
@@ -524,6 +525,7 @@ def indicator_content(
     period_id = latest["period_id"] if latest else ""
     period_label = str(latest["period_label"]) if latest else ""
     trend = trend_block(ind, series, place, period_type)
+    trend = trend_notes.with_notes(trend, series, code, geo, period_type, role=role)
     provinces = (
         queries.province_values_latest(warehouse, code, period_type, role=role)
         if range_name == urlstate.ALL
