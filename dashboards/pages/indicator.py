@@ -31,6 +31,7 @@ from dashboards.components import (
     suppressed_text,
 )
 from dashboards.context import current_role, from_warehouse
+from dashboards.downloads import download_links
 from dashboards.pages import Route
 from dashboards.words import every_group_hidden
 
@@ -535,26 +536,48 @@ def indicator_content(
     groups = queries.breakdown(warehouse, code, geo, period_id, role=role)
     areas = queries.area_values(warehouse, code, geo, period_id, role=role)
     area_word = "district" if geo != queries.NATIONAL else "province"
+    # The download links beside each view: the same view (range, shown period) as the page.
+    view = {"role": role, "code": code, "period": period_type}
+    at = {} if range_name == urlstate.ALL else {"at": period_id}
+    span = (
+        {}
+        if range_name == urlstate.ALL or series.empty
+        else {"start": series["period_id"].iloc[0], "end": series["period_id"].iloc[-1]}
+    )
     return html.Div(
         [
             dbc.Row(
-                [dbc.Col(definition, lg=4), dbc.Col(card(trend), lg=8)],
+                [
+                    dbc.Col(definition, lg=4),
+                    dbc.Col(
+                        card([*trend, download_links("indicator-trend", **view, geo=geo, **span)]),
+                        lg=8,
+                    ),
+                ],
                 class_name="g-3 mb-3",
             ),
             dbc.Row(
                 [
                     dbc.Col(
                         card(
-                            dcc.Graph(
-                                id="indicator-province-graph",
-                                figure=by_province,
-                                config=GRAPH_CONFIG,
-                            )
+                            [
+                                dcc.Graph(
+                                    id="indicator-province-graph",
+                                    figure=by_province,
+                                    config=GRAPH_CONFIG,
+                                ),
+                                download_links("indicator-provinces", **view, **at),
+                            ]
                         ),
                         lg=6,
                     ),
                     dbc.Col(
-                        card(breakdown_block(ind, groups, place, period_label)),
+                        card(
+                            [
+                                *breakdown_block(ind, groups, place, period_label),
+                                download_links("indicator-groups", **view, geo=geo, **at),
+                            ]
+                        ),
                         lg=6,
                     ),
                 ],
@@ -567,6 +590,7 @@ def indicator_content(
                         className="cp-section-title",
                     ),
                     area_table(ind, areas, area_word),
+                    download_links("indicator-areas", **view, geo=geo, **at),
                 ]
             ),
             html.Div(className="mb-3"),

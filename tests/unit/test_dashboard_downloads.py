@@ -318,3 +318,35 @@ def test_the_pages_offer_the_links_beside_their_charts_and_tables(app) -> None:
         assert "/download/data/" not in shown(
             care.page_layout(warehouse, "02", role=current_role())
         )
+
+
+def test_the_indicator_page_links_carry_its_view(app) -> None:
+    from dashboards.pages import indicator
+
+    warehouse = _settings(app).warehouse_file
+
+    def shown(content) -> str:
+        return json.dumps(content.to_plotly_json(), default=str)
+
+    with as_role(app, "planner"):
+        role = current_role()
+        whole = shown(indicator.indicator_content(warehouse, "AC04", "01", "year", role=role))
+        ranged = shown(
+            indicator.indicator_content(
+                warehouse, "AC04", "01", "year", role=role, range_name="custom",
+                start="2016", end="2017",
+            )
+        )  # fmt: skip
+    for href in (
+        "/download/data/indicator-trend.csv?code=AC04&period=year&geo=01",
+        "/download/data/indicator-provinces.csv?code=AC04&period=year",
+        "/download/data/indicator-groups.xlsx?code=AC04&period=year&geo=01",
+        "/download/data/indicator-areas.csv?code=AC04&period=year&geo=01",
+    ):
+        assert f"'{href}'" in whole, href  # the whole href (a repr of the link)
+    # a range: the trend's first and last periods, the other views at the range's last one
+    assert (
+        "/download/data/indicator-trend.csv?code=AC04&period=year&geo=01&start=2016&end=2017"
+        in ranged
+    )
+    assert "/download/data/indicator-areas.csv?code=AC04&period=year&geo=01&at=2017" in ranged
