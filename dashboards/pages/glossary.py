@@ -77,11 +77,11 @@ def dashboard_terms() -> list[tuple[str, str]]:
 
 
 def _terms_card(terms: list[tuple[str, str]]) -> dbc.Card:
+    # A <dl> may hold <div> groups of a <dt> and its <dd>: the groups are the grid's columns.
     entries = [
-        dbc.Col(
-            html.Div([html.Dt(term, className="mb-1"), html.Dd(meaning, className="mb-0 small")]),
-            md=6,
-            class_name="mb-3",
+        html.Div(
+            [html.Dt(term, className="mb-1"), html.Dd(meaning, className="mb-0 small")],
+            className="col-md-6 mb-3",
         )
         for term, meaning in terms
     ]
@@ -89,7 +89,7 @@ def _terms_card(terms: list[tuple[str, str]]) -> dbc.Card:
         dbc.CardBody(
             [
                 html.H2("Words used on the dashboard", className="cp-section-title"),
-                html.Dl(dbc.Row(entries), className="mb-0", id="glossary-terms"),
+                html.Dl(entries, className="row mb-0", id="glossary-terms"),
             ]
         ),
         id="glossary-terms-card",
