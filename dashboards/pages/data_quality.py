@@ -328,6 +328,15 @@ def completeness_figure(cells: pd.DataFrame) -> go.Figure:
     return fig
 
 
+# Pixels for the feed names, each column and the colour bar.
+LABELS_PX, COLUMN_PX, COLOURBAR_PX = 240, 46, 90
+
+
+def heatmap_min_width(cells: pd.DataFrame) -> int:
+    """The narrowest the heat map is drawn, in pixels: room for every column's "100%"."""
+    return LABELS_PX + COLUMN_PX * cells["column"].nunique() + COLOURBAR_PX
+
+
 def _percent(value: Any) -> str:
     return f"{float(value):.0f}%"
 
@@ -346,12 +355,18 @@ def _completeness_block(expected: pd.DataFrame, completeness: pd.DataFrame) -> A
         )
     parts: list[Any] = []
     if not expected.empty:
+        cells = completeness_cells(expected)
         parts += [
             html.P(HEATMAP_NOTE, className="cp-lead"),
-            dcc.Graph(
-                id="dq-completeness-heatmap",
-                figure=completeness_figure(completeness_cells(expected)),
-                config=GRAPH_CONFIG,
+            # Never squeezed below a readable cell (a phone scrolls it sideways instead).
+            html.Div(
+                dcc.Graph(
+                    id="dq-completeness-heatmap",
+                    figure=completeness_figure(cells),
+                    config=GRAPH_CONFIG,
+                    style={"minWidth": f"{heatmap_min_width(cells)}px"},
+                ),
+                className="overflow-auto",
             ),
         ]
     if completeness.empty:

@@ -207,6 +207,9 @@ def test_heat_map_cells_are_the_share_of_expected_reports_received(warehouse: Pa
     assert pd.isna(z.loc["Child placements in formal care", "Sep 2018"])  # nothing expected
     assert (heatmap.zmin, heatmap.zmax) == (0, 100)
     assert "0 of 1 expected reports received" in heatmap.customdata[1][2]
+    # Four columns: never drawn narrower than the names, four cells and the colour bar.
+    dq = data_quality
+    assert dq.heatmap_min_width(cells) == dq.LABELS_PX + 4 * dq.COLUMN_PX + dq.COLOURBAR_PX
 
 
 def test_heat_map_columns_are_the_finest_period_that_fits() -> None:
