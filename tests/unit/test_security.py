@@ -287,6 +287,16 @@ CRAFTED = {
     ("indicator-to", "value"): ["2018", "2018-12"],
     ("indicator-location", "search"): ["?code=SS08&geo=0202&period=month&from=2018-10&to=2018"],
     ("indicator-location", "pathname"): ["/indicator"],
+    # Notes on the trend: Save, Enter, a Delete button (a pattern-matching input: the list of the
+    # buttons on the page), the note's period and text, the figure the browser holds.
+    ("indicator-note-save", "n_clicks"): [1],
+    ("indicator-note-text", "n_submit"): [1],
+    ('{"id":["ALL"],"type":"indicator-note-delete"}', "n_clicks"): [
+        [{"id": {"id": 1, "type": "indicator-note-delete"}, "property": "n_clicks", "value": 1}]
+    ],
+    ("indicator-note-period", "value"): ["2018", "2018-12"],
+    ("indicator-note-text", "value"): ["A note"],
+    ("indicator-trend-graph", "figure"): [{"data": [{"x": ["2015-07-02", "2018-07-02"]}]}],
 }
 
 
@@ -313,7 +323,11 @@ def _crafted_requests(app) -> list[dict]:
                         "output": key,
                         "outputs": _outputs(key),
                         "inputs": [
-                            {"id": i, "property": p, "value": values[(i, p)]} for i, p in inputs
+                            # a pattern-matching input is sent as the list of its components
+                            values[(i, p)]
+                            if i.startswith("{")
+                            else {"id": i, "property": p, "value": values[(i, p)]}
+                            for i, p in inputs
                         ],
                         "changedPropIds": [f"{varied[0]}.{varied[1]}"],
                         "state": [
@@ -351,7 +365,7 @@ def test_every_callback_crafted_by_hand_gives_a_protected_audience_no_district_a
         response = client.post("/_dash-update-component", data=json.dumps(body), headers=headers)
         assert response.status_code in (200, 204), (body["inputs"], response.status_code)
         text = response.get_data(as_text=True)
-        where = [i["value"] for i in body["inputs"]]
+        where = [i["value"] if isinstance(i, dict) else i for i in body["inputs"]]
         assert "77.77" not in text and "77.8" not in text, where
         assert "66.66" not in text and "66.7" not in text, where
         if where[0] != "/data-quality":
