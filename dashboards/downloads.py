@@ -712,7 +712,7 @@ def data_download(dataset: str, fmt: str) -> flask.Response:
     role (see the module docstring)."""
     role = current_role()
     query = dict(parse_qsl(flask.request.query_string.decode("utf-8", "replace")))
-    detail = f"data {dataset}.{fmt}" + (f" {_query_words(query)}" if query else "")
+    detail = (f"data {dataset}.{fmt}" + (f" {_query_words(query)}" if query else ""))[:400]
     found = DATASETS.get(dataset)
     if not role.may("downloads") or (found is not None and not role.may_open(found.page)):
         audit("access_denied", detail)
@@ -738,15 +738,16 @@ def data_download(dataset: str, fmt: str) -> flask.Response:
         payload = to_csv(table)
     else:
         view_words = (
-            "exact values"
+            "exact): exact values, small counts included"
             if role.exact
-            else f"protected: values resting on fewer than {current_policy().threshold} children "
-            "or events (and those that would give them away) are blank, with the reason"
+            else f"protected): values resting on fewer than {current_policy().threshold} "
+            "children or events, and values that would give them away, are blank, with the "
+            f"reason in {NOT_SHOWN_COLUMN}"
         )
         header = [
             ("Data", found.title.removeprefix("the ").capitalize()),
             *table.about.items(),
-            ("View", f"{role.label} ({view_words})"),
+            ("View", f"{role.label} ({view_words}"),
             ("Warehouse version", version),
             ("Downloaded", now.strftime("%Y-%m-%d %H:%M UTC")),
             ("Address", f"{flask.request.path}?{_query_words(params)}".rstrip("?")),

@@ -81,7 +81,7 @@ def test_a_planner_gets_the_exact_national_trend_of_ac04_as_csv_and_excel(app) -
     assert header["Indicator"].startswith("AC04 · ")
     assert header["Place"] == "Republic of Examplia"
     assert header["Period"] == "by month"
-    assert header["View"].startswith("Ministry planner (exact values")
+    assert header["View"] == "Ministry planner (exact): exact values, small counts included"
     assert header["Warehouse version"] == VERSION
     assert header["Downloaded"].endswith("UTC")
     excel_by_month = {row["period_id"]: row for row in rows}
