@@ -42,7 +42,7 @@ TITLE_SINK_ID = "cp-page-title-sink"
 NO_ACCESS = "You do not have access to this page"
 NAV_TOGGLER_ID = "cp-nav-toggler"
 NAV_COLLAPSE_ID = "cp-nav-collapse"
-NAV_EXPAND = "xl"  # the navbar folds below Bootstrap's xl breakpoint (1200 px)
+NAV_EXPAND = "xxl"  # the navbar folds below Bootstrap's xxl breakpoint (1400 px): 8 links fit
 MAIN_ID = "cp-main"
 SKIP_LINK = "Skip to content"
 # Dash's page with the language named (screen readers pick their voice from it).

@@ -136,9 +136,9 @@ def _cookies_of(role: str, site: dict, chromium, signed_in: dict):
     return signed_in[role]
 
 
-def _save(page, tmp_path: Path, name: str) -> None:
+def _save(page, tmp_path: Path, name: str, *, full_page: bool = True) -> None:
     target = tmp_path / name
-    page.screenshot(path=str(target), full_page=True)
+    page.screenshot(path=str(target), full_page=full_page)
     extra = os.environ.get("CPMONITOR_SCREENSHOT_DIR")
     if extra:
         Path(extra).mkdir(parents=True, exist_ok=True)
@@ -193,7 +193,10 @@ def test_every_page_of_the_role(
                 state = browser_page.evaluate(SETTLED_STATE)
                 pytest.fail(f"{where}: still loading after 30 s: {state}")
             if number == 0:
-                problems += _check_shell(browser_page, width, where)
+                problems += _check_shell(browser_page, width, where, tmp_path, role_name)
+            blank = browser_page.evaluate(BLANK_CHARTS)
+            if blank:
+                problems.append(f"{where}: charts with neither data nor a message: {blank}")
             _save(browser_page, tmp_path, f"{role_name}_{page.name}_{pixels}.png")
             if errors:
                 problems.append(f"{where}: console errors {errors}")
@@ -226,7 +229,14 @@ WIDEST = """(width) => [...document.querySelectorAll('body *')]
           ? '.' + el.className.trim().split(/\\s+/).join('.') : ''))"""
 
 
-def _check_shell(page, width: str, where: str) -> list[str]:
+# Charts that draw nothing and say nothing: a chart without data must carry figures.empty_figure's
+# message (an annotation) instead of empty axes.
+BLANK_CHARTS = """() => [...document.querySelectorAll('.js-plotly-plot')]
+  .filter(plot => !(plot.data || []).length && !((plot.layout || {}).annotations || []).length)
+  .map(plot => (plot.closest('[id]') || plot).id)"""
+
+
+def _check_shell(page, width: str, where: str, tmp_path: Path, role: str) -> list[str]:
     """The shell on the first page: "Skip to content" is the first thing Tab reaches and moves
     focus to the page; on a phone the navbar folds behind its toggler and opens with it."""
     problems = []
@@ -252,6 +262,8 @@ def _check_shell(page, width: str, where: str) -> list[str]:
         else:
             toggler.click()
             links.first.wait_for(state="visible", timeout=5_000)
+            page.wait_for_timeout(400)  # the folding animation, for the picture only
+            _save(page, tmp_path, f"{role}_menu_390.png", full_page=False)
             if toggler.get_attribute("aria-expanded") != "true":
                 problems.append(f"{where}: the toggler does not say it is expanded")
             toggler.click()
