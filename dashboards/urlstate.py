@@ -30,7 +30,9 @@ The indicator page (``/indicator``)::
   indicator's own periods (the first on or after ``from``, the last on or before ``to``); bounds
   given the wrong way round are swapped; an unreadable bound is left out (open-ended).
 
-The care reform page (``/``): ``/?province=01`` (the nation when left out), the same place rule.
+The care reform page (``/``): ``/?geo=01`` (the older ``/?province=01`` still read; the nation
+when left out), the same place rule over the places its picker offers the role (a planner's
+districts too: ``/?geo=0101``; for a donor that link is Northlake, 01).
 
 Links are written in this order and form (``indicator_query``, ``care_query``), so one view has one
 link. The pages write the link when a picker changes (a new browser-history entry, no reload) and
@@ -303,14 +305,17 @@ def view_periods(warehouse: Path, view: IndicatorView, *, role: Role) -> pd.Data
 # --- the care page ------------------------------------------------------------------------------
 
 
-def read_care_province(query: Mapping[str, str | None], *, places: pd.DataFrame, role: Role) -> str:
-    """The place ``?province=<code>`` asks for, by the place rule; the nation when left out."""
-    return nearest_place(query.get("province"), page_places(places), places, role)
+def read_care_place(
+    query: Mapping[str, str | None], *, allowed: Collection[str], places: pd.DataFrame, role: Role
+) -> str:
+    """The place ``?geo=<code>`` (or the older ``?province=<code>``) asks for, by the place rule
+    among ``allowed`` (what the care page's picker offers the role); the nation when left out."""
+    return nearest_place(query.get("geo") or query.get("province"), allowed, places, role)
 
 
-def care_query(province: str) -> dict[str, str]:
-    """The care page's query: ``{"province": code}``, nothing for the nation."""
-    return {} if province == NATIONAL else {"province": province}
+def care_query(geo: str) -> dict[str, str]:
+    """The care page's query: ``{"geo": code}``, nothing for the nation."""
+    return {} if geo == NATIONAL else {"geo": geo}
 
 
 # --- links --------------------------------------------------------------------------------------

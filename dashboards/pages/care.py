@@ -2,7 +2,10 @@
 from the provinces to a province's districts.
 
 ``/?geo=01`` (or the older ``/?province=01``) preselects a place: the drill state is that ``geo``
-(the nation, a province or a district), so a drilled-down map is part of the link. The content
+(the nation, a province or a district), so a drilled-down map is part of the link. Choosing a
+place writes the link (a browser-history entry, no reload) and back and forward choose the place
+again, without the page being drawn anew (``dashboards.urlstate``, also for the fallback of a
+place the role does not see: a donor's link to a district is its province). The content
 functions take the warehouse path and are testable without a running app.
 """
 
@@ -19,8 +22,7 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, html
 
 from cpmonitor.core.access import Role
-from dashboards import figures, kpis, queries
-from dashboards.app import LOCATION_ID
+from dashboards import figures, kpis, queries, urlstate
 from dashboards.components import (
     breadcrumb,
     card,
@@ -34,7 +36,8 @@ from dashboards.downloads import download_links
 from dashboards.pages import Route
 from dashboards.words import not_shown_small
 
-ROUTE = Route(path="/", title="Care reform", nav_label="Care reform", order=0)
+ROUTE = Route(path="/", title="Care reform", nav_label="Care reform", order=0, follows_query=True)
+LOCATION = "care-location"
 SOURCE = (
     "Source: Ministry of Social Affairs placement records; National Statistics Office "
     "population projections."
@@ -61,7 +64,7 @@ def page_layout(
     role = role or current_role()
     places = queries.visible_places(warehouse, role=role)
     options = place_picker_options(places, queries.country_name(warehouse))
-    chosen = province if province in set(places["geo_code"]) else queries.NATIONAL
+    chosen = place_from_link({"geo": province}, warehouse, role)
     drills = role.sees_level("district")
     return html.Div(
         [
@@ -140,6 +143,12 @@ def page_layout(
                 class_name="g-3 mb-3",
             ),
             html.P(id="care-source", className="cp-source"),
+            # The view's own link: written when the place changes, followed on back and forward.
+            dcc.Location(
+                id=LOCATION,
+                refresh="callback-nav",
+                search=urlstate.search(urlstate.care_query(chosen)),
+            ),
         ]
     )
 
@@ -164,13 +173,24 @@ def register_callbacks(app: dash.Dash) -> None:
         Output("care-map-trail", "children"),
         Input("care-province", "value"),
     )(update_trail)
-    # The chosen place goes into the link (``?geo=``): the router then draws the page for it.
+
+    # The chosen place and the link, kept in step both ways by one callback (no cycle): the page
+    # follows its link itself (``Route.follows_query``), so the router does not draw it again.
+    def sync(geo: str | None, search: str | None, pathname: str | None) -> tuple:
+        if app.strip_relative_path(pathname or "/") != ROUTE.path.strip("/"):
+            raise dash.exceptions.PreventUpdate  # leaving the page: the router draws the next one
+        if f"{LOCATION}.search" in dash.ctx.triggered_prop_ids:
+            return place_from_search(search, geo), dash.no_update
+        return dash.no_update, geo_search(geo, search)
+
     app.callback(
-        Output(LOCATION_ID, "search", allow_duplicate=True),
+        Output("care-province", "value", allow_duplicate=True),
+        Output(LOCATION, "search"),
         Input("care-province", "value"),
-        State(LOCATION_ID, "search"),
+        Input(LOCATION, "search"),
+        State(LOCATION, "pathname"),
         prevent_initial_call=True,
-    )(geo_search)
+    )(sync)
 
 
 def update_page(province: str | None) -> tuple:
@@ -193,6 +213,29 @@ def province_from_map(click_data: dict | None) -> str:
     points = (click_data or {}).get("points") or []
     location = points[0].get("location") if points else None
     return location if isinstance(location, str) else dash.no_update
+
+
+def place_from_link(query: dict[str, str | None], warehouse: Path, role: Role) -> str:
+    """The place a link's query asks for, among those the picker offers ``role``, by the place
+    rule of ``dashboards.urlstate`` (a district the role does not see: its province)."""
+    offered = {queries.NATIONAL, *queries.visible_places(warehouse, role=role)["geo_code"]}
+    return urlstate.read_care_place(
+        query, allowed=offered, places=queries.places(warehouse), role=role
+    )
+
+
+def place_from_search(search: str | None, current: str | None) -> Any:
+    """Callback part: the place of the link (back, forward, a breadcrumb), ``no_update`` when the
+    picker already shows it."""
+    role = current_role()
+    query = urlstate.query_parameters(search)
+    found = from_warehouse(
+        lambda warehouse: place_from_link(query, warehouse, role),
+        otherwise=lambda _message, _reason: None,
+    )
+    if not isinstance(found, str) or found == current:
+        return dash.no_update
+    return found
 
 
 def geo_search(geo: str | None, search: str | None) -> str:

@@ -319,3 +319,44 @@ def test_a_donor_opening_a_planners_month_link_gets_years(donor, server_url: str
     assert "month" not in page.locator("#indicator-trend-graph .gtitle").text_content()
     assert errors == []
     page.close()
+
+
+def test_the_care_page_keeps_its_place_in_the_link(planner_a, planner_b, server_url: str) -> None:
+    kpi = "() => document.querySelector('#care-kpi-children-value')?.innerText"
+    page, errors = _open_care(planner_a, server_url + "/")
+    page.evaluate("() => { window.cpSameDocument = true; }")
+    outputs = _record_callbacks(page)
+    page.select_option("#care-province", "02")
+    page.wait_for_function("() => location.search === '?geo=02'")
+    page.wait_for_function(f"() => ({kpi})() === '765'")  # Southhill, Dec 2018: 459 + 306
+    page.wait_for_load_state("networkidle")
+    drawn = sum("care-kpis.children" in o for o in outputs)
+    assert (drawn, sum("cp-page-content.children" in o for o in outputs)) == (1, 0)
+
+    other, other_errors = _open_care(planner_b, server_url + "/?geo=02")
+    other.wait_for_function(f"() => ({kpi})() === '765'")
+    assert other.input_value("#care-province") == "02"
+    other.close()
+
+    page.go_back()
+    page.wait_for_function("() => location.search === ''")
+    page.wait_for_function(f"() => ({kpi})() === '2,142'")  # the nation
+    assert page.input_value("#care-province") == "NAT"
+    page.go_forward()
+    page.wait_for_function(f"() => ({kpi})() === '765'")
+    assert page.input_value("#care-province") == "02"
+    assert page.evaluate("() => window.cpSameDocument") is True
+    assert errors == [] and other_errors == []
+    page.close()
+
+
+def _open_care(context, url: str):
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(url)
+    assert "/login" not in page.url, page.url
+    page.wait_for_selector("#care-kpi-children-value")
+    page.wait_for_load_state("networkidle")
+    return page, errors

@@ -170,10 +170,11 @@ def test_a_donor_sees_provinces_only_and_no_drill(chromium, maps_url: str, tmp_p
     body = page.inner_text("body")
     assert "Lakeshore" not in body and "Reedmarsh" not in body and "districts" not in body
     _save(page, tmp_path, "maps_donor_Northlake.png")
-    # A district's link reads as the nation for a donor, never as the district.
+    # A district's link reads as its province for a donor (Northlake), never as the district.
     page.goto(maps_url + care.ROUTE.path + "?geo=0101")
     _wait_for_map(page, ["01", "02"])
-    page.wait_for_function(f"() => ({KPI})() === '2,142'")
+    page.wait_for_function(f"() => ({KPI})() === '1,377'")
+    assert page.input_value("#care-province") == "01"
     assert "Lakeshore" not in page.inner_text("body")
     assert errors == []
     assert set(hosts) <= LOCAL_HOSTS

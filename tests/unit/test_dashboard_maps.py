@@ -218,7 +218,8 @@ def test_a_donor_never_gets_district_maps_values_or_drill(warehouse: Path) -> No
     assert list(rate_map.data[1].marker.line.width) == [1.0, 3.0]
     shell = care.page_layout(warehouse, "0101", role=DONOR)
     assert [o["value"] for o in shell["care-province"].options] == ["NAT", "01", "02"]
-    assert shell["care-province"].value == "NAT"
+    # A planner's link to Lakeshore opens, for a donor, on the nearest place they see: Northlake.
+    assert shell["care-province"].value == "01"
     assert "districts" not in str(shell)
 
 
@@ -233,7 +234,7 @@ def test_the_breadcrumb_callback_by_role(warehouse: Path) -> None:
         assert shell["care-province"].value == "0102"
     with as_role(app, "donor"):
         assert care.update_trail("01") is None
-        assert care.layout(geo="0102")["care-province"].value == "NAT"
+        assert care.layout(geo="0102")["care-province"].value == "01"  # Reedmarsh's province
 
 
 def test_the_chosen_place_goes_into_the_link() -> None:

@@ -57,7 +57,7 @@ def test_a_view_is_written_in_one_order_and_read_back_the_same(warehouse: Path) 
         link = urlstate.search(urlstate.indicator_query(original))
         assert view(warehouse, **urlstate.query_parameters(link)) == original, link
     assert urlstate.search(urlstate.care_query("NAT")) == ""
-    assert urlstate.search(urlstate.care_query("02")) == "?province=02"
+    assert urlstate.search(urlstate.care_query("02")) == "?geo=02"
 
 
 def test_period_ids_snap_to_the_period_type_that_holds_them() -> None:
@@ -152,12 +152,22 @@ def test_unknown_or_forbidden_values_fall_back_to_the_nearest_allowed(warehouse:
     assert view(warehouse, code="AC05", **{"from": "junk", "to": "x"}).range == urlstate.ALL
 
 
-def test_care_province_falls_back_by_the_same_rule(warehouse: Path) -> None:
+def test_the_care_place_falls_back_by_the_same_rule(warehouse: Path) -> None:
     places = queries.places(warehouse)
-    assert urlstate.read_care_province({"province": "02"}, places=places, role=DONOR) == "02"
-    assert urlstate.read_care_province({"province": "0102"}, places=places, role=DONOR) == "01"
-    assert urlstate.read_care_province({"province": "Z"}, places=places, role=PLANNER) == "NAT"
-    assert urlstate.read_care_province({}, places=places, role=PLANNER) == "NAT"
+    planner = ["NAT", "01", "02", "0101", "0102", "0201", "0202"]  # the picker offers districts
+    donor = ["NAT", "01", "02"]
+
+    def place(query: dict[str, str], allowed: list[str], role) -> str:
+        return urlstate.read_care_place(query, allowed=allowed, places=places, role=role)
+
+    assert place({"geo": "0101"}, planner, PLANNER) == "0101"
+    assert place({"geo": "0101"}, donor, DONOR) == "01"  # Lakeshore is in Northlake
+    assert place({"province": "0202"}, donor, DONOR) == "02"  # the older name still read
+    assert place({"geo": "02", "province": "01"}, donor, DONOR) == "02"
+    assert place({"geo": "Z' OR 1=1 --"}, planner, PLANNER) == "NAT"
+    assert place({}, planner, PLANNER) == "NAT"
+    assert urlstate.care_query("NAT") == {}
+    assert urlstate.search(urlstate.care_query("0101")) == "?geo=0101"
 
 
 # --- the indicator page -------------------------------------------------------------------------

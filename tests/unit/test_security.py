@@ -297,6 +297,8 @@ CRAFTED = {
     ("indicator-note-period", "value"): ["2018", "2018-12"],
     ("indicator-note-text", "value"): ["A note"],
     ("indicator-trend-graph", "figure"): [{"data": [{"x": ["2015-07-02", "2018-07-02"]}]}],
+    ("care-location", "search"): ["?geo=0101&province=0202", "?geo=02"],
+    ("care-location", "pathname"): ["/"],
 }
 
 
