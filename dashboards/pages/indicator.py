@@ -752,7 +752,8 @@ def trend_block(ind: dict, series: pd.DataFrame, place: str, period_type: str) -
             unit=unit,
         )
         if period_type == "year":
-            fig.update_xaxes(tick0="2000-07-01")
+            # One tick a year under each point, however few years a range shows.
+            fig.update_xaxes(tick0="2000-07-01", dtick="M12", tickformat="%Y")
     return [
         headline(ind, series),
         dcc.Graph(id="indicator-trend-graph", figure=fig, config=GRAPH_CONFIG),

@@ -227,6 +227,7 @@ def test_the_content_honours_the_range(warehouse: Path) -> None:
         end="2017",
     )
     assert list(custom["indicator-trend-graph"].figure.data[0].y) == [32, 28]
+    assert custom["indicator-trend-graph"].figure.layout.xaxis.dtick == "M12"  # a tick a year
     bars = custom["indicator-province-graph"].figure
     assert "2017" in bars.layout.title.text
     assert sorted(bars.data[0].x) == [10, 18]
