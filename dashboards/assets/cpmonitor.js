@@ -6,7 +6,9 @@
      tabindex="0", role="region" and a name (the table's caption or the section's heading).
    - Dash's dcc.Dropdown puts a focusable input, hidden from screen readers, in front of its
      button (it passes the focus on): it is given the dropdown's label instead of aria-hidden, so
-     that what the keyboard reaches is never hidden from a screen reader. */
+     that what the keyboard reaches is never hidden from a screen reader.
+   - A chart's title is one line of SVG text, cut off where the chart ends: on a narrow screen a
+     title too long for its chart is set smaller (down to 10 px) so that it is read whole. */
 (function () {
   "use strict";
 
@@ -46,6 +48,18 @@
     });
   }
 
+  function titles() {
+    document.querySelectorAll(".js-plotly-plot .gtitle").forEach(function (title) {
+      var svg = title.closest("svg");
+      if (!svg || !title.getBBox) return;
+      var room = svg.getBoundingClientRect().width - title.getBBox().x - 4;
+      var width = title.getBBox().width;
+      if (width <= room || room <= 0) return;
+      var size = parseFloat(window.getComputedStyle(title).fontSize) || 16;
+      title.style.fontSize = Math.max(10, Math.floor((size * room) / width)) + "px";
+    });
+  }
+
   var pending = false;
   function repair() {
     if (pending) return;
@@ -54,6 +68,7 @@
       pending = false;
       scrollables();
       dropdowns();
+      titles();
     });
   }
 

@@ -209,7 +209,11 @@ def page_layout(
                     dbc.Col(
                         html.Div(
                             [
-                                dbc.Label("Show by", className="cp-label d-block"),
+                                dbc.Label(
+                                    "Show by",
+                                    id="indicator-period-label",
+                                    class_name="cp-label d-block",
+                                ),
                                 dbc.RadioItems(
                                     id="indicator-period",
                                     options=period_options(available),
@@ -218,6 +222,9 @@ def page_layout(
                                 ),
                             ],
                             id="indicator-period-box",
+                            # The radio buttons are one group, named by its label.
+                            role="radiogroup",
+                            **{"aria-labelledby": "indicator-period-label"},
                             style=_period_box_style(available),
                         ),
                         xs=12,
