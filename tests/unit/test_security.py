@@ -111,7 +111,7 @@ def test_role_pages_hidden_and_refused(warehouse: Path, tmp_path: Path, clock: C
     # This installation lets donors open the care page only.
     text = DEFAULT_POLICY.read_text().replace(
         "    levels: [national, province]\n    periods: [year]\n"
-        "    pages: [scorecard, care, indicator, data_quality, reports]",
+        "    pages: [scorecard, sector, care, indicator, data_quality, reports, glossary]",
         "    levels: [national, province]\n    periods: [year]\n    pages: [care]",
     )
     assert "pages: [care]\n" in text
