@@ -25,6 +25,7 @@ from dashboards.context import current_role, from_warehouse
 from dashboards.pages import Route
 from dashboards.pages.data_quality import COMPLETENESS_NOTE, HEATMAP_NOTE, REJECTED_NOTE
 from dashboards.pages.indicator import DIRECTION_WORDS, FREQUENCY_WORDS, KIND_WORDS
+from dashboards.pages.indicator import _words_for_unit as unit_words  # the indicator page's words
 from dashboards.pages.scorecard import STATUS_NOTE
 from dashboards.words import EXACT_NOTE, NOT_SHOWN_OTHER, PROTECTS_ANOTHER_WHY, privacy_note
 
@@ -121,7 +122,7 @@ def indicator_entry(ind: dict[str, Any], titles: dict[str, str], *, link: bool) 
     code = _text(ind.get("indicator_code"))
     kind, frequency = _text(ind.get("kind")), _text(ind.get("frequency"))
     how = [
-        _text(ind.get("unit")),
+        unit_words(ind) if _text(ind.get("unit")) else "",
         KIND_WORDS.get(kind, kind),
         DIRECTION_WORDS.get(_text(ind.get("direction")), DIRECTION_WORDS["none"]),
         FREQUENCY_WORDS.get(frequency, frequency),

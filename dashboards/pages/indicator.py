@@ -413,19 +413,6 @@ def sync_view(
     )
 
 
-def update_periods(code: str | None) -> tuple:
-    """Callback: the period types the chosen indicator has, finest first (the default)."""
-    available = from_warehouse(
-        lambda warehouse: queries.period_types(warehouse, code or "", role=current_role()),
-        otherwise=lambda _message, _reason: [],
-    )
-    return (
-        period_options(available),
-        default_period_type(available),
-        _period_box_style(available),
-    )
-
-
 def default_period_type(available: list[str]) -> str | None:
     """Whole years first: large enough that flows are rarely hidden by small-count suppression,
     and what plans report on; months and quarters are one click away."""

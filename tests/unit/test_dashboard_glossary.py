@@ -91,6 +91,12 @@ def test_targets_baselines_and_sources_in_words(page: object) -> None:
     assert "30.0% by 2018 (national), from a baseline of 0.0% on 31 Dec 2015" in ac07
     assert "80.0% by 2025 (national)" in str(page["glossary-AC06"])
     assert "No target set" in str(page["glossary-AC01"])
+    # The unit in the indicator page's words, then the kind and the direction.
+    assert (
+        "A number (count) · Stock: counted on the last day of each period. · Lower is better."
+        in str(page["glossary-AC04"])
+    )
+    assert "Per 100,000 · Rate of events" in str(page["glossary-AC01"])
     # AC01 rests on the placements and population feeds, named as audit.feeds names them.
     assert (
         "Child placements in formal care (Ministry of Social Affairs); Child population "
