@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from test_dashboard_browser import LOCAL_HOSTS, serving, sign_in
-from warehouse_fixture import build_fixture_warehouse
+from warehouse_fixture import add_small_count, build_fixture_warehouse
 
 from cpmonitor.core.settings import CHROMIUM, CHROMIUM_ARGS
 from dashboards.pages import care
@@ -46,13 +46,19 @@ KPI = "() => document.querySelector('#care-kpi-children-value')?.innerText"
 
 @pytest.fixture(scope="module")
 def maps_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app on the fixture warehouse; a planner and a donor may sign in."""
+    """The app on the fixture warehouse where SS08 2018 in Southhill rests on 3 children
+    (``add_small_count``: hidden from a donor, and Northlake with it); a planner and a donor may
+    sign in."""
+    import duckdb
+
     from cpmonitor.core import users
     from cpmonitor.core.settings import Settings
     from dashboards.app import create_app
 
     settings = Settings.from_env(tmp_path_factory.mktemp("maps-data"))
     build_fixture_warehouse(settings.warehouse_file)
+    with duckdb.connect(str(settings.warehouse_file)) as con:
+        add_small_count(con)
     for role in ("planner", "donor"):
         users.add_user(settings, f"maps-{role}", role, PASSWORD)
     with serving(create_app(settings)) as url:
@@ -178,4 +184,26 @@ def test_a_donor_sees_provinces_only_and_no_drill(chromium, maps_url: str, tmp_p
     assert "Lakeshore" not in page.inner_text("body")
     assert errors == []
     assert set(hosts) <= LOCAL_HOSTS
+    context.close()
+
+
+def test_a_hidden_place_is_grey_and_says_why_on_hover(
+    chromium, maps_url: str, tmp_path: Path
+) -> None:
+    context, page, errors, _hosts = _signed_in(chromium, maps_url + "/indicator?code=SS08", "donor")
+    areas = "#indicator-province-graph path.choroplethlocation"
+    page.wait_for_selector(areas, state="attached")
+    page.wait_for_load_state("networkidle")
+    # The grey trace is drawn over the coloured one: its two places are the last two paths.
+    grey = page.locator(areas)
+    assert grey.count() == 4
+    grey.nth(3).hover(force=True)
+    page.wait_for_selector("#indicator-province-graph g.hovertext", state="attached")
+    hover = page.locator("#indicator-province-graph g.hovertext").text_content()
+    assert "Southhill" in hover and "Not shown (fewer than 5)" in hover
+    assert "77.8" not in hover
+    fill = grey.nth(3).evaluate("path => getComputedStyle(path).fill")
+    assert fill == "rgb(201, 206, 214)", fill  # COLOURS["hidden"], #c9ced6
+    _save(page, tmp_path, "maps_donor_hidden_hover.png")
+    assert errors == []
     context.close()
