@@ -34,7 +34,7 @@ import dash
 import flask
 import numpy as np
 import pandas as pd
-from dash import html
+from dash import ALL, Input, Output, State, html
 
 from cpmonitor.core.access import Role
 from cpmonitor.core.published import NATIONAL, open_published, warehouse_stamp
@@ -308,14 +308,28 @@ def _care_trend(warehouse: Path, role: Role, params: dict[str, str]) -> Table:
     return _trend_table(ind, params["geo"], place, period_type, frame)
 
 
+def map_parent(warehouse: Path, geo: str, role: Role) -> str:
+    """The place whose areas the care page's map draws for the chosen ``geo`` (as
+    ``dashboards.pages.care.map_view``): a province's districts at that province or one of its
+    districts, for a role that sees districts; the provinces otherwise."""
+    _place(warehouse, geo, role)  # one the role sees
+    if geo == NATIONAL or not role.sees_level("district"):
+        return NATIONAL
+    places = queries.visible_places(warehouse, role=role)
+    found = places[places["geo_code"] == geo].iloc[0]
+    return geo if found["geo_level"] == "province" else str(found["parent_code"])
+
+
 def _care_map(warehouse: Path, role: Role, params: dict[str, str]) -> Table:
-    """The care page's map: the areas under ``parent`` (the provinces of the nation, a province's
-    districts for a role that sees them) for the latest year (the finest period the role sees)."""
+    """The care page's map for the place chosen (``geo``): the areas under ``map_parent`` (the
+    provinces of the nation, a province's districts for a role that sees them) for the latest
+    year (the finest period the role sees)."""
     ind = _indicator(warehouse, params["code"], allowed=CARE_MAPS)
-    place = _place(warehouse, params["parent"], role, levels=("province",))
+    parent = map_parent(warehouse, params["geo"], role)
+    place = _place(warehouse, parent, role)
     period_type = role.period_or_nearest("year")
     frame = queries.area_values_latest(
-        warehouse, ind["indicator_code"], params["parent"], period_type, role=role
+        warehouse, ind["indicator_code"], parent, period_type, role=role
     )
     period = str(frame["period_label"].iloc[0]) if len(frame) else ""
     frame = _with(
@@ -324,7 +338,7 @@ def _care_map(warehouse: Path, role: Role, params: dict[str, str]) -> Table:
         parent_name=place,
         period_type=period_type,
     )
-    word = "Provinces of" if params["parent"] == NATIONAL else "Districts of"
+    word = "Provinces of" if parent == NATIONAL else "Districts of"
     return Table(
         frame,
         (
@@ -338,7 +352,7 @@ def _care_map(warehouse: Path, role: Role, params: dict[str, str]) -> Table:
             *_VALUE_COLUMNS,
         ),
         {"Indicator": _ind_words(ind), "Place": f"{word} {place}", "Period": period or "—"},
-        (ind["indicator_code"], params["parent"], period_type),
+        (ind["indicator_code"], parent, period_type),
     )
 
 
@@ -536,7 +550,7 @@ DATASETS: dict[str, Dataset] = {
             "care-map",
             "the map's values",
             "care",
-            {"code": None, "parent": NATIONAL},
+            {"code": None, "geo": NATIONAL},
             _care_map,
         ),
         Dataset("scorecard", "the scorecard", "scorecard", {"sector": "all"}, _scorecard),
@@ -810,3 +824,50 @@ def download_links(
 def register_downloads(app: dash.Dash) -> None:
     app.server.add_url_rule(REPORT_PATH, "cp_report_download", report_download, methods=["GET"])
     app.server.add_url_rule(DATA_PATH, "cp_data_download", data_download, methods=["GET"])
+    for picker, param in FOLLOWED_PICKERS.items():
+        slots = {"type": FOLLOW_TYPE, "picker": picker, "slot": ALL}
+        app.callback(
+            Output(slots, "children"),
+            Input(picker, "value"),
+            State(slots, "id"),
+            prevent_initial_call=True,
+        )(follow_picker(param))
+
+
+# --- links whose place follows a picker ---------------------------------------------------------
+
+FOLLOW_TYPE = "cp-downloads-follow"
+FOLLOWED_PICKERS = {"care-province": "geo"}
+"""Pickers whose value changes the place without drawing the page again (the care page's), with
+the download parameter their value sets (``following_links``)."""
+
+
+def following_links(picker: str, dataset: str, *, role: Role | None = None, **params: Any) -> Any:
+    """``download_links`` whose parameter ``FOLLOWED_PICKERS[picker]`` follows the picker
+    ``picker`` (filled in again by the callback ``register_downloads`` adds whenever it changes);
+    ``params`` hold its first value and the fixed parameters."""
+    param = FOLLOWED_PICKERS[picker]
+    fixed = {name: value for name, value in params.items() if name != param}
+    return html.Div(
+        download_links(dataset, role=role, **params),
+        id={"type": FOLLOW_TYPE, "picker": picker, "slot": f"{dataset}?{urlencode(fixed)}"},
+        className="cp-downloads-slot",
+    )
+
+
+def follow_picker(param: str) -> Callable[[Any, list[dict[str, Any]]], list[Any]]:
+    """The callback filling every ``following_links`` of one picker: the links with ``param`` set
+    to the picker's value (which the download checks again, as any parameter)."""
+
+    def follow(value: Any, ids: list[dict[str, Any]]) -> list[Any]:
+        out: list[Any] = []
+        for slot_id in ids:
+            dataset, _, query = str(slot_id.get("slot", "")).partition("?")
+            if dataset not in DATASETS:
+                out.append(None)
+                continue
+            params = {**dict(parse_qsl(query)), param: str(value or "")}
+            out.append(download_links(dataset, **params))
+        return out
+
+    return follow

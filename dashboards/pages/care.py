@@ -32,7 +32,7 @@ from dashboards.components import (
     published_sentence,
 )
 from dashboards.context import current_role, from_warehouse
-from dashboards.downloads import download_links
+from dashboards.downloads import following_links
 from dashboards.pages import Route
 from dashboards.words import not_shown_small
 
@@ -89,7 +89,13 @@ def page_layout(
                         card(
                             [
                                 dcc.Graph(id="care-children-graph", config=GRAPH_CONFIG),
-                                download_links("care-trend", role=role, code="AC04", geo=chosen),
+                                following_links(
+                                    "care-province",
+                                    "care-trend",
+                                    role=role,
+                                    code="AC04",
+                                    geo=chosen,
+                                ),
                             ]
                         ),
                         lg=6,
@@ -98,7 +104,13 @@ def page_layout(
                         card(
                             [
                                 dcc.Graph(id="care-institutions-graph", config=GRAPH_CONFIG),
-                                download_links("care-trend", role=role, code="AC05", geo=chosen),
+                                following_links(
+                                    "care-province",
+                                    "care-trend",
+                                    role=role,
+                                    code="AC05",
+                                    geo=chosen,
+                                ),
                             ]
                         ),
                         lg=6,
@@ -112,7 +124,13 @@ def page_layout(
                         card(
                             [
                                 dcc.Graph(id="care-reintegration-graph", config=GRAPH_CONFIG),
-                                download_links("care-trend", role=role, code="AC07", geo=chosen),
+                                following_links(
+                                    "care-province",
+                                    "care-trend",
+                                    role=role,
+                                    code="AC07",
+                                    geo=chosen,
+                                ),
                             ]
                         ),
                         lg=6,
@@ -129,11 +147,8 @@ def page_layout(
                                     else "Click a province to show it.",
                                     className="cp-hint",
                                 ),
-                                download_links(
-                                    "care-map",
-                                    role=role,
-                                    code="AC03",
-                                    parent=map_view(chosen, places, role)[0],
+                                following_links(
+                                    "care-province", "care-map", role=role, code="AC03", geo=chosen
                                 ),
                             ]
                         ),
@@ -332,6 +347,10 @@ def care_content(
     exits = queries.rolling_rate(warehouse, "AC06", geo_code, months=12, role=role)
     reintegration = queries.indicator_series(warehouse, "AC07", geo_code, "month", role=role)
     map_values = queries.area_values_latest(warehouse, "AC03", map_parent, "year", role=role)
+    if map_parent != queries.NATIONAL and map_values["boundary_geojson"].isna().all():
+        # No district boundaries for this province: the provinces' map, the province outlined.
+        map_parent, outlined = queries.NATIONAL, map_parent
+        map_values = queries.area_values_latest(warehouse, "AC03", map_parent, "year", role=role)
     published = queries.published_at(warehouse)
 
     cards = dbc.Row(

@@ -23,7 +23,7 @@ from cpmonitor.core.access import DEFAULT_ACCESS_FILE
 from cpmonitor.core.settings import Settings
 from dashboards.app import create_app
 from dashboards.context import current_role
-from dashboards.downloads import download_links
+from dashboards.downloads import download_links, follow_picker
 
 VERSION = "20190115T060000Z-abc123"  # the fixture's latest published run
 
@@ -171,7 +171,7 @@ def test_other_datasets_read_what_their_page_shows(app) -> None:
     values = {r["geo_name"]: float(r["value"]) for r in provinces}
     assert values["Southhill"] == pytest.approx(382.5)  # 765 / 200 000 x 100 000
     assert {r["period_id"] for r in provinces} == {"2018"}
-    districts = _csv(planner.get("/download/data/care-map.csv?code=AC03&parent=02"))
+    districts = _csv(planner.get("/download/data/care-map.csv?code=AC03&geo=02"))
     values = {r["geo_name"]: float(r["value"]) for r in districts}
     # Stonebridge 600 - 3 x 47 = 459 over 120 000; Hollowfield 400 - 2 x 47 = 306 over 80 000
     assert values == {"Stonebridge": pytest.approx(382.5), "Hollowfield": pytest.approx(382.5)}
@@ -201,7 +201,12 @@ def test_parameters_are_checked_and_unknown_datasets_are_not_found(app) -> None:
     assert planner.get("/download/data/indicator-areas.csv?code=AC04&at=2018-Q4").status_code == 400
     donor, _ = client_for(app, "donor")
     assert donor.get("/download/data/care-trend.csv?code=AC04&geo=0102").status_code == 400
-    assert _csv(donor.get("/download/data/care-map.csv?code=AC03&parent=01")) == []  # districts
+    # a donor's map of Northlake is the provinces' (no districts), as the page draws it
+    rows = _csv(donor.get("/download/data/care-map.csv?code=AC03&geo=01"))
+    assert [(r["geo_name"], r["geo_level"]) for r in rows] == [
+        ("Northlake", "province"),
+        ("Southhill", "province"),
+    ]
     assert (  # donors see years only
         donor.get("/download/data/indicator-groups.csv?code=SS02&period=quarter&at=2018-Q4")
     ).status_code == 400
@@ -286,6 +291,17 @@ def test_the_links_are_real_labelled_downloads_for_roles_that_may_download(app) 
     assert labels == ["Download the trend as CSV", "Download the trend as Excel"]
     # outside a request (content built in a test) there is no role: no links
     assert download_links("scorecard") is None
+    # the care page's links follow its place picker (the page is not drawn again)
+    with as_role(app, "planner"):
+        slots = [
+            {
+                "type": "cp-downloads-follow",
+                "picker": "care-province",
+                "slot": "care-trend?code=AC04",
+            }
+        ]
+        (filled,) = follow_picker("geo")("0102", slots)
+    assert filled.children[1].href == "/download/data/care-trend.csv?code=AC04&geo=0102"
 
 
 def test_the_pages_offer_the_links_beside_their_charts_and_tables(app) -> None:
@@ -304,7 +320,7 @@ def test_the_pages_offer_the_links_beside_their_charts_and_tables(app) -> None:
     for href in (
         "/download/data/care-trend.csv?code=AC04&geo=02",
         "/download/data/care-trend.xlsx?code=AC07&geo=02",
-        "/download/data/care-map.csv?code=AC03&parent=02",  # a planner's map: the districts
+        "/download/data/care-map.csv?code=AC03&geo=02",
     ):
         assert href in care_page
     assert "/download/data/scorecard.xlsx?sector=AC" in score_page
@@ -312,7 +328,7 @@ def test_the_pages_offer_the_links_beside_their_charts_and_tables(app) -> None:
         assert f"/download/data/quality-{dataset}.csv" in quality_page
     with as_role(app, "donor"):
         donor_care = shown(care.page_layout(warehouse, "02", role=current_role()))
-    assert "/download/data/care-map.csv?code=AC03&parent=NAT" in donor_care  # provinces only
+    assert "/download/data/care-map.csv?code=AC03&geo=02" in donor_care
     public = _public_app(app)
     with as_role(public, "public"):
         assert "/download/data/" not in shown(
