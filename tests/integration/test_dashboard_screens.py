@@ -251,6 +251,9 @@ def _check_shell(page, width: str, where: str, tmp_path: Path, role: str) -> lis
     if outline.startswith("none none"):
         problems.append(f"{where}: the focused skip link shows no outline")
     page.keyboard.press("Enter")
+    focused = page.evaluate("() => document.activeElement && document.activeElement.id")
+    if focused != "cp-main":
+        problems.append(f"{where}: 'Skip to content' moves the focus to {focused!r}, not the page")
     page.mouse.move(0, 0)
     links = page.locator(".cp-navbar .nav-link")
     toggler = page.locator(".cp-navbar .navbar-toggler")
