@@ -168,6 +168,22 @@ def test_the_care_map_drills_from_provinces_to_districts(warehouse: Path) -> Non
     assert list(district.data[1].marker.line.width) == [1.0, 3.0]  # Reedmarsh outlined
 
 
+def test_without_district_boundaries_the_map_stays_at_the_provinces(
+    warehouse: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "cpmonitor.duckdb"
+    shutil.copyfile(warehouse, path)
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            "UPDATE main.dim_geography SET boundary_geojson = NULL WHERE geo_level = 'district'"
+        )
+    cards, *_rest, rate_map, _source = care.care_content(path, "0101", role=PLANNER)
+    assert cards["care-kpi-children-value"].children == "765"  # Lakeshore's numbers still
+    assert list(rate_map.data[1].locations) == ["01", "02"]
+    assert list(rate_map.data[1].marker.line.width) == [3.0, 1.0]  # Northlake outlined
+    assert "by province, 2018" in rate_map.layout.title.text
+
+
 def test_map_view_and_breadcrumb_trail(warehouse: Path) -> None:
     places = queries.visible_places(warehouse, role=PLANNER)
     assert care.map_view("NAT", places, PLANNER) == ("NAT", None)
