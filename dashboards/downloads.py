@@ -650,7 +650,8 @@ def _query_words(params: Mapping[str, str]) -> str:
 
 def _cell(value: Any) -> Any:
     """A cell as written to the file: blanks for missing values, dates as ISO text, booleans as
-    yes/no, and text that a spreadsheet would run as a formula quoted (``'=...``)."""
+    yes/no, whole numbers without ``.0``, and text that a spreadsheet would run as a formula
+    quoted (``'=...``)."""
     if value is None or (not isinstance(value, str | list | tuple) and pd.isna(value)):
         return None
     if isinstance(value, bool | np.bool_):
@@ -664,6 +665,8 @@ def _cell(value: Any) -> Any:
         return value.isoformat()
     if hasattr(value, "item"):  # numpy scalars
         value = value.item()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # 2142, not 2142.0
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value

@@ -366,3 +366,27 @@ def test_the_indicator_page_links_carry_its_view(app) -> None:
         in ranged
     )
     assert "/download/data/indicator-areas.csv?code=AC04&period=year&geo=01&at=2017" in ranged
+
+
+def test_text_that_a_spreadsheet_would_run_is_kept_as_text() -> None:
+    import pandas as pd
+
+    from dashboards.downloads import Table, to_csv, to_xlsx
+
+    table = Table(
+        pd.DataFrame({"details": ['=HYPERLINK("http://x")', "+1", "plain"], "n": [1, -2, None]}),
+        ("details", "n"),
+        {},
+    )
+    rows = list(csv.reader(io.StringIO(to_csv(table).decode("utf-8"))))
+    assert rows == [
+        ["details", "n"],
+        ['\'=HYPERLINK("http://x")', "1"],
+        ["'+1", "-2"],
+        ["plain", ""],
+    ]
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx(table, [("Data", "x")], "x"))).active
+    cells = [sheet.cell(row=r, column=1) for r in (4, 5, 6)]
+    assert [c.value for c in cells] == ['\'=HYPERLINK("http://x")', "'+1", "plain"]
+    assert {c.data_type for c in cells} == {"s"}  # text, never a formula
+    assert [sheet.cell(row=r, column=2).value for r in (4, 5, 6)] == [1, -2, None]
