@@ -7,6 +7,7 @@
    - Dash's dcc.Dropdown puts a focusable input, hidden from screen readers, in front of its
      button (it passes the focus on): it is given the dropdown's label instead of aria-hidden, so
      that what the keyboard reaches is never hidden from a screen reader.
+   - A cell of long text in such a table is marked (cp-long-text) so that a phone gives it room.
    - A chart's title is one line of SVG text, cut off where the chart ends: on a narrow screen a
      title too long for its chart is set smaller (down to 10 px) so that it is read whole. */
 (function () {
@@ -39,6 +40,14 @@
     });
   }
 
+  // Cells of long text in a scrolling table are marked, so that a phone gives them room (the CSS's
+  // .cp-long-text) instead of a column a few words wide and rows a dozen lines tall.
+  function longCells() {
+    document.querySelectorAll(".table-responsive td:not(.cp-long-text)").forEach(function (cell) {
+      if (cell.textContent.trim().length > 48) cell.classList.add("cp-long-text");
+    });
+  }
+
   function dropdowns() {
     document.querySelectorAll(".dash-dropdown-focus-target[aria-hidden]").forEach(function (input) {
       var button = input.nextElementSibling;
@@ -66,6 +75,7 @@
     pending = true;
     window.requestAnimationFrame(function () {
       pending = false;
+      longCells();
       scrollables();
       dropdowns();
       titles();
