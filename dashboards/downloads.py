@@ -34,7 +34,7 @@ import dash
 import flask
 import numpy as np
 import pandas as pd
-from dash import ALL, Input, Output, State, html
+from dash import Input, Output, html
 
 from cpmonitor.core.access import Role
 from cpmonitor.core.published import NATIONAL, open_published, warehouse_stamp
@@ -827,50 +827,66 @@ def download_links(
 def register_downloads(app: dash.Dash) -> None:
     app.server.add_url_rule(REPORT_PATH, "cp_report_download", report_download, methods=["GET"])
     app.server.add_url_rule(DATA_PATH, "cp_data_download", data_download, methods=["GET"])
-    for picker, param in FOLLOWED_PICKERS.items():
-        slots = {"type": FOLLOW_TYPE, "picker": picker, "slot": ALL}
+    for picker, (_param, slots) in FOLLOWING.items():
         app.callback(
-            Output(slots, "children"),
+            *(Output(_slot_id(dataset, code), "children") for dataset, code in slots),
             Input(picker, "value"),
-            State(slots, "id"),
             prevent_initial_call=True,
-        )(follow_picker(param))
+        )(follow_picker(picker))
 
 
 # --- links whose place follows a picker ---------------------------------------------------------
 
-FOLLOW_TYPE = "cp-downloads-follow"
-FOLLOWED_PICKERS = {"care-province": "geo"}
-"""Pickers whose value changes the place without drawing the page again (the care page's), with
-the download parameter their value sets (``following_links``)."""
+FOLLOWING: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
+    "care-province": (
+        "geo",
+        (
+            ("care-trend", "AC04"),
+            ("care-trend", "AC05"),
+            ("care-trend", "AC07"),
+            ("care-map", "AC03"),
+        ),
+    ),
+}
+"""Pickers whose value changes the place without drawing the page again (the care page's): the
+download parameter their value sets, and the links (dataset, indicator) that follow it."""
+
+
+def _slot_id(dataset: str, code: str) -> str:
+    return f"cp-downloads-{dataset}-{code}"
 
 
 def following_links(picker: str, dataset: str, *, role: Role | None = None, **params: Any) -> Any:
-    """``download_links`` whose parameter ``FOLLOWED_PICKERS[picker]`` follows the picker
+    """``download_links`` of one of ``FOLLOWING[picker]``'s links, whose place follows the picker
     ``picker`` (filled in again by the callback ``register_downloads`` adds whenever it changes);
-    ``params`` hold its first value and the fixed parameters."""
-    param = FOLLOWED_PICKERS[picker]
-    fixed = {name: value for name, value in params.items() if name != param}
+    ``params`` hold the indicator ``code`` and the picker's first value."""
+    _param, slots = FOLLOWING[picker]
+    if (dataset, params.get("code")) not in slots:
+        raise KeyError(f"{dataset} {params.get('code')} does not follow {picker}")
     return html.Div(
         download_links(dataset, role=role, **params),
-        id={"type": FOLLOW_TYPE, "picker": picker, "slot": f"{dataset}?{urlencode(fixed)}"},
+        id=_slot_id(dataset, str(params["code"])),
         className="cp-downloads-slot",
     )
 
 
-def follow_picker(param: str) -> Callable[[Any, list[dict[str, Any]]], list[Any]]:
-    """The callback filling every ``following_links`` of one picker: the links with ``param`` set
-    to the picker's value (which the download checks again, as any parameter)."""
+def follow_picker(picker: str) -> Callable[[Any], tuple[Any, ...]]:
+    """The callback filling ``FOLLOWING[picker]``'s links: their parameter set to the picker's
+    value when it is a place the request's role sees (no links otherwise; the download checks it
+    again anyway)."""
+    param, slots = FOLLOWING[picker]
 
-    def follow(value: Any, ids: list[dict[str, Any]]) -> list[Any]:
-        out: list[Any] = []
-        for slot_id in ids:
-            dataset, _, query = str(slot_id.get("slot", "")).partition("?")
-            if dataset not in DATASETS:
-                out.append(None)
-                continue
-            params = {**dict(parse_qsl(query)), param: str(value or "")}
-            out.append(download_links(dataset, **params))
-        return out
+    def follow(value: Any) -> tuple[Any, ...]:
+        role = _request_role()
+        place = str(value or NATIONAL)
+        seen = role is not None and (
+            place == NATIONAL
+            or place
+            in set(queries.visible_places(current_settings().warehouse_file, role=role)["geo_code"])
+        )
+        return tuple(
+            download_links(dataset, code=code, **{param: place}) if seen else None
+            for dataset, code in slots
+        )
 
     return follow

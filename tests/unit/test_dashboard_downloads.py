@@ -291,17 +291,15 @@ def test_the_links_are_real_labelled_downloads_for_roles_that_may_download(app) 
     assert labels == ["Download the trend as CSV", "Download the trend as Excel"]
     # outside a request (content built in a test) there is no role: no links
     assert download_links("scorecard") is None
-    # the care page's links follow its place picker (the page is not drawn again)
+    # the care page's links follow its place picker (the page is not drawn again): a place the
+    # role sees, no links for another one
     with as_role(app, "planner"):
-        slots = [
-            {
-                "type": "cp-downloads-follow",
-                "picker": "care-province",
-                "slot": "care-trend?code=AC04",
-            }
-        ]
-        (filled,) = follow_picker("geo")("0102", slots)
-    assert filled.children[1].href == "/download/data/care-trend.csv?code=AC04&geo=0102"
+        children, institutions, reintegration, care_map = follow_picker("care-province")("0102")
+    assert children.children[1].href == "/download/data/care-trend.csv?code=AC04&geo=0102"
+    assert care_map.children[2].href == "/download/data/care-map.xlsx?code=AC03&geo=0102"
+    with as_role(app, "donor"):
+        assert follow_picker("care-province")("0102") == (None, None, None, None)
+        assert follow_picker("care-province")("01")[1].children[1].href.endswith("AC05&geo=01")
 
 
 def test_the_pages_offer_the_links_beside_their_charts_and_tables(app) -> None:
