@@ -63,7 +63,11 @@ AXE_STAMP   := $(AXE_DIR)/.installed-$(AXE_VERSION)
 axe: $(AXE_STAMP)
 
 $(AXE_STAMP):
-	@command -v npm >/dev/null || { echo "npm is needed for axe-core (Debian: apt-get install npm)"; exit 1; }
+	@if ! command -v npm >/dev/null; then \
+		echo "Installing Debian's npm for axe-core"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends npm; \
+	fi
 	@mkdir -p $(AXE_DIR)
 	npm install --silent --no-audit --no-fund --prefix $(AXE_DIR) axe-core@$(AXE_VERSION)
 	@touch $(AXE_STAMP)
