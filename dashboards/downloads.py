@@ -568,6 +568,18 @@ DATASETS: dict[str, Dataset] = {
             ),
         ),
         Dataset(
+            "quality-reports",
+            "the expected reports",
+            "data_quality",
+            {},
+            _quality(
+                lambda w, _role: queries.expected_reports(w),
+                ("entity", "entity_name", "feed", "feed_title", "unit_code", "feed_period",
+                 "feed_period_end", "status", "is_received"),
+                "Every report expected (the reporting-rate heat map)",
+            ),
+        ),
+        Dataset(
             "quality-feeds",
             "the deliveries",
             "data_quality",
@@ -797,10 +809,18 @@ def _request_role() -> Role | None:
 
 
 def download_links(
-    dataset: str, *, role: Role | None = None, what: str | None = None, **params: Any
+    dataset: str,
+    *,
+    role: Role | None = None,
+    what: str | None = None,
+    label: str = "Download:",
+    **params: Any,
 ) -> html.Div | None:
-    """ "CSV" and "Excel" links to the data of one chart or table, for a role that may download
-    it (the request's role unless ``role`` is given); None otherwise, so nothing is shown."""
+    """The "CSV" and "Excel" links to the data of one chart or table (``params``: the view's),
+    for a role that may download it (the request's role unless ``role`` is given); None
+    otherwise, so nothing is shown. ``what`` names the data in the links' accessible names
+    ("Download <what> as CSV"; the dataset's title by default), ``label`` is the words before
+    them."""
     found = DATASETS[dataset]
     role = role or _request_role()
     if role is None or not role.may("downloads") or not role.may_open(found.page):
@@ -808,7 +828,7 @@ def download_links(
     what = what or found.title
     return html.Div(
         [
-            html.Span("Download:", className="cp-download-label"),
+            html.Span(label, className="cp-download-label"),
             *(
                 html.A(
                     FORMAT_WORDS[fmt],

@@ -176,7 +176,12 @@ def quality_content(warehouse: Path, *, role: Role, group: str | None = None) ->
             _section(
                 "Reporting completeness",
                 _completeness_block(expected, completeness),
-                download_links("quality-completeness", role=role),
+                html.Div(
+                    [
+                        download_links("quality-reports", role=role, label="Heat map:"),
+                        download_links("quality-completeness", role=role, label="Totals per feed:"),
+                    ]
+                ),
             ),
             _section(
                 "Refused files",

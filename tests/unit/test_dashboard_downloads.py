@@ -179,6 +179,12 @@ def test_other_datasets_read_what_their_page_shows(app) -> None:
     assert float(card["AC05"]["value"]) == 24 and card["AC05"]["period_id"] == "2018"
     quality = _csv(planner.get("/download/data/quality-feeds.csv"))
     assert quality and "feed_title" in quality[0]
+    reports = _csv(planner.get("/download/data/quality-reports.csv"))
+    # the heat map's cells: received and missed reports (2018-11 of child protection cases is
+    # missed: the fixture's NOTE_SS02)
+    assert {r["is_received"] for r in reports} == {"yes", "no"}
+    missed = [r for r in reports if r["is_received"] == "no"]
+    assert any(r["feed_period"] == "2018-11" for r in missed)
 
 
 def test_parameters_are_checked_and_unknown_datasets_are_not_found(app) -> None:
@@ -322,7 +328,7 @@ def test_the_pages_offer_the_links_beside_their_charts_and_tables(app) -> None:
     ):
         assert href in care_page
     assert "/download/data/scorecard.xlsx?sector=AC" in score_page
-    for dataset in ("completeness", "refused", "rejected", "checks", "feeds"):
+    for dataset in ("reports", "completeness", "refused", "rejected", "checks", "feeds"):
         assert f"/download/data/quality-{dataset}.csv" in quality_page
     with as_role(app, "donor"):
         donor_care = shown(care.page_layout(warehouse, "02", role=current_role()))
