@@ -569,7 +569,9 @@ def indicator_content(
                         card(
                             [
                                 *breakdown_block(ind, groups, place, period_label),
-                                download_links("indicator-groups", **view, geo=geo, **at),
+                                download_links("indicator-groups", **view, geo=geo, **at)
+                                if len(groups)
+                                else None,
                             ]
                         ),
                         lg=6,
@@ -584,7 +586,9 @@ def indicator_content(
                         className="cp-section-title",
                     ),
                     area_table(ind, areas, area_word),
-                    download_links("indicator-areas", **view, geo=geo, **at),
+                    download_links("indicator-areas", **view, geo=geo, **at)
+                    if len(areas)
+                    else None,
                 ]
             ),
             html.Div(className="mb-3"),

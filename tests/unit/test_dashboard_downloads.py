@@ -370,6 +370,13 @@ def test_the_indicator_page_links_carry_its_view(app) -> None:
         in ranged
     )
     assert "/download/data/indicator-areas.csv?code=AC04&period=year&geo=01&at=2017" in ranged
+    # nothing to download, no links: a donor sees no district of Southhill, SS08 has no groups
+    with as_role(app, "donor"):
+        donor = shown(
+            indicator.indicator_content(warehouse, "SS08", "02", "year", role=current_role())
+        )
+    assert "/download/data/indicator-trend.csv?code=SS08&period=year&geo=02" in donor
+    assert "data/indicator-areas" not in donor and "data/indicator-groups" not in donor
 
 
 def test_text_that_a_spreadsheet_would_run_is_kept_as_text() -> None:
