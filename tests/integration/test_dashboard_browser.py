@@ -277,6 +277,7 @@ def test_the_navbar_moves_between_pages_and_sets_the_title(browser, server_url: 
         "Indicators",
         "Data quality",
         "Reports",
+        "Glossary",
     ]
     links.filter(has_text="Scorecard").click()
     page.wait_for_selector("#scorecard-row-SS08")
