@@ -8,52 +8,43 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_dashboard_browser import LOCAL_HOSTS, _save, _watch, serving, sign_in
-from warehouse_fixture import build_fixture_warehouse
-
-from cpmonitor.core.settings import CHROMIUM, CHROMIUM_ARGS
+from browser_helpers import (
+    BROWSER_MARKS,
+    LOCAL_HOSTS,
+    launch_chromium,
+    save,
+    serving_fixture,
+    signed_in_page,
+)
 
 PASSWORD = "browser-password"
 NOTE = "New gatekeeping policy <b>from March</b>"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium"
-    ),
-]
-sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
 def notes_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, object]]:
-    from cpmonitor.core import users
-    from cpmonitor.core.settings import Settings
-    from dashboards.app import create_app
-
-    settings = Settings.from_env(tmp_path_factory.mktemp("notes-data"))
-    build_fixture_warehouse(settings.warehouse_file)
-    for name, role in (("ana", "planner"), ("ben", "planner"), ("dora", "donor")):
-        users.add_user(settings, name, role, PASSWORD)
-    with serving(create_app(settings)) as url:
-        yield url, settings
+    """The app over the fixture warehouse and its settings; planners ana and ben, donor dora."""
+    accounts = [
+        (name, role, PASSWORD)
+        for name, role in (("ana", "planner"), ("ben", "planner"), ("dora", "donor"))
+    ]
+    with serving_fixture(tmp_path_factory.mktemp("notes-data"), accounts) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[object]:
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with launch_chromium() as browser:
+        yield browser
 
 
 def _as(chromium, url: str, username: str):
-    context = chromium.new_context(viewport={"width": 1400, "height": 1100})
-    page = context.new_page()
-    errors, hosts = _watch(page)
-    sign_in(page, url + "/indicator?code=AC06", username=username, password=PASSWORD)
+    """A context of its own signed in as ``username`` at AC06's indicator page, its trend drawn."""
+    context, page, errors, hosts = signed_in_page(
+        chromium, url + "/indicator?code=AC06", username, PASSWORD
+    )
     page.wait_for_selector("#indicator-trend-graph .main-svg", state="attached")
     return context, page, errors, hosts
 
@@ -82,7 +73,7 @@ def test_a_planner_writes_a_note_another_planner_and_a_donor_see_it(
     label.hover()
     ana.wait_for_selector("#indicator-trend-graph .hovertext", state="attached")
     ana.wait_for_timeout(300)  # let the hover label finish drawing before the picture
-    _save(ana, tmp_path, "indicator_note_AC06.png")
+    save(ana, tmp_path, "indicator_note_AC06.png")
     (note,) = annotations.list_annotations(settings, "AC06", None)
     assert (note.author, note.period_id, note.text) == ("ana", "2017", NOTE)
     assert [e.detail for e in users.read_events(settings, event="annotation_added")] == [

@@ -5,62 +5,36 @@ Screenshots go to pytest's tmp dir, and also to ``$CPMONITOR_SCREENSHOT_DIR`` wh
 
 from __future__ import annotations
 
-import os
-import shutil
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from warehouse_fixture import add_small_count, build_fixture_warehouse
+from browser_helpers import (
+    BROWSER_MARKS,
+    LOCAL_HOSTS,
+    VIEWPORT,
+    launch_chromium,
+    open_page,
+    save,
+    serving_fixture,
+    signed_in_page,
+)
 
 from cpmonitor.core.catalogue import load_catalogue
-from cpmonitor.core.settings import CHROMIUM, CHROMIUM_ARGS
 
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 USERNAME, PASSWORD = "browser-planner", "browser-password"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium"
-    ),
-]
-sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
-
-
-@contextmanager
-def serving(app) -> Iterator[str]:
-    """``app`` on a free localhost port, served by werkzeug in a background thread."""
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app.server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join()
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
 def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app on a free localhost port, served by werkzeug in a background thread."""
-
-    from cpmonitor.core import users
-    from cpmonitor.core.settings import Settings
-    from dashboards.app import create_app
-
     data_dir = tmp_path_factory.mktemp("browser-data")
-    settings = Settings.from_env(data_dir)
-    build_fixture_warehouse(settings.warehouse_file)
-    users.add_user(settings, USERNAME, "planner", PASSWORD)
     # Default cookie settings (Secure): Chromium keeps Secure cookies for http://127.0.0.1, a
     # potentially trustworthy origin, so no --insecure-cookies is needed to test on localhost.
-    with serving(create_app(settings)) as url:
+    with serving_fixture(data_dir, [(USERNAME, "planner", PASSWORD)]) as (url, _settings):
         yield url
 
 
@@ -68,60 +42,16 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def browser(server_url: str) -> Iterator[object]:
     """A headless Chromium context signed in once as a planner through the real sign-in form
     (once: sign-in is rate-limited to 5 a minute per address)."""
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            context = chromium.new_context(viewport={"width": 1400, "height": 1100})
-            page = context.new_page()
-            sign_in(page, server_url + "/")
-            page.close()
-            yield context
-        finally:
-            chromium.close()
-
-
-def _watch(page) -> tuple[list[str], list[str]]:
-    """Record ``page``'s console errors and every host it requests (lists filled as it runs)."""
-    errors: list[str] = []
-    hosts: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("request", lambda req: hosts.append(urlparse(req.url).hostname or req.url))
-    return errors, hosts
-
-
-def _open(browser, url: str) -> tuple[object, list[str], list[str]]:
-    """A fresh page that records console errors and every requested host."""
-    page = browser.new_page()
-    errors, hosts = _watch(page)
-    page.goto(url)
-    assert "/login" not in page.url, page.url
-    return page, errors, hosts
-
-
-def sign_in(page, url: str, username: str = USERNAME, password: str = PASSWORD) -> None:
-    """Open ``url``: the server sends the browser to the sign-in form, which brings it back."""
-    page.goto(url)
-    assert "/login" in page.url, page.url
-    page.fill("#username", username)
-    page.fill("#password", password)
-    with page.expect_navigation():
-        page.click("#login-submit")
-    assert "/login" not in page.url, page.url
-
-
-def _save(page, tmp_path: Path, name: str) -> Path:
-    target = tmp_path / name
-    page.screenshot(path=str(target), full_page=True)
-    extra = os.environ.get("CPMONITOR_SCREENSHOT_DIR")
-    if extra:
-        Path(extra).mkdir(parents=True, exist_ok=True)
-        shutil.copy(target, Path(extra) / name)
-    return target
+    with launch_chromium() as launched:
+        context, page, _errors, _hosts = signed_in_page(
+            launched, server_url + "/", USERNAME, PASSWORD
+        )
+        page.close()
+        yield context
 
 
 def test_care_page_renders_offline(browser, server_url: str, tmp_path: Path) -> None:
-    page, errors, hosts = _open(browser, server_url + "/")
+    page, errors, hosts = open_page(browser, server_url + "/")
     page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 4")
     page.wait_for_selector("#care-map-graph path.choroplethlocation", state="attached")
     page.wait_for_selector("#care-kpi-children-value")
@@ -136,7 +66,7 @@ def test_care_page_renders_offline(browser, server_url: str, tmp_path: Path) -> 
     assert "Target 30% by 2018" in page.inner_text("#care-kpi-reintegration-detail")
     assert "Republic of Examplia" in page.inner_text(".cp-navbar")
     assert "Published 15 Jan 2019, 06:30 UTC" in page.inner_text("#care-source")
-    _save(page, tmp_path, "care.png")
+    save(page, tmp_path, "care.png")
 
     assert errors == []
     assert set(hosts) <= LOCAL_HOSTS, f"requests left localhost: {set(hosts) - LOCAL_HOSTS}"
@@ -144,7 +74,7 @@ def test_care_page_renders_offline(browser, server_url: str, tmp_path: Path) -> 
 
 
 def test_province_from_url_query(browser, server_url: str) -> None:
-    page, errors, _hosts = _open(browser, server_url + "/?province=02")
+    page, errors, _hosts = open_page(browser, server_url + "/?province=02")
     page.wait_for_function(
         "() => document.querySelector('#care-kpi-children-value')?.innerText === '765'"
     )
@@ -155,7 +85,7 @@ def test_province_from_url_query(browser, server_url: str) -> None:
 
 
 def test_clicking_the_map_selects_the_province(browser, server_url: str) -> None:
-    page, errors, _hosts = _open(browser, server_url + "/")
+    page, errors, _hosts = open_page(browser, server_url + "/")
     page.wait_for_selector("#care-map-graph path.choroplethlocation", state="attached")
     page.wait_for_selector("#care-kpi-children-value")
     page.locator("#care-map-graph path.choroplethlocation").first.click(force=True)
@@ -169,20 +99,20 @@ def test_clicking_the_map_selects_the_province(browser, server_url: str) -> None
 
 
 def test_data_quality_page(browser, server_url: str, tmp_path: Path) -> None:
-    page, errors, hosts = _open(browser, server_url + "/data-quality")
+    page, errors, hosts = open_page(browser, server_url + "/data-quality")
     page.wait_for_selector("#dq-quarantine-table")
     page.wait_for_load_state("networkidle")
     assert "column 'date_of_placement' is missing" in page.inner_text("#dq-quarantine-table")
     assert "3 AC06 values above 95%" in page.inner_text("#dq-checks-table")
     assert page.inner_text("#dq-files-value") == "3"
-    _save(page, tmp_path, "data_quality.png")
+    save(page, tmp_path, "data_quality.png")
     assert errors == []
     assert set(hosts) <= LOCAL_HOSTS
     page.close()
 
 
 def test_scorecard_page(browser, server_url: str, tmp_path: Path) -> None:
-    page, errors, hosts = _open(browser, server_url + "/scorecard")
+    page, errors, hosts = open_page(browser, server_url + "/scorecard")
     page.wait_for_selector("#scorecard-row-SS08")
     page.wait_for_load_state("networkidle")
     # Fixture: SS08 on track; AC06 and AC07 off track; every catalogue indicator listed.
@@ -195,7 +125,7 @@ def test_scorecard_page(browser, server_url: str, tmp_path: Path) -> None:
     drawn = "img => img.complete && img.naturalWidth"
     assert page.eval_on_selector("#scorecard-trend-AC04", drawn) == 112
     assert page.get_attribute("#scorecard-trend-AC04", "alt").endswith("2,142 in Dec 2018")
-    _save(page, tmp_path, "scorecard.png")
+    save(page, tmp_path, "scorecard.png")
     # The sector filter shows one sector.
     page.select_option("#scorecard-sector", "JC")
     page.wait_for_function(
@@ -209,14 +139,14 @@ def test_scorecard_page(browser, server_url: str, tmp_path: Path) -> None:
 
 
 def test_sector_page(browser, server_url: str, tmp_path: Path) -> None:
-    page, errors, hosts = _open(browser, server_url + "/scorecard")
+    page, errors, hosts = open_page(browser, server_url + "/scorecard")
     page.wait_for_selector("#scorecard-sector-link-AC")
     page.click("#scorecard-sector-link-AC")
     page.wait_for_selector("#sector-card-AC07")
     assert page.locator("[id^='sector-card-']").count() == 14  # the catalogue's AC indicators
     assert "Target not reached" in page.inner_text("#sector-card-AC07")
     assert page.eval_on_selector("#sector-trend-AC04", "img => img.naturalWidth") == 150
-    _save(page, tmp_path, "sector.png")
+    save(page, tmp_path, "sector.png")
     page.click("#sector-link-JC")
     page.wait_for_selector("#sector-card-JC09")
     assert urlparse(page.url).query == "sector=JC"
@@ -230,7 +160,7 @@ def test_sector_page(browser, server_url: str, tmp_path: Path) -> None:
 
 
 def test_indicator_page(browser, server_url: str, tmp_path: Path) -> None:
-    page, errors, hosts = _open(browser, server_url + "/indicator?code=AC06")
+    page, errors, hosts = open_page(browser, server_url + "/indicator?code=AC06")
     page.wait_for_selector("#indicator-trend-graph .main-svg", state="attached")
     page.wait_for_selector("#indicator-province-graph path.choroplethlocation", state="attached")
     page.wait_for_load_state("networkidle")
@@ -239,7 +169,7 @@ def test_indicator_page(browser, server_url: str, tmp_path: Path) -> None:
     assert "Exits to a family" in page.inner_text("#indicator-trend-graph")
     assert "Ministry of Social Affairs" in page.inner_text("#indicator-definition")
     assert "Northlake" in page.inner_text("#indicator-areas-table")
-    _save(page, tmp_path, "indicator_AC06.png")
+    save(page, tmp_path, "indicator_AC06.png")
     # Showing it by year redraws the trend.
     page.locator("label", has_text="Year").click()
     page.wait_for_function(
@@ -253,20 +183,20 @@ def test_indicator_page(browser, server_url: str, tmp_path: Path) -> None:
 def test_indicator_page_for_a_survey_in_a_province(
     browser, server_url: str, tmp_path: Path
 ) -> None:
-    page, errors, hosts = _open(browser, server_url + "/indicator?code=VE14&geo=02")
+    page, errors, hosts = open_page(browser, server_url + "/indicator?code=VE14&geo=02")
     page.wait_for_selector("#indicator-trend-graph .main-svg", state="attached")
     page.wait_for_load_state("networkidle")
     assert page.input_value("#indicator-geo") == "02"
     assert page.inner_text("#indicator-latest") == "59.2%"
     assert page.locator("#indicator-trend-graph g.errorbar").count() >= 1
-    _save(page, tmp_path, "indicator_VE14.png")
+    save(page, tmp_path, "indicator_VE14.png")
     assert errors == []
     assert set(hosts) <= LOCAL_HOSTS
     page.close()
 
 
 def test_the_navbar_moves_between_pages_and_sets_the_title(browser, server_url: str) -> None:
-    page, errors, hosts = _open(browser, server_url + "/")
+    page, errors, hosts = open_page(browser, server_url + "/")
     page.wait_for_selector("#care-kpi-children-value")
     page.wait_for_function("() => document.title === 'Care reform · Child Protection Monitor'")
     links = page.locator(".cp-navbar .nav-link")
@@ -298,9 +228,9 @@ def test_the_navbar_moves_between_pages_and_sets_the_title(browser, server_url: 
 
 
 def test_the_reports_page_downloads_a_report(browser, server_url: str, tmp_path: Path) -> None:
-    page, errors, hosts = _open(browser, server_url + "/reports")
+    page, errors, hosts = open_page(browser, server_url + "/reports")
     page.wait_for_selector("#report-list")
-    _save(page, tmp_path, "reports.png")
+    save(page, tmp_path, "reports.png")
     with page.expect_download() as info:
         page.locator("#report-2018-pdf").click()
     download = info.value
@@ -316,13 +246,13 @@ def test_the_reports_page_downloads_a_report(browser, server_url: str, tmp_path:
 
 def test_sign_in_page_and_sign_out(browser, server_url: str, tmp_path: Path) -> None:
     """A fresh context: sent to the form, signed in, the navbar names the user, sign-out ends it."""
-    context = browser.browser.new_context(viewport={"width": 1400, "height": 1100})
+    context = browser.browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.goto(server_url + "/scorecard")
     assert page.url.endswith("/login?next=/scorecard")
-    _save(page, tmp_path, "login.png")
+    save(page, tmp_path, "login.png")
     page.fill("#username", USERNAME)
     page.fill("#password", "not the password")
     page.click("#login-submit")
@@ -354,28 +284,15 @@ def test_sign_in_page_and_sign_out(browser, server_url: str, tmp_path: Path) -> 
 def protected_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The fixture warehouse where SS08 in Southhill, 2018, rests on 3 children (value 77.7777),
     protected again as the pipeline would; a donor, an admin and a planner may sign in."""
-    import duckdb
-
-    from cpmonitor.core import users
-    from cpmonitor.core.settings import Settings
-    from dashboards.app import create_app
-
-    settings = Settings.from_env(tmp_path_factory.mktemp("protected-data"))
-    build_fixture_warehouse(settings.warehouse_file)
-    with duckdb.connect(str(settings.warehouse_file)) as con:
-        add_small_count(con)
-    for role in ("donor", "admin", "planner"):
-        users.add_user(settings, f"browser-{role}", role, PASSWORD)
-    with serving(create_app(settings)) as url:
+    accounts = [(f"browser-{role}", role, PASSWORD) for role in ("donor", "admin", "planner")]
+    data_dir = tmp_path_factory.mktemp("protected-data")
+    with serving_fixture(data_dir, accounts, small_count=True) as (url, _settings):
         yield url
 
 
 def _signed_in_page(browser, url: str, role: str):
-    context = browser.browser.new_context(viewport={"width": 1400, "height": 1100})
-    page = context.new_page()
-    errors, hosts = _watch(page)
-    sign_in(page, url, username=f"browser-{role}")
-    return context, page, errors, hosts
+    """A context of its own beside the planner's, signed in as ``browser-{role}``."""
+    return signed_in_page(browser.browser, url, f"browser-{role}", PASSWORD)
 
 
 def test_a_donor_sees_protected_province_values_and_why_they_are_not_shown(
@@ -399,11 +316,11 @@ def test_a_donor_sees_protected_province_values_and_why_they_are_not_shown(
     assert "nor are the values that would let them be worked out" in page.inner_text(
         "#indicator-privacy"
     )
-    _save(page, tmp_path, "donor_indicator_SS08.png")
+    save(page, tmp_path, "donor_indicator_SS08.png")
     page.goto(protected_url + "/")
     page.wait_for_selector("#care-kpi-children-value")
     page.wait_for_load_state("networkidle")
-    _save(page, tmp_path, "donor_care.png")
+    save(page, tmp_path, "donor_care.png")
     assert errors == []
     assert set(hosts) <= LOCAL_HOSTS
     context.close()
@@ -419,12 +336,12 @@ def test_a_planner_sees_the_exact_values_and_an_admin_the_audit_log(
     page.wait_for_load_state("networkidle")
     assert "Hollowfield" in page.inner_text("#indicator-areas-table")  # districts, exact
     assert "Audit log" not in page.inner_text(".cp-navbar")
-    _save(page, tmp_path, "planner_indicator_SS08_Southhill.png")
+    save(page, tmp_path, "planner_indicator_SS08_Southhill.png")
     context.close()
     context, page, errors, _hosts = _signed_in_page(browser, protected_url + "/audit-log", "admin")
     page.wait_for_selector("#audit-log")
     log = page.inner_text("#audit-log")
     assert "browser-admin" in log and "browser-planner" in log and "Signed in" in log
-    _save(page, tmp_path, "admin_audit_log.png")
+    save(page, tmp_path, "admin_audit_log.png")
     assert errors == []
     context.close()

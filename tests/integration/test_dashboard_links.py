@@ -11,85 +11,51 @@ Screenshots go to pytest's tmp dir, and also to ``$CPMONITOR_SCREENSHOT_DIR`` wh
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from warehouse_fixture import build_fixture_warehouse
-
-from cpmonitor.core.settings import CHROMIUM, CHROMIUM_ARGS
+from browser_helpers import (
+    BROWSER_MARKS,
+    launch_chromium,
+    open_page,
+    save,
+    serving_fixture,
+    signed_in_page,
+)
 
 PASSWORD = "links-password-1"
 PLANNER_A, PLANNER_B, DONOR = "links-planner-a", "links-planner-b", "links-donor"
 MONTH_VIEW = "/indicator?code=AC06&geo=01&period=month&range=last12m"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium"
-    ),
-]
-sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
-
-
-@contextmanager
-def serving(app) -> Iterator[str]:
-    """``app`` on a free localhost port, served by werkzeug in a background thread."""
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app.server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join()
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
 def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app over the fixture warehouse, with two planners and a donor."""
-    from cpmonitor.core import users
-    from cpmonitor.core.settings import Settings
-    from dashboards.app import create_app
-
-    data_dir = tmp_path_factory.mktemp("links-data")
-    settings = Settings.from_env(data_dir)
-    build_fixture_warehouse(settings.warehouse_file)
-    users.add_user(settings, PLANNER_A, "planner", PASSWORD)
-    users.add_user(settings, PLANNER_B, "planner", PASSWORD)
-    users.add_user(settings, DONOR, "donor", PASSWORD)
-    with serving(create_app(settings)) as url:
+    accounts = [
+        (PLANNER_A, "planner", PASSWORD),
+        (PLANNER_B, "planner", PASSWORD),
+        (DONOR, "donor", PASSWORD),
+    ]
+    with serving_fixture(tmp_path_factory.mktemp("links-data"), accounts) as (url, _settings):
         yield url
 
 
 @pytest.fixture(scope="module")
 def chromium(server_url: str) -> Iterator[object]:
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with launch_chromium() as browser:
+        yield browser
 
 
 def _signed_in(chromium, server_url: str, username: str):
     """A browser context of its own (its own cookies) signed in as ``username`` through the form
     (once per user: sign-in is rate-limited to 5 a minute per address)."""
-    context = chromium.new_context(viewport={"width": 1400, "height": 1100})
-    page = context.new_page()
-    page.goto(server_url + "/scorecard")
-    assert "/login" in page.url, page.url
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    with page.expect_navigation():
-        page.click("#login-submit")
-    assert "/login" not in page.url, page.url
+    context, page, _errors, _hosts = signed_in_page(
+        chromium, server_url + "/scorecard", username, PASSWORD
+    )
     page.close()
     return context
 
@@ -110,12 +76,8 @@ def donor(chromium, server_url: str):
 
 
 def _open(context, url: str):
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(url)
-    assert "/login" not in page.url, page.url
+    """A fresh page at ``url`` with the indicator's trend drawn, and its console errors."""
+    page, errors, _hosts = open_page(context, url)
     _settled(page)
     return page, errors
 
@@ -210,15 +172,6 @@ def _view(page) -> dict[str, object]:
     }
 
 
-def _save(page, tmp_path: Path, name: str) -> None:
-    target = tmp_path / name
-    page.screenshot(path=str(target), full_page=True)
-    extra = os.environ.get("CPMONITOR_SCREENSHOT_DIR")
-    if extra:
-        Path(extra).mkdir(parents=True, exist_ok=True)
-        shutil.copy(target, Path(extra) / name)
-
-
 def test_pickers_write_the_link_another_planner_opens_it_and_back_returns(
     planner_a, planner_b, server_url: str, tmp_path: Path
 ) -> None:
@@ -248,7 +201,7 @@ def test_pickers_write_the_link_another_planner_opens_it_and_back_returns(
         "() => document.querySelector('#indicator-trend-graph .js-plotly-plot').data[0].x[0]"
     )
     assert str(first).startswith("2018-01")
-    _save(page, tmp_path, "indicator_link_month.png")
+    save(page, tmp_path, "indicator_link_month.png")
 
     # Another planner, in a browser of their own, opens the link: the same view.
     other, other_errors = _open(planner_b, server_url + MONTH_VIEW)
@@ -351,12 +304,8 @@ def test_the_care_page_keeps_its_place_in_the_link(planner_a, planner_b, server_
 
 
 def _open_care(context, url: str):
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(url)
-    assert "/login" not in page.url, page.url
+    """A fresh page at ``url`` with the care page's figures shown, and its console errors."""
+    page, errors, _hosts = open_page(context, url)
     page.wait_for_selector("#care-kpi-children-value")
     page.wait_for_load_state("networkidle")
     return page, errors

@@ -12,28 +12,25 @@ Screenshots (1400 px wide) go to pytest's tmp dir, and also to ``$CPMONITOR_SCRE
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from test_dashboard_browser import LOCAL_HOSTS, serving, sign_in
-from warehouse_fixture import add_small_count, build_fixture_warehouse
+from browser_helpers import (
+    BROWSER_MARKS,
+    LOCAL_HOSTS,
+    launch_chromium,
+    save,
+    serving_fixture,
+    signed_in_page,
+)
 
-from cpmonitor.core.settings import CHROMIUM, CHROMIUM_ARGS
 from dashboards.pages import care
 
 PASSWORD = "maps-password"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium"
-    ),
-]
-sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
+pytestmark = BROWSER_MARKS
 
 # The locations of the map's coloured trace, read from the graph Plotly drew.
 MAP_LOCATIONS = """() => {
@@ -49,51 +46,21 @@ def maps_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app on the fixture warehouse where SS08 2018 in Southhill rests on 3 children
     (``add_small_count``: hidden from a donor, and Northlake with it); a planner and a donor may
     sign in."""
-    import duckdb
-
-    from cpmonitor.core import users
-    from cpmonitor.core.settings import Settings
-    from dashboards.app import create_app
-
-    settings = Settings.from_env(tmp_path_factory.mktemp("maps-data"))
-    build_fixture_warehouse(settings.warehouse_file)
-    with duckdb.connect(str(settings.warehouse_file)) as con:
-        add_small_count(con)
-    for role in ("planner", "donor"):
-        users.add_user(settings, f"maps-{role}", role, PASSWORD)
-    with serving(create_app(settings)) as url:
+    accounts = [(f"maps-{role}", role, PASSWORD) for role in ("planner", "donor")]
+    data_dir = tmp_path_factory.mktemp("maps-data")
+    with serving_fixture(data_dir, accounts, small_count=True) as (url, _settings):
         yield url
 
 
 @pytest.fixture(scope="module")
 def chromium(maps_url: str) -> Iterator[object]:
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with launch_chromium() as browser:
+        yield browser
 
 
 def _signed_in(chromium, url: str, role: str):
-    context = chromium.new_context(viewport={"width": 1400, "height": 1100})
-    page = context.new_page()
-    errors: list[str] = []
-    hosts: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("request", lambda req: hosts.append(urlparse(req.url).hostname or req.url))
-    sign_in(page, url, username=f"maps-{role}", password=PASSWORD)
-    return context, page, errors, hosts
-
-
-def _save(page, tmp_path: Path, name: str) -> None:
-    target = tmp_path / name
-    page.screenshot(path=str(target), full_page=True)
-    extra = os.environ.get("CPMONITOR_SCREENSHOT_DIR")
-    if extra:
-        Path(extra).mkdir(parents=True, exist_ok=True)
-        shutil.copy(target, Path(extra) / name)
+    """A context of its own signed in as ``maps-{role}``: ``(context, page, errors, hosts)``."""
+    return signed_in_page(chromium, url, f"maps-{role}", PASSWORD)
 
 
 def _wait_for_map(page, locations: list[str]) -> None:
@@ -120,7 +87,7 @@ def test_a_planner_drills_down_with_the_map_and_back_up_with_the_breadcrumb(
     _wait_for_map(page, ["01", "02"])
     page.wait_for_function(f"() => ({KPI})() === '2,142'")
     assert page.inner_text("#care-map-breadcrumb").strip() == "Republic of Examplia"
-    _save(page, tmp_path, "maps_planner_nation.png")
+    save(page, tmp_path, "maps_planner_nation.png")
 
     _click_area(page, 0)  # Northlake
     page.wait_for_function("() => new URL(location.href).searchParams.get('geo') === '01'")
@@ -132,7 +99,7 @@ def test_a_planner_drills_down_with_the_map_and_back_up_with_the_breadcrumb(
     assert page.locator("#care-map-crumb-0").get_attribute("href").endswith("?geo=NAT")
     assert "by district, Northlake" in page.inner_text("#care-map-graph")
     page.wait_for_load_state("networkidle")
-    _save(page, tmp_path, "maps_planner_Northlake.png")
+    save(page, tmp_path, "maps_planner_Northlake.png")
 
     _click_area(page, 0)  # Lakeshore: the same districts, Lakeshore outlined
     page.wait_for_function("() => new URL(location.href).searchParams.get('geo') === '0101'")
@@ -140,7 +107,7 @@ def test_a_planner_drills_down_with_the_map_and_back_up_with_the_breadcrumb(
     _wait_for_map(page, ["0101", "0102"])
     assert "Lakeshore" in page.inner_text("#care-map-breadcrumb")
     page.wait_for_load_state("networkidle")
-    _save(page, tmp_path, "maps_planner_Lakeshore.png")
+    save(page, tmp_path, "maps_planner_Lakeshore.png")
 
     page.click("#care-map-crumb-0")  # the nation
     page.wait_for_function(
@@ -175,7 +142,7 @@ def test_a_donor_sees_provinces_only_and_no_drill(chromium, maps_url: str, tmp_p
     assert page.locator("#care-map-breadcrumb").count() == 0
     body = page.inner_text("body")
     assert "Lakeshore" not in body and "Reedmarsh" not in body and "districts" not in body
-    _save(page, tmp_path, "maps_donor_Northlake.png")
+    save(page, tmp_path, "maps_donor_Northlake.png")
     # A district's link reads as its province for a donor (Northlake), never as the district.
     page.goto(maps_url + care.ROUTE.path + "?geo=0101")
     _wait_for_map(page, ["01", "02"])
@@ -204,6 +171,6 @@ def test_a_hidden_place_is_grey_and_says_why_on_hover(
     assert "77.8" not in hover
     fill = grey.nth(3).evaluate("path => getComputedStyle(path).fill")
     assert fill == "rgb(201, 206, 214)", fill  # COLOURS["hidden"], #c9ced6
-    _save(page, tmp_path, "maps_donor_hidden_hover.png")
+    save(page, tmp_path, "maps_donor_hidden_hover.png")
     assert errors == []
     context.close()

@@ -8,61 +8,38 @@ also to ``$CPMONITOR_SCREENSHOT_DIR`` when it is set.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_dashboard_browser import serving
-from warehouse_fixture import build_fixture_warehouse
-
-from cpmonitor.core import users
-from cpmonitor.core.settings import CHROMIUM, CHROMIUM_ARGS, Settings
+from browser_helpers import BROWSER_MARKS, keep, launch_chromium, serving_fixture, signed_in_page
 
 pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium"
-    ),
+    *BROWSER_MARKS,
     pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler (make pdftools)"),
 ]
-sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
 USERNAME, PASSWORD = "print-planner", "print-password-1"
 A4_POINTS = (595, 842)  # 210 x 297 mm
 
 
 @pytest.fixture(scope="module")
 def signed_in(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[object, str]]:
-    from dashboards.app import create_app
-
-    settings = Settings.from_env(tmp_path_factory.mktemp("print-data"))
-    build_fixture_warehouse(settings.warehouse_file)
-    users.add_user(settings, USERNAME, "planner", PASSWORD)
-    with serving(create_app(settings)) as url, sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            context = chromium.new_context(
-                viewport={"width": 1920, "height": 1000}, accept_downloads=True
-            )
-            page = context.new_page()
-            page.goto(url + "/")
-            page.fill("#username", USERNAME)
-            page.fill("#password", PASSWORD)
-            with page.expect_navigation():
-                page.click("#login-submit")
-            page.close()
-            yield context, url
-        finally:
-            chromium.close()
-
-
-def _keep(path: Path) -> None:
-    extra = os.environ.get("CPMONITOR_SCREENSHOT_DIR")
-    if extra:
-        Path(extra).mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, Path(extra) / path.name)
+    """A planner's browser context (1920 px wide, downloads on) and the app's address."""
+    accounts = [(USERNAME, "planner", PASSWORD)]
+    served = serving_fixture(tmp_path_factory.mktemp("print-data"), accounts)
+    with served as (url, _settings), launch_chromium() as chromium:
+        context, page, _errors, _hosts = signed_in_page(
+            chromium,
+            url + "/",
+            USERNAME,
+            PASSWORD,
+            viewport={"width": 1920, "height": 1000},
+            accept_downloads=True,
+        )
+        page.close()
+        yield context, url
 
 
 PLOT_WIDTHS = (
@@ -80,13 +57,13 @@ def _print(page, target: Path) -> tuple[str, list[float]]:
     widths = page.evaluate(PLOT_WIDTHS)
     page.pdf(path=str(target), format="A4")
     page.emulate_media(media="screen")
-    _keep(target)
+    keep(target)
     if shutil.which("pdftoppm"):
         png = target.with_suffix("")
         subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "1", str(target), str(png)],
                        check=True)  # fmt: skip
         for sheet in target.parent.glob(f"{png.name}-*.png"):
-            _keep(sheet)
+            keep(sheet)
     info = subprocess.run(["pdfinfo", str(target)], capture_output=True, text=True, check=True)
     size = next(line for line in info.stdout.splitlines() if line.startswith("Page size"))
     width, height = (int(float(v)) for v in size.split(":")[1].split("pts")[0].split(" x "))

@@ -13,18 +13,23 @@ Screenshots go to pytest's tmp dir, and also to ``$CPMONITOR_SCREENSHOT_DIR`` wh
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
-from test_dashboard_browser import LOCAL_HOSTS, serving
+from browser_helpers import (
+    BROWSER_MARKS,
+    LOCAL_HOSTS,
+    launch_chromium,
+    save,
+    serving,
+    signed_in_page,
+    watch,
+)
 from warehouse_fixture import build_fixture_warehouse
 
 from cpmonitor.core.access import DEFAULT_ACCESS_FILE, load_access
-from cpmonitor.core.settings import CHROMIUM, CHROMIUM_ARGS, PROJECT_ROOT
+from cpmonitor.core.settings import PROJECT_ROOT
 
 PASSWORD = "screens-password"
 AXE_JS = PROJECT_ROOT / ".venv" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
@@ -32,13 +37,7 @@ WIDTHS = {"laptop": 1400, "phone": 390}
 HEIGHT = {"laptop": 1000, "phone": 844}
 OVERFLOW_TOLERANCE = 2  # px: sub-pixel rounding, never a scrolling page
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium"
-    ),
-]
-sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
+pytestmark = BROWSER_MARKS
 
 # Waits until the page is settled: the router has filled the page, no callback is running, no
 # dcc.Loading spinner is shown and every Plotly chart has drawn its SVG.
@@ -104,12 +103,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
 
 @pytest.fixture(scope="module")
 def chromium(site: dict) -> Iterator[object]:
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with launch_chromium() as browser:
+        yield browser
 
 
 @pytest.fixture(scope="module")
@@ -122,27 +117,13 @@ def _cookies_of(role: str, site: dict, chromium, signed_in: dict):
     if role == "public":
         return None
     if role not in signed_in:
-        context = chromium.new_context()
-        page = context.new_page()
         # The public view is on, so nothing sends the browser to the form: open it.
-        page.goto(site["url"] + "/login")
-        page.fill("#username", f"screens-{role}")
-        page.fill("#password", PASSWORD)
-        with page.expect_navigation():
-            page.click("#login-submit")
-        assert "/login" not in page.url, f"{role} could not sign in: {page.url}"
+        context, _page, _errors, _hosts = signed_in_page(
+            chromium, site["url"] + "/login", f"screens-{role}", PASSWORD, viewport=None
+        )
         signed_in[role] = context.storage_state()
         context.close()
     return signed_in[role]
-
-
-def _save(page, tmp_path: Path, name: str, *, full_page: bool = True) -> None:
-    target = tmp_path / name
-    page.screenshot(path=str(target), full_page=full_page)
-    extra = os.environ.get("CPMONITOR_SCREENSHOT_DIR")
-    if extra:
-        Path(extra).mkdir(parents=True, exist_ok=True)
-        shutil.copy(target, Path(extra) / name)
 
 
 def _roles() -> list[str]:
@@ -162,6 +143,8 @@ def axe_js() -> Path:
 def test_every_page_of_the_role(
     role_name: str, width: str, site: dict, chromium, signed_in: dict, axe_js: Path, tmp_path
 ) -> None:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     role = site["roles"].get(role_name)
     if role is None:
         pytest.skip(f"{role_name} is not enabled")
@@ -173,11 +156,7 @@ def test_every_page_of_the_role(
         storage_state=_cookies_of(role_name, site, chromium, signed_in),
     )
     browser_page = context.new_page()
-    errors: list[str] = []
-    hosts: list[str] = []
-    browser_page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    browser_page.on("pageerror", lambda exc: errors.append(str(exc)))
-    browser_page.on("request", lambda req: hosts.append(urlparse(req.url).hostname or req.url))
+    errors, hosts = watch(browser_page)
     problems: list[str] = []
     try:
         for number, page in enumerate(pages):
@@ -188,8 +167,8 @@ def test_every_page_of_the_role(
             browser_page.wait_for_load_state("networkidle")
             try:
                 browser_page.wait_for_function(SETTLED, timeout=30_000)
-            except sync_api.TimeoutError:
-                _save(browser_page, tmp_path, f"{role_name}_{page.name}_{pixels}_unsettled.png")
+            except PlaywrightTimeout:
+                save(browser_page, tmp_path, f"{role_name}_{page.name}_{pixels}_unsettled.png")
                 state = browser_page.evaluate(SETTLED_STATE)
                 pytest.fail(f"{where}: still loading after 30 s: {state}")
             if number == 0:
@@ -197,7 +176,7 @@ def test_every_page_of_the_role(
             blank = browser_page.evaluate(BLANK_CHARTS)
             if blank:
                 problems.append(f"{where}: charts with neither data nor a message: {blank}")
-            _save(browser_page, tmp_path, f"{role_name}_{page.name}_{pixels}.png")
+            save(browser_page, tmp_path, f"{role_name}_{page.name}_{pixels}.png")
             if errors:
                 problems.append(f"{where}: console errors {errors}")
             overflow = browser_page.evaluate("() => document.documentElement.scrollWidth")
@@ -266,7 +245,7 @@ def _check_shell(page, width: str, where: str, tmp_path: Path, role: str) -> lis
             toggler.click()
             links.first.wait_for(state="visible", timeout=5_000)
             page.wait_for_timeout(400)  # the folding animation, for the picture only
-            _save(page, tmp_path, f"{role}_menu_390.png", full_page=False)
+            save(page, tmp_path, f"{role}_menu_390.png", full_page=False)
             if toggler.get_attribute("aria-expanded") != "true":
                 problems.append(f"{where}: the toggler does not say it is expanded")
             toggler.click()
