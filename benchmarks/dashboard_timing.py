@@ -203,16 +203,20 @@ def callback_cases(
             ("scorecard sector", PLANNER, _body(sections, {"scorecard-sector.value": sector}))
         )
 
-    periods = _find(dependencies, "indicator-period")
+    # The indicator page keeps its pickers and its link in step in one callback (the first output
+    # of which is the indicator picker); choosing an indicator there settles its period types.
+    view = _find(dependencies, "indicator-code")
     content = _find(dependencies, "indicator-content")
     for code in indicators:
-        cases.append(("indicator periods", PLANNER, _body(periods, {"indicator-code.value": code})))
+        values = {"indicator-code.value": code, "indicator-location.pathname": "/indicator"}
+        cases.append(("indicator view", PLANNER, _body(view, values)))
         for period_type in _period_types(data_dir, code):
             for place in [national, provinces[0]]:
                 values = {
                     "indicator-code.value": code,
                     "indicator-geo.value": place,
                     "indicator-period.value": period_type,
+                    "indicator-range.value": "all",
                 }
                 cases.append(("indicator content", PLANNER, _body(content, values)))
     return cases

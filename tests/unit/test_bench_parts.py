@@ -41,7 +41,7 @@ def test_dashboard_callbacks_are_timed_on_every_page(data_dir: Path) -> None:
     timed = result["callback_ms"]["per_callback"]
     for page in ("/", "/scorecard", "/indicator", "/data-quality", "/reports", "/audit-log"):
         assert timed[f"route {page}"]["p50"] > 0, page
-    for callback in ("care page", "scorecard sector", "indicator periods", "indicator content"):
+    for callback in ("care page", "scorecard sector", "indicator view", "indicator content"):
         assert timed[callback]["p50"] > 0, callback
     assert "first_load_ms" not in result
 
