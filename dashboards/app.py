@@ -73,8 +73,9 @@ def app_pages(app: dash.Dash) -> tuple[Page, ...]:
 
 
 def language_picker(csrf_token: str) -> html.Form:
-    """English / Français: a plain POST form (``/language``, CSRF-checked) with one button per
-    language, the current one pressed; ``next`` (the page it is on, kept up to date by
+    """English / Français: a plain POST form (``/language``, CSRF-checked) with a button for each
+    language but the current one (``FR`` on an English page, ``EN`` on a French one: short, so the
+    navbar keeps its width; named in its own language for screen readers and the tooltip); ``next`` (the page it is on, kept up to date by
     ``register_language_next``) is where it comes back to, in the new language."""
     current = i18n.current_language()
     return html.Form(
@@ -84,17 +85,18 @@ def language_picker(csrf_token: str) -> html.Form:
             html.Div(
                 [
                     html.Button(
-                        name,
+                        code.upper(),
                         type="submit",
                         name="lang",
                         value=code,
                         id=f"cp-language-{code}",
                         lang=code,
-                        className="btn btn-sm "
-                        + ("btn-secondary" if code == current else "btn-outline-secondary"),
-                        **{"aria-pressed": "true" if code == current else "false"},
+                        title=name,
+                        className="btn btn-sm btn-outline-secondary",
+                        **{"aria-label": name},
                     )
                     for code, name in i18n.LANGUAGES.items()
+                    if code != current
                 ],
                 className="btn-group",
                 role="group",

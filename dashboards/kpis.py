@@ -128,7 +128,7 @@ def format_change(difference: float | None, number_format: str | None, unit: str
     amount = format_number(abs(difference), number_format)
     if unit and unit.startswith("%"):
         return _("{arrow} {amount} points").format(arrow=arrow, amount=amount)
-    return f"{arrow} {amount}{unit_words(unit)}"
+    return f"{arrow} {amount}{localise(unit_words(unit))}"
 
 
 def improving(difference: float | None, direction: str | None) -> bool | None:
