@@ -65,7 +65,7 @@ def report_download(period: str, fmt: str) -> flask.Response:
         flask.abort(404)
     warehouse = current_settings().warehouse_file
     if not warehouse.is_file():
-        return flask.Response("No warehouse has been published yet.", 503, mimetype="text/plain")
+        return flask.Response(_("No warehouse has been published yet."), 503, mimetype="text/plain")
     with tempfile.TemporaryDirectory(prefix="cpmonitor-report-") as folder:
         target = Path(folder) / f"report.{fmt}"
         with open_published(warehouse) as con:
@@ -755,7 +755,7 @@ def data_download(dataset: str, fmt: str) -> flask.Response:
         return flask.Response(str(exc), 400, mimetype="text/plain")
     warehouse = current_settings().warehouse_file
     if not queries.warehouse_exists(warehouse):
-        return flask.Response("No warehouse has been published yet.", 503, mimetype="text/plain")
+        return flask.Response(_("No warehouse has been published yet."), 503, mimetype="text/plain")
     with open_published(warehouse) as con:
         version = warehouse_stamp(con).version or "unversioned"
     try:
