@@ -406,7 +406,7 @@ def care_content(
     )
     labels = map_values["period_label"].dropna()
     year = str(labels.iloc[0]) if len(labels) else ""
-    rate_unit = (rate_ind.get("unit") or "").replace("100 000", "100,000")
+    rate_unit = kpis.localise((rate_ind.get("unit") or "").replace("100 000", "100,000"))
     by = (
         _("by province")
         if map_parent == queries.NATIONAL

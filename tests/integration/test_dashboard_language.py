@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from test_dashboard_browser import _save, _watch, serving, sign_in
+from test_dashboard_screens import AXE_JS, AXE_RUN
 from warehouse_fixture import build_fixture_warehouse
 
 from cpmonitor.core.settings import CHROMIUM, CHROMIUM_ARGS
@@ -81,6 +82,9 @@ def test_switching_to_french_and_back(chromium, server_url: str, tmp_path: Path)
     assert "Dernière valeur nationale" in body and "Latest national value" not in body
     page.wait_for_load_state("networkidle")
     _save(page, tmp_path, "scorecard-fr.png")
+    if AXE_JS.exists():  # `make axe`; test_dashboard_screens.py insists on it
+        page.evaluate(AXE_JS.read_text(encoding="utf-8") + "\n;void 0")
+        assert page.evaluate(AXE_RUN) == []  # no serious or critical problem in French either
 
     page.goto(server_url + "/indicator?code=AC07")
     page.wait_for_selector("#indicator-definition")
@@ -90,6 +94,13 @@ def test_switching_to_french_and_back(chromium, server_url: str, tmp_path: Path)
     assert "compté (numérateur)" in definition and "counted (numerator)" not in definition
     assert "par année" in page.inner_text("#indicator-trend-graph")  # its title
     _save(page, tmp_path, "indicator-fr.png")
+
+    page.goto(server_url + "/")
+    page.wait_for_selector("#care-kpi-children-value")
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 4")
+    page.wait_for_load_state("networkidle")
+    assert _heading(page) == "Réforme de la prise en charge"
+    _save(page, tmp_path, "care-fr.png")
     context.close()
 
     # a new browser session, signed in again: still French (stored for the user, not the cookie)
