@@ -11,7 +11,7 @@ export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: demo test bench install chromium pdftools axe lint sqllint format clean
+.PHONY: demo test bench install chromium pdftools axe lint sqllint format messages clean
 
 ## demo: install, generate the demo country, run the pipeline, serve http://127.0.0.1:8050
 ##       (make demo SCALE=1 for the national-size country)
@@ -82,6 +82,17 @@ sqllint: install
 	@mkdir -p target/sqllint
 	CPMONITOR_BUILD_DB=$(CURDIR)/target/sqllint/lint.duckdb CPMONITOR_DATA_DIR=$(CURDIR)/target/sqllint \
 		$(BIN)/sqlfluff lint models data-tests --processes 2
+
+# The interface's text for translators: re-extract every _()/ngettext()/N_() of dashboards/ into
+# the template and carry it into each language's catalogue (new entries come with an empty msgstr,
+# changed ones marked fuzzy: tests/unit/test_i18n.py fails until a translator has done them).
+# The dashboard reads the .po files as they are: nothing to compile.
+TRANSLATIONS := dashboards/translations
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext --sort-by-file --no-wrap \
+		--project cpmonitor --copyright-holder "cpmonitor contributors" \
+		-o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-wrap
 
 format:
 	$(BIN)/ruff check --fix .

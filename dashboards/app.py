@@ -23,15 +23,16 @@ from dash import Input, Output, State, dcc, html
 
 from cpmonitor.core.access import Role
 from cpmonitor.core.settings import Settings
-from dashboards import queries
+from dashboards import i18n, queries
 from dashboards.components import page_header
 from dashboards.context import ROLE_KEY, SETTINGS_KEY, current_role, from_warehouse
 from dashboards.downloads import register_downloads
+from dashboards.i18n import N_, _
 from dashboards.pages import Page, discover_pages, page_at
 from dashboards.security import audit, install_security, signed_in_user
 from dashboards.urlstate import query_parameters
 
-PRODUCT_NAME = "Child Protection Monitor"
+PRODUCT_NAME = N_("Child Protection Monitor")
 PACKAGE_DIR = Path(__file__).resolve().parent
 ASSETS_DIR = PACKAGE_DIR / "assets"
 PAGES_KEY = "CPMONITOR_PAGES"
@@ -39,19 +40,31 @@ LOCATION_ID = "cp-location"
 CONTENT_ID = "cp-page-content"
 TITLE_ID = "cp-page-title"
 TITLE_SINK_ID = "cp-page-title-sink"
-NO_ACCESS = "You do not have access to this page"
+NO_ACCESS = N_("You do not have access to this page")
 NAV_TOGGLER_ID = "cp-nav-toggler"
 NAV_COLLAPSE_ID = "cp-nav-collapse"
 NAV_EXPAND = "xxl"  # the navbar folds below Bootstrap's xxl breakpoint (1400 px): 8 links fit
 MAIN_ID = "cp-main"
-SKIP_LINK = "Skip to content"
-# Dash's page with the language named (screen readers pick their voice from it).
+SKIP_LINK = N_("Skip to content")
+# The role labels of the shipped access.yml, for the catalogue (an installation's own labels show
+# as written there).
+ROLE_LABELS = (
+    N_("Administrator"),
+    N_("Ministry planner"),
+    N_("Analyst"),
+    N_("Donor"),
+    N_("Public"),
+)
+LANGUAGE_FORM_ID = "cp-language-form"
+LANGUAGE_NEXT_ID = "cp-language-next"
+# Dash's page with the language named (screen readers pick their voice from it); ``en`` is
+# replaced by the request's language when the page is served (``create_app``).
 INDEX_STRING = dash.dash._default_index.replace("<html>", '<html lang="en">', 1)
 
 
 def page_title(page: Page | None) -> str:
     """The browser tab's title: ``Scorecard · Child Protection Monitor``."""
-    return f"{page.route.title} · {PRODUCT_NAME}" if page else PRODUCT_NAME
+    return f"{_(page.route.title)} · {_(PRODUCT_NAME)}" if page else _(PRODUCT_NAME)
 
 
 def app_pages(app: dash.Dash) -> tuple[Page, ...]:
@@ -59,19 +72,59 @@ def app_pages(app: dash.Dash) -> tuple[Page, ...]:
     return app.server.config[PAGES_KEY]
 
 
+def language_picker(csrf_token: str) -> html.Form:
+    """English / Français: a plain POST form (``/language``, CSRF-checked) with a button for each
+    language but the current one (``FR`` on an English page, ``EN`` on a French one: short, so the
+    navbar keeps its width; named in its own language for screen readers and the tooltip); ``next`` (the page it is on, kept up to date by
+    ``register_language_next``) is where it comes back to, in the new language."""
+    current = i18n.current_language()
+    return html.Form(
+        [
+            dcc.Input(type="hidden", name="csrf_token", value=csrf_token, id="cp-language-csrf"),
+            dcc.Input(type="hidden", name="next", value="/", id=LANGUAGE_NEXT_ID),
+            html.Div(
+                [
+                    html.Button(
+                        code.upper(),
+                        type="submit",
+                        name="lang",
+                        value=code,
+                        id=f"cp-language-{code}",
+                        lang=code,
+                        title=name,
+                        className="btn btn-sm btn-outline-secondary",
+                        **{"aria-label": name},
+                    )
+                    for code, name in i18n.LANGUAGES.items()
+                    if code != current
+                ],
+                className="btn-group",
+                role="group",
+                **{"aria-label": _("Language")},
+            ),
+        ],
+        action="/language",
+        method="POST",
+        id=LANGUAGE_FORM_ID,
+        className="d-inline m-0 me-2",
+    )
+
+
 def account_menu() -> html.Div:
-    """Who is signed in, their role, and the sign-out button (a plain POST form carrying the CSRF
-    token); for the public view, a link to sign in."""
+    """Who is signed in, their role, the language picker and the sign-out button (plain POST
+    forms carrying the CSRF token); for the public view, the picker and a link to sign in."""
     from flask_wtf.csrf import generate_csrf
 
     user = signed_in_user()
     role = current_role()
+    token = generate_csrf()
     if user is None:
         return html.Div(
             [
-                html.Span(role.label, id="cp-role", className="cp-role me-2"),
+                html.Span(_(role.label), id="cp-role", className="cp-role me-2"),
+                language_picker(token),
                 html.A(
-                    "Sign in",
+                    _("Sign in"),
                     href="/login",
                     id="cp-sign-in",
                     className="btn btn-sm btn-outline-primary",
@@ -82,17 +135,18 @@ def account_menu() -> html.Div:
     return html.Div(
         [
             html.Span(user.username, id="cp-user", className="cp-user me-1 fw-semibold"),
-            html.Span(f"({role.label})", id="cp-role", className="cp-role me-2 text-muted"),
+            html.Span(f"({_(role.label)})", id="cp-role", className="cp-role me-2 text-muted"),
+            language_picker(token),
             html.Form(
                 [
                     dcc.Input(
                         type="hidden",
                         name="csrf_token",
-                        value=generate_csrf(),
+                        value=token,
                         id="cp-sign-out-csrf",
                     ),
                     html.Button(
-                        "Sign out",
+                        _("Sign out"),
                         type="submit",
                         id="cp-sign-out",
                         className="btn btn-sm btn-outline-secondary",
@@ -117,7 +171,7 @@ def navbar(country: str, pages: tuple[Page, ...], account: Any | None = None) ->
             [
                 html.Div(
                     [
-                        dbc.NavbarBrand(PRODUCT_NAME, href="/", class_name="cp-brand"),
+                        dbc.NavbarBrand(_(PRODUCT_NAME), href="/", class_name="cp-brand"),
                         html.Span(country, id="app-country", className="cp-country"),
                     ],
                     className="cp-brand-block",
@@ -131,7 +185,7 @@ def navbar(country: str, pages: tuple[Page, ...], account: Any | None = None) ->
                     **{
                         "aria-controls": NAV_COLLAPSE_ID,
                         "aria-expanded": "false",
-                        "aria-label": "Show or hide the menu",
+                        "aria-label": _("Show or hide the menu"),
                     },
                 ),
                 dbc.Collapse(
@@ -140,7 +194,7 @@ def navbar(country: str, pages: tuple[Page, ...], account: Any | None = None) ->
                             [
                                 dbc.NavItem(
                                     dbc.NavLink(
-                                        page.route.nav_label, href=page.path, active="exact"
+                                        _(page.route.nav_label), href=page.path, active="exact"
                                     )
                                 )
                                 for page in pages
@@ -184,6 +238,17 @@ def register_navbar_toggle(app: dash.Dash) -> None:
     )
 
 
+def register_language_next(app: dash.Dash) -> None:
+    """The language picker comes back to the page it is on: its ``next`` follows the location
+    (in the browser; the site sends no Referer)."""
+    app.clientside_callback(
+        "function (pathname, search) { return (pathname || '/') + (search || ''); }",
+        Output(LANGUAGE_NEXT_ID, "value"),
+        Input(LOCATION_ID, "pathname"),
+        Input(LOCATION_ID, "search"),
+    )
+
+
 def app_layout() -> html.Div:
     """Shell around every page, read fresh on each page load: the navbar and the page container
     (the location, the page's content, filled by ``route``, and its title).
@@ -200,7 +265,7 @@ def app_layout() -> html.Div:
         shown = navbar("", ())
     return html.Div(
         [
-            html.A(SKIP_LINK, href=f"#{MAIN_ID}", id="cp-skip-link", className="cp-skip-link"),
+            html.A(_(SKIP_LINK), href=f"#{MAIN_ID}", id="cp-skip-link", className="cp-skip-link"),
             shown,
             html.Main(
                 dbc.Container(
@@ -226,8 +291,8 @@ def not_found() -> html.Div:
     """Shown for a path no page has."""
     return html.Div(
         [
-            page_header("Page not found", "There is no page at this address."),
-            dcc.Link("Go to the first page", href="/"),
+            page_header(_("Page not found"), _("There is no page at this address.")),
+            dcc.Link(_("Go to the first page"), href="/"),
         ],
         id="page-not-found",
     )
@@ -237,8 +302,8 @@ def no_access() -> html.Div:
     """Shown for a page the signed-in role may not open."""
     return html.Div(
         [
-            page_header(NO_ACCESS, "Your role does not include this page."),
-            dcc.Link("Go to the first page", href="/"),
+            page_header(_(NO_ACCESS), _("Your role does not include this page.")),
+            dcc.Link(_("Go to the first page"), href="/"),
         ],
         id="page-no-access",
     )
@@ -250,12 +315,12 @@ def render_path(app: dash.Dash, pathname: str | None, search: str | None) -> tup
     role may not open it), and the browser tab's title. Views and refusals go to the audit log."""
     page = page_at(app_pages(app), app.strip_relative_path(pathname or "/"))
     if page is None:
-        return not_found(), PRODUCT_NAME
+        return not_found(), _(PRODUCT_NAME)
     role = current_role()
     detail = f"{page.name} {pathname or '/'}{search or ''}"
     if not role.may_open(page.name):
         audit("access_denied", detail)
-        return no_access(), PRODUCT_NAME
+        return no_access(), _(PRODUCT_NAME)
     audit("page_view", detail)
     return page.layout(**query_parameters(search)), page_title(page)
 
@@ -315,11 +380,21 @@ def create_app(
         suppress_callback_exceptions=True,
     )
     app.index_string = INDEX_STRING
+    serve_index = app.interpolate_index
+
+    def interpolate_index(**parts: Any) -> str:
+        """Dash's page in the request's language: ``<html lang>`` and the tab's first title."""
+        parts["title"] = _(PRODUCT_NAME)
+        html_page = serve_index(**parts)
+        return html_page.replace('<html lang="en">', f'<html lang="{i18n.current_language()}">', 1)
+
+    app.interpolate_index = interpolate_index
     app.server.config[SETTINGS_KEY] = settings
     app.server.config[PAGES_KEY] = pages
     app.layout = app_layout
     register_router(app)
     register_navbar_toggle(app)
+    register_language_next(app)
     register_downloads(app)
     for page in pages:
         if page.register_callbacks is not None:

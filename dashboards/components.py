@@ -10,7 +10,9 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
-from dashboards.words import EXACT_NOTE, hidden_words
+from dashboards import i18n
+from dashboards.i18n import N_, _
+from dashboards.words import exact_note, hidden_words
 from dashboards.words import privacy_note as privacy_note_text
 
 
@@ -25,7 +27,7 @@ def suppressed_text(unit: str | None, reason: str | None = None) -> str:
 
 def privacy_text(exact: bool) -> str:
     """The footnote for a role that sees exact values (``EXACT_NOTE``) or protected ones."""
-    return EXACT_NOTE if exact else privacy_note_text()
+    return exact_note() if exact else privacy_note_text()
 
 
 def _flag(value: Any) -> bool:
@@ -45,19 +47,26 @@ def data_flags(row: Mapping[str, Any]) -> list[html.Span]:
         if note.startswith(("No delivery", "No data", "Not delivered")) and not _flag(
             row.get("suppressed")
         ):
-            flags.append(("No data", "cp-flag-missing"))
+            flags.append((_("No data"), "cp-flag-missing"))
     elif _flag(row.get("is_partial")):
         if coverage is not None and not pd.isna(coverage) and float(coverage) < 100:
-            flags.append((f"Incomplete · {float(coverage):.0f}% of deliveries", "cp-flag-partial"))
+            flags.append(
+                (
+                    _("Incomplete · {percent}% of deliveries").format(
+                        percent=f"{float(coverage):.0f}"
+                    ),
+                    "cp-flag-partial",
+                )
+            )
         else:
-            flags.append(("Partial", "cp-flag-partial"))
+            flags.append((_("Partial"), "cp-flag-partial"))
     if _flag(row.get("is_restated")):
-        flags.append(("Restated", "cp-flag-restated"))
+        flags.append((_("Restated"), "cp-flag-restated"))
     return [html.Span(text, className=f"cp-flag {css}", title=note or None) for text, css in flags]
 
 
-NOT_PUBLISHED = "No warehouse has been published yet. Run `cpmonitor run`."
-UNREADABLE = (
+NOT_PUBLISHED = N_("No warehouse has been published yet. Run `cpmonitor run`.")
+UNREADABLE = N_(
     "The published warehouse could not be read just now. Reload the page in a moment; if this "
     "persists, run `cpmonitor status`."
 )
@@ -68,8 +77,8 @@ def not_published() -> html.Div:
     return html.Div(
         dbc.Alert(
             [
-                html.H4("Nothing to show yet", className="alert-heading"),
-                dcc.Markdown(NOT_PUBLISHED, className="mb-0"),
+                html.H4(_("Nothing to show yet"), className="alert-heading"),
+                dcc.Markdown(_(NOT_PUBLISHED), className="mb-0"),
             ],
             color="info",
             className="mt-4",
@@ -86,7 +95,10 @@ def unreadable(error: Exception) -> html.Div:
     logging.getLogger("cpmonitor.dashboard").error("warehouse query failed: %s", error)
     return html.Div(
         dbc.Alert(
-            [html.H4("The data could not be read", className="alert-heading"), html.P(UNREADABLE)],
+            [
+                html.H4(_("The data could not be read"), className="alert-heading"),
+                html.P(_(UNREADABLE)),
+            ],
             color="warning",
             className="mt-4",
         ),
@@ -107,7 +119,8 @@ def card(children: Any) -> dbc.Card:
 def place_options(places: pd.DataFrame, country: str, national: str) -> list[dict[str, str]]:
     """Options of a place picker: the nation (value ``national``), then the provinces of
     ``places`` (``geo_code``, ``geo_name``) in the order given."""
-    options = [{"label": f"National ({country})" if country else "National", "value": national}]
+    label = _("National ({country})").format(country=country) if country else _("National")
+    options = [{"label": label, "value": national}]
     return options + [
         {"label": name, "value": code}
         for code, name in zip(places["geo_code"], places["geo_name"], strict=True)
@@ -139,7 +152,7 @@ def breadcrumb(trail: list[tuple[str, str | None]], *, id_prefix: str) -> html.N
         html.Ol(items, className="breadcrumb mb-1", style={"--bs-breadcrumb-divider": "'›'"}),
         id=f"{id_prefix}-breadcrumb",
         className="cp-breadcrumb",
-        **{"aria-label": "Place"},
+        **{"aria-label": _("Place")},
     )
 
 
@@ -147,7 +160,7 @@ def published_sentence(published: Any) -> str:
     """``Published 15 Jan 2019, 06:30 UTC.``, or nothing when the time is not known."""
     if published is None or is_missing(published):
         return ""
-    return f"Published {format_timestamp(published)}."
+    return _("Published {when}.").format(when=format_timestamp(published))
 
 
 def format_timestamp(value: Any) -> str:
@@ -156,8 +169,13 @@ def format_timestamp(value: Any) -> str:
         return "—"
     stamp = pd.Timestamp(value)
     if stamp.tzinfo is not None:
-        return stamp.tz_convert("UTC").strftime("%-d %b %Y, %H:%M UTC")
-    return stamp.strftime("%-d %b %Y, %H:%M")
+        stamp = stamp.tz_convert("UTC")
+    day = (
+        stamp.strftime("%-d %b %Y")
+        if i18n.current_language() == "en"
+        else i18n.format_day(stamp.to_pydatetime())
+    )
+    return f"{day}, {stamp.strftime('%H:%M')}" + (" UTC" if stamp.tzinfo is not None else "")
 
 
 def data_table(
@@ -208,8 +226,8 @@ def is_missing(value: Any) -> bool:
 
 
 STATUS_BADGES = {
-    "on_track": ("On track", "cp-status-good"),
-    "off_track": ("Off track", "cp-status-bad"),
+    "on_track": (N_("On track"), "cp-status-good"),
+    "off_track": (N_("Off track"), "cp-status-bad"),
 }
 
 
@@ -218,7 +236,7 @@ def status_badge(status: Any, text: str | None = None) -> html.Span | str:
     if status not in STATUS_BADGES:
         return ""
     label, css = STATUS_BADGES[status]
-    return html.Span(text or label, className=f"cp-status-badge {css}")
+    return html.Span(text or _(label), className=f"cp-status-badge {css}")
 
 
 def progress_bar(progress: Any, status: Any) -> html.Div | str:
@@ -233,10 +251,13 @@ def progress_bar(progress: Any, status: Any) -> html.Div | str:
                 html.Div(className=f"cp-bar-fill {css}", style={"width": f"{shown:.0f}%"}),
                 className="cp-bar",
             ),
-            html.Span(f"{float(progress):.0f}% of the way", className="cp-bar-text"),
+            html.Span(
+                _("{percent}% of the way").format(percent=f"{float(progress):.0f}"),
+                className="cp-bar-text",
+            ),
         ],
         className="cp-progress",
-        title="Share of the way from the baseline to the target",
+        title=_("Share of the way from the baseline to the target"),
     )
 
 

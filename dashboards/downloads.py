@@ -42,6 +42,7 @@ from cpmonitor.report import FORMATS, write_report
 from cpmonitor.report.content import ReportError
 from dashboards import queries
 from dashboards.context import ROLE_KEY, current_policy, current_role, current_settings, hide_below
+from dashboards.i18n import N_, _
 from dashboards.security import audit
 from dashboards.words import hidden_words
 
@@ -64,7 +65,7 @@ def report_download(period: str, fmt: str) -> flask.Response:
         flask.abort(404)
     warehouse = current_settings().warehouse_file
     if not warehouse.is_file():
-        return flask.Response("No warehouse has been published yet.", 503, mimetype="text/plain")
+        return flask.Response(_("No warehouse has been published yet."), 503, mimetype="text/plain")
     with tempfile.TemporaryDirectory(prefix="cpmonitor-report-") as folder:
         target = Path(folder) / f"report.{fmt}"
         with open_published(warehouse) as con:
@@ -517,46 +518,46 @@ DATASETS: dict[str, Dataset] = {
     for dataset in (
         Dataset(
             "indicator-trend",
-            "the trend",
+            N_("the trend"),
             "indicator",
             {"code": None, "geo": NATIONAL, "period": "", "start": "", "end": ""},
             _indicator_trend,
         ),
         Dataset(
             "indicator-provinces",
-            "the values by province",
+            N_("the values by province"),
             "indicator",
             {"code": None, "period": "", "at": ""},
             _indicator_provinces,
         ),
         Dataset(
             "indicator-groups",
-            "the values by group",
+            N_("the values by group"),
             "indicator",
             {"code": None, "geo": NATIONAL, "period": "", "at": ""},
             _indicator_groups,
         ),
         Dataset(
             "indicator-areas",
-            "the values by area",
+            N_("the values by area"),
             "indicator",
             {"code": None, "geo": NATIONAL, "period": "", "at": ""},
             _indicator_areas,
         ),
         Dataset(
-            "care-trend", "the trend", "care", {"code": None, "geo": NATIONAL}, _care_trend
+            "care-trend", N_("the trend"), "care", {"code": None, "geo": NATIONAL}, _care_trend
         ),
         Dataset(
             "care-map",
-            "the map's values",
+            N_("the map's values"),
             "care",
             {"code": None, "geo": NATIONAL},
             _care_map,
         ),
-        Dataset("scorecard", "the scorecard", "scorecard", {"sector": "all"}, _scorecard),
+        Dataset("scorecard", N_("the scorecard"), "scorecard", {"sector": "all"}, _scorecard),
         Dataset(
             "quality-completeness",
-            "the reporting completeness",
+            N_("the reporting completeness"),
             "data_quality",
             {},
             _quality(
@@ -569,7 +570,7 @@ DATASETS: dict[str, Dataset] = {
         ),
         Dataset(
             "quality-reports",
-            "the expected reports",
+            N_("the expected reports"),
             "data_quality",
             {},
             _quality(
@@ -581,7 +582,7 @@ DATASETS: dict[str, Dataset] = {
         ),
         Dataset(
             "quality-feeds",
-            "the deliveries",
+            N_("the deliveries"),
             "data_quality",
             {},
             _quality(
@@ -593,7 +594,7 @@ DATASETS: dict[str, Dataset] = {
         ),
         Dataset(
             "quality-refused",
-            "the refused files",
+            N_("the refused files"),
             "data_quality",
             {},
             _quality(
@@ -605,7 +606,7 @@ DATASETS: dict[str, Dataset] = {
         ),
         Dataset(
             "quality-rejected",
-            "the rows set aside",
+            N_("the rows set aside"),
             "data_quality",
             {},
             _quality(
@@ -617,7 +618,7 @@ DATASETS: dict[str, Dataset] = {
         ),
         Dataset(
             "quality-checks",
-            "the checks that failed or warned",
+            N_("the checks that failed or warned"),
             "data_quality",
             {},
             _quality(
@@ -754,7 +755,7 @@ def data_download(dataset: str, fmt: str) -> flask.Response:
         return flask.Response(str(exc), 400, mimetype="text/plain")
     warehouse = current_settings().warehouse_file
     if not queries.warehouse_exists(warehouse):
-        return flask.Response("No warehouse has been published yet.", 503, mimetype="text/plain")
+        return flask.Response(_("No warehouse has been published yet."), 503, mimetype="text/plain")
     with open_published(warehouse) as con:
         version = warehouse_stamp(con).version or "unversioned"
     try:
@@ -813,7 +814,7 @@ def download_links(
     *,
     role: Role | None = None,
     what: str | None = None,
-    label: str = "Download:",
+    label: str | None = None,
     **params: Any,
 ) -> html.Div | None:
     """The "CSV" and "Excel" links to the data of one chart or table (``params``: the view's),
@@ -825,17 +826,21 @@ def download_links(
     role = role or _request_role()
     if role is None or not role.may("downloads") or not role.may_open(found.page):
         return None
-    what = what or found.title
+    what = what or _(found.title)
     return html.Div(
         [
-            html.Span(label, className="cp-download-label"),
+            html.Span(label or _("Download:"), className="cp-download-label"),
             *(
                 html.A(
                     FORMAT_WORDS[fmt],
                     href=data_href(dataset, fmt, **params),
                     download="",
                     className="cp-download-link",
-                    **{"aria-label": f"Download {what} as {FORMAT_WORDS[fmt]}"},
+                    **{
+                        "aria-label": _("Download {what} as {format}").format(
+                            what=what, format=FORMAT_WORDS[fmt]
+                        )
+                    },
                 )
                 for fmt in DATA_FORMATS
             ),

@@ -9,6 +9,8 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboards import i18n, kpis
+from dashboards.i18n import _
 from dashboards.words import gaps_note, hidden_series, hidden_words
 
 # Okabe & Ito's colour-blind-safe palette (Color Universal Design, 2008): eight colours told apart
@@ -54,6 +56,8 @@ def _style(fig: go.Figure, title: str, y_title: str | None = None, height: int =
         showlegend=False,
         paper_bgcolor="white",
         plot_bgcolor="white",
+        # The decimal and thousands separators of the language (French: 12 345,6).
+        separators=", " if i18n.current_language() == "fr" else ".,",
     )
     fig.update_xaxes(showgrid=False, linecolor="#c9ced6", ticks="outside", tickcolor="#c9ced6")
     fig.update_yaxes(
@@ -107,7 +111,7 @@ def trend_figure(
     if series.dropna(subset=["value"]).empty:
         if "suppressed" in series and series["suppressed"].fillna(False).astype(bool).any():
             return empty_figure(hidden_series(), title)
-        return empty_figure("No data for this selection yet", title)
+        return empty_figure(_("No data for this selection yet"), title)
     rows = series
     fig = go.Figure(
         go.Scatter(
@@ -174,7 +178,7 @@ def _add_flagged_points(
             y=[float(v) for v in flagged["value"]],
             customdata=list(zip(flagged["period_label"], notes, strict=True)),
             mode="markers",
-            name="Incomplete or corrected data",
+            name=_("Incomplete or corrected data"),
             marker={
                 "symbol": "circle-open",
                 "size": 10,
@@ -235,9 +239,11 @@ def _add_target_line(
 
 def target_label(target_value: float, target_year: int, unit: str | None) -> str:
     """Plain words for a target, e.g. ``Target 30% by 2018``."""
-    number = f"{target_value:,.0f}" if float(target_value).is_integer() else f"{target_value:,.1f}"
+    number = kpis.localise(
+        f"{target_value:,.0f}" if float(target_value).is_integer() else f"{target_value:,.1f}"
+    )
     suffix = "%" if unit and unit.startswith("%") else f" {unit}" if unit else ""
-    return f"Target {number}{suffix} by {int(target_year)}"
+    return _("Target {value} by {year}").format(value=number + suffix, year=int(target_year))
 
 
 def target_figure(
@@ -284,7 +290,7 @@ def survey_figure(
     error bars; never a line across the years without a survey."""
     rows = series.dropna(subset=["value"])
     if rows.empty:
-        return empty_figure("No survey estimate for this place yet", title)
+        return empty_figure(_("No survey estimate for this place yet"), title)
     # A survey year is drawn in its middle, under its own tick.
     rows = rows.assign(
         period_end=pd.to_datetime(rows["period_end"]).dt.year.map(
@@ -298,7 +304,12 @@ def survey_figure(
         None if pd.isna(lo) else float(v - lo) for lo, v in zip(lower, rows["value"], strict=True)
     ]
     ci_text = [
-        "" if pd.isna(lo) or pd.isna(u) else f"95% CI {lo:{number_format}}–{u:{number_format}}"
+        ""
+        if pd.isna(lo) or pd.isna(u)
+        else _("95% CI {lower}–{upper}").format(
+            lower=kpis.localise(f"{lo:{number_format}}"),
+            upper=kpis.localise(f"{u:{number_format}}"),
+        )
         for lo, u in zip(lower, upper, strict=True)
     ]
     suffix = _suffix(unit)
@@ -320,7 +331,8 @@ def survey_figure(
             },
             customdata=list(zip(rows["period_label"], ci_text, strict=True)),
             hovertemplate=(
-                f"Survey %{{customdata[0]}}: <b>%{{y:{number_format}}}{suffix}</b>"
+                _("Survey {period}").format(period="%{customdata[0]}")
+                + f": <b>%{{y:{number_format}}}{suffix}</b>"
                 "<br>%{customdata[1]}<extra></extra>"
             ),
         )
@@ -362,7 +374,7 @@ def bar_figure(
         or frame["value"].isna().all()
         and not frame.get("suppressed", pd.Series(dtype=bool)).fillna(False).any()
     ):
-        return empty_figure("No data for this place and period", title)
+        return empty_figure(_("No data for this place and period"), title)
     rows = frame.copy()
     suppressed = (
         rows.get("suppressed", pd.Series(False, index=rows.index)).fillna(False).astype(bool)
@@ -371,7 +383,7 @@ def bar_figure(
     rows["_shown"] = [
         f"{label}: {hidden_words(reason)[0].lower()}{hidden_words(reason)[1:]}"
         if hidden
-        else f"{label} (no data)"
+        else _("{label} (no data)").format(label=label)
         if pd.isna(value)
         else str(label)
         for label, value, hidden, reason in zip(
@@ -469,10 +481,12 @@ def map_reason(row: Any) -> str | None:
     if bool(_truthy(row.get("is_partial"))):
         coverage = row.get("coverage_pct")
         if coverage is not None and not pd.isna(coverage) and float(coverage) < 100:
-            return f"Incomplete reporting ({float(coverage):.0f}% of deliveries)"
-        return "Incomplete reporting"
+            return _("Incomplete reporting ({percent}% of deliveries)").format(
+                percent=f"{float(coverage):.0f}"
+            )
+        return _("Incomplete reporting")
     value = row.get("value")
-    return "No data" if value is None or pd.isna(value) else None
+    return _("No data") if value is None or pd.isna(value) else None
 
 
 def _truthy(value: Any) -> bool:
@@ -578,7 +592,7 @@ def area_map(
                     }
                 },
                 hovertemplate="%{text}<extra></extra>",
-                name="not shown",
+                name=_("not shown"),
             )
         )
     fig = go.Figure(traces)

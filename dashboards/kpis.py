@@ -1,6 +1,8 @@
 """Headline numbers and the words for values, changes and target status (pure functions, no I/O).
 
-Target status itself is computed once, in the warehouse (``fct_indicator_values.status``).
+Target status itself is computed once, in the warehouse (``fct_indicator_values.status``). Numbers
+and words are in the request's language (``dashboards.i18n``): ``12,345.6`` in English,
+``12 345,6`` in French (the locale's separators, from Babel).
 """
 
 from __future__ import annotations
@@ -10,8 +12,33 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+from babel import numbers
 
-from cpmonitor.core.formats import format_number, format_value, unit_words
+from cpmonitor.core import formats
+from cpmonitor.core.formats import unit_words
+from dashboards import i18n
+from dashboards.i18n import N_, _
+
+
+def localise(text: str) -> str:
+    """``text`` (numbers written the English way) with the current language's separators."""
+    if i18n.current_language() == i18n.DEFAULT_LANGUAGE:
+        return text
+    where = i18n.locale()
+    group, decimal = numbers.get_group_symbol(where), numbers.get_decimal_symbol(where)
+    return text.replace(",", "\0").replace(".", decimal).replace("\0", group)
+
+
+def format_number(value: Any, number_format: str | None, *, missing: str = formats.EM_DASH) -> str:
+    """``cpmonitor.core.formats.format_number`` in the current language."""
+    return localise(formats.format_number(value, number_format, missing=missing))
+
+
+def format_value(
+    value: Any, number_format: str | None, unit: str | None, *, missing: str = formats.EM_DASH
+) -> str:
+    """``cpmonitor.core.formats.format_value`` in the current language."""
+    return localise(formats.format_value(value, number_format, unit, missing=missing))
 
 
 @dataclass(frozen=True)
@@ -53,15 +80,28 @@ def change_since_baseline(
     if baseline_value is not None and baseline_date is not None:
         when = pd.Timestamp(baseline_date)
         if when < pd.Timestamp(last["period_end"]):
-            label = f"the {when.strftime('%-d %b %Y')} baseline"
+            label = _("the {date} baseline").format(
+                date=when.strftime("%-d %b %Y")
+                if i18n.current_language() == i18n.DEFAULT_LANGUAGE
+                else i18n.format_day(when.to_pydatetime())
+            )
             return Change(latest, latest_label, float(baseline_value), label)
     first = rows.iloc[0]
     if first["period_end"] >= last["period_end"]:
         return Change(latest, latest_label, None, None)
-    return Change(latest, latest_label, float(first["value"]), f"end of {first['period_label']}")
+    return Change(
+        latest,
+        latest_label,
+        float(first["value"]),
+        _("end of {period}").format(period=first["period_label"]),
+    )
 
 
-STATUS_WORDS = {"on_track": "On track", "off_track": "Off track", "no_target": "No target"}
+STATUS_WORDS = {
+    "on_track": N_("On track"),
+    "off_track": N_("Off track"),
+    "no_target": N_("No target"),
+}
 
 
 def status_text(status: str | None, period_end: Any, target_year: int | None) -> str:
@@ -69,15 +109,15 @@ def status_text(status: str | None, period_end: Any, target_year: int | None) ->
     words it): ``On track``/``Off track`` before the end of the target year, ``Target reached``/
     ``Target not reached`` from then on."""
     if status not in ("on_track", "off_track"):
-        return "No target set" if status == "no_target" else "Not known"
+        return _("No target set") if status == "no_target" else _("Not known")
     ended = (
         target_year is not None
         and period_end is not None
         and pd.Timestamp(period_end) >= pd.Timestamp(int(target_year), 12, 31)
     )
     if ended:
-        return "Target reached" if status == "on_track" else "Target not reached"
-    return STATUS_WORDS[status]
+        return _("Target reached") if status == "on_track" else _("Target not reached")
+    return _(STATUS_WORDS[status])
 
 
 def format_change(difference: float | None, number_format: str | None, unit: str | None) -> str:
@@ -87,8 +127,8 @@ def format_change(difference: float | None, number_format: str | None, unit: str
     arrow = "▼" if difference < 0 else "▲" if difference > 0 else "●"
     amount = format_number(abs(difference), number_format)
     if unit and unit.startswith("%"):
-        return f"{arrow} {amount} points"
-    return f"{arrow} {amount}{unit_words(unit)}"
+        return _("{arrow} {amount} points").format(arrow=arrow, amount=amount)
+    return f"{arrow} {amount}{localise(unit_words(unit))}"
 
 
 def improving(difference: float | None, direction: str | None) -> bool | None:

@@ -18,6 +18,9 @@
 - **Headers** on every response: a CSP without inline scripts (Dash's own inline scripts by hash,
   ``app.csp_hashes()``), no framing, nosniff, no referrer, no caching.
 - **Audit**: sign_in, sign_in_failed, sign_out (here), page_view and access_denied (the router).
+- **Language** (``dashboards.i18n``): chosen for every request after sign-in (``?lang=``, the
+  user's stored choice, the ``cp_lang`` cookie, ``Accept-Language``); ``POST /language`` (the
+  account menu's picker, CSRF-checked) stores a signed-in user's choice, or the cookie's.
 """
 
 from __future__ import annotations
@@ -36,10 +39,12 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_login import LoginManager, UserMixin
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 
-from cpmonitor.core import users
+from cpmonitor.core import preferences, users
 from cpmonitor.core.access import AccessPolicy, Role, load_access
 from cpmonitor.core.settings import Settings
+from dashboards import i18n
 from dashboards.context import POLICY_KEY, ROLE_KEY, SETTINGS_KEY
+from dashboards.i18n import _
 
 CLOCK_KEY = "CPMONITOR_CLOCK"
 """Server config: the clock sessions are timed with (``time.time``; tests move it on)."""
@@ -54,6 +59,9 @@ DEFAULT_ALLOWED_HOSTS = ("127.0.0.1", "localhost")
 STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
 OPEN_PATHS = ("/login", "/logout", "/favicon.ico", "/_favicon.ico")
 LOGIN_PATH = "/login"
+LANGUAGE_PATH = "/language"
+LANG_COOKIE_SET = "cp_lang_set"
+"""``flask.g`` attribute: a language to remember in the cookie when answering."""
 
 
 def secret_key(settings: Settings) -> bytes:
@@ -160,7 +168,7 @@ def _load_signed_in() -> SignedIn | None:
 def _check_host() -> flask.Response | None:
     host = urlsplit("//" + (flask.request.host or "")).hostname or ""
     if host.lower() not in flask.current_app.extensions["cpmonitor_security"].allowed_hosts:
-        return _plain(400, "Bad request", "This server does not answer for that host name.")
+        return _plain(400, _("Bad request"), _("This server does not answer for that host name."))
     return None
 
 
@@ -194,6 +202,48 @@ def _authenticate() -> flask.Response | None:
     return flask.redirect(f"{LOGIN_PATH}?next={target}")
 
 
+def _choose_language() -> None:
+    """Set the request's language (``i18n.LANG_KEY``): ``?lang=`` (remembered: in the cookie, and
+    for a signed-in user in the access database), the signed-in user's stored choice, the cookie,
+    the browser's ``Accept-Language``, English."""
+    request = flask.request
+    setattr(flask.g, i18n.LANG_KEY, i18n.DEFAULT_LANGUAGE)
+    if _is_static(request.path):
+        return
+    user = flask.g.get(USER_KEY)
+    asked = i18n.normalise(request.args.get("lang"))
+    if asked:
+        if user is not None:
+            preferences.set_language(_settings(), user.username, asked, now=_now())
+        setattr(flask.g, LANG_COOKIE_SET, asked)
+        setattr(flask.g, i18n.LANG_KEY, asked)
+        return
+    stored = preferences.language_of(_settings(), user.username) if user is not None else None
+    chosen = (
+        i18n.normalise(stored)
+        or i18n.normalise(request.cookies.get(i18n.COOKIE))
+        or i18n.from_accept_language(request.headers.get("Accept-Language"))
+        or i18n.DEFAULT_LANGUAGE
+    )
+    setattr(flask.g, i18n.LANG_KEY, chosen)
+
+
+def change_language() -> flask.Response:
+    """POST (CSRF-checked): the account menu's language picker. Stores the choice for a signed-in
+    user (it follows them to every browser and session), remembers it in the cookie, and goes back
+    to the page it was made on (``next``), which is then shown in the new language."""
+    request = flask.request
+    language = i18n.normalise(request.form.get("lang"))
+    if language is None:
+        return _plain(400, _("Bad request"), _("That language is not available."))
+    user = flask.g.get(USER_KEY)
+    if user is not None:
+        preferences.set_language(_settings(), user.username, language, now=_now())
+    setattr(flask.g, LANG_COOKIE_SET, language)
+    setattr(flask.g, i18n.LANG_KEY, language)
+    return flask.redirect(_safe_next(request.form.get("next")))
+
+
 def _safe_next(target: str | None) -> str:
     """Only a local path (never ``//host`` or a scheme) is followed after sign-in."""
     target = (target or "/").rstrip("?") or "/"
@@ -205,51 +255,58 @@ def _safe_next(target: str | None) -> str:
 
 
 LOGIN_PAGE = """<!doctype html>
-<html lang="en">
+<html lang="{{ lang }}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Sign in · {{ product }}</title>
+<title>{{ t.sign_in }} · {{ product }}</title>
 <link rel="stylesheet" href="/assets/bootstrap.min.css">
 <link rel="stylesheet" href="/assets/cpmonitor.css">
 </head>
 <body class="bg-light">
 <main class="container" style="max-width: 26rem; margin-top: 8vh;">
   <h1 class="h4 mb-1">{{ product }}</h1>
-  <p class="text-muted mb-4">Sign in to see the indicators.</p>
+  <p class="text-muted mb-4">{{ t.lead }}</p>
   {% if error %}<div class="alert alert-danger" role="alert" id="login-error">{{ error }}</div>{% endif %}
   {% if notice %}<div class="alert alert-info" role="status" id="login-notice">{{ notice }}</div>{% endif %}
   <form method="post" action="/login" id="login-form">
     <input type="hidden" name="csrf_token" value="{{ csrf_token }}">
     <input type="hidden" name="next" value="{{ next }}">
     <div class="mb-3">
-      <label class="form-label" for="username">Username</label>
+      <label class="form-label" for="username">{{ t.username }}</label>
       <input class="form-control" id="username" name="username" autocomplete="username"
              required autofocus value="{{ username }}">
     </div>
     <div class="mb-3">
-      <label class="form-label" for="password">Password</label>
+      <label class="form-label" for="password">{{ t.password }}</label>
       <input class="form-control" id="password" name="password" type="password"
              autocomplete="current-password" required>
     </div>
-    <button class="btn btn-primary w-100" type="submit" id="login-submit">Sign in</button>
+    <button class="btn btn-primary w-100" type="submit" id="login-submit">{{ t.sign_in }}</button>
   </form>
+  <p class="mt-4 small" id="login-languages">{% for code, name in languages %}{% if code != lang %}<a href="/login?lang={{ code }}{% if next != '/' %}&amp;next={{ next|urlencode }}{% endif %}" lang="{{ code }}" hreflang="{{ code }}" class="me-3">{{ name }}</a>{% endif %}{% endfor %}</p>
 </main>
 </body>
 </html>
 """
 
 PLAIN_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{{ title }}</title>
+<html lang="{{ lang }}"><head><meta charset="utf-8"><title>{{ title }}</title>
 <link rel="stylesheet" href="/assets/bootstrap.min.css"></head>
 <body><main class="container" style="max-width: 32rem; margin-top: 8vh;">
-<h1 class="h4">{{ title }}</h1><p>{{ message }}</p><p><a href="/login">Sign in</a></p>
+<h1 class="h4">{{ title }}</h1><p>{{ message }}</p><p><a href="/login">{{ sign_in }}</a></p>
 </main></body></html>
 """
 
 
 def _plain(status: int, title: str, message: str) -> flask.Response:
-    body = flask.render_template_string(PLAIN_PAGE, title=title, message=message)
+    body = flask.render_template_string(
+        PLAIN_PAGE,
+        title=title,
+        message=message,
+        sign_in=_("Sign in"),
+        lang=i18n.current_language(),
+    )
     return flask.Response(body, status=status, mimetype="text/html")
 
 
@@ -260,7 +317,15 @@ def _login_form(
 
     body = flask.render_template_string(
         LOGIN_PAGE,
-        product=PRODUCT_NAME,
+        product=_(PRODUCT_NAME),
+        t={
+            "sign_in": _("Sign in"),
+            "lead": _("Sign in to see the indicators."),
+            "username": _("Username"),
+            "password": _("Password"),
+        },
+        lang=i18n.current_language(),
+        languages=list(i18n.LANGUAGES.items()),
         csrf_token=generate_csrf(),
         error=error,
         notice=notice,
@@ -278,7 +343,7 @@ def login() -> flask.Response:
 
         if current_user.is_authenticated:
             return flask.redirect(_safe_next(request.args.get("next")))
-        notice = "You have been signed out." if request.args.get("signed_out") else ""
+        notice = _("You have been signed out.") if request.args.get("signed_out") else ""
         return _login_form(notice=notice, next_=request.args.get("next", "/"))
     username = (request.form.get("username") or "").strip()[: users.USERNAME_MAX + 1]
     password = request.form.get("password") or ""
@@ -294,7 +359,7 @@ def login() -> flask.Response:
             now=_now(),
         )
         return _login_form(
-            401, error="Wrong username or password.", username=username, next_=target
+            401, error=_("Wrong username or password."), username=username, next_=target
         )
     old = flask.session.get(SESSION_ID)
     if isinstance(old, str):
@@ -410,6 +475,7 @@ def install_security(
     # check, sign-in, then CSRF, so an anonymous callback gets 401 rather than a CSRF error.
     server.before_request(_check_host)
     server.before_request(_authenticate)
+    server.before_request(_choose_language)
     csrf.init_app(server)
 
     login_view = limiter.limit(
@@ -419,6 +485,7 @@ def install_security(
     )(login)
     server.add_url_rule(LOGIN_PATH, "cp_login", login_view, methods=["GET", "POST"])
     server.add_url_rule("/logout", "cp_logout", logout, methods=["POST"])
+    server.add_url_rule(LANGUAGE_PATH, "cp_language", change_language, methods=["POST"])
 
     @server.errorhandler(RateLimitExceeded)
     def _too_many(_error: RateLimitExceeded) -> flask.Response:
@@ -427,8 +494,8 @@ def install_security(
         )
         return _plain(
             429,
-            "Too many sign-in attempts",
-            "Too many attempts from your address. Wait a few minutes before trying again.",
+            _("Too many sign-in attempts"),
+            _("Too many attempts from your address. Wait a few minutes before trying again."),
         )
 
     @server.errorhandler(CSRFError)
@@ -438,8 +505,12 @@ def install_security(
                 '{"error": "CSRF check failed"}', status=400, mimetype="application/json"
             )
         if flask.request.path == LOGIN_PATH:
-            return _login_form(400, error="The form had expired. Please sign in again.")
-        return _plain(400, "Bad request", f"The request was refused: {error.description}")
+            return _login_form(400, error=_("The form had expired. Please sign in again."))
+        return _plain(
+            400,
+            _("Bad request"),
+            _("The request was refused: {reason}").format(reason=error.description),
+        )
 
     csp_cache: dict[str, str] = {}
 
@@ -455,6 +526,17 @@ def install_security(
         response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
         if not insecure_cookies:
             response.headers["Strict-Transport-Security"] = "max-age=31536000"
+        remembered = flask.g.get(LANG_COOKIE_SET)
+        if remembered:
+            response.set_cookie(
+                i18n.COOKIE,
+                remembered,
+                max_age=365 * 24 * 3600,
+                secure=not insecure_cookies,
+                httponly=True,
+                samesite="Lax",
+                path="/",
+            )
         path = flask.request.path
         if (
             flask.g.get(ROLE_KEY) is not None

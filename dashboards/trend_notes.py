@@ -33,8 +33,9 @@ from dash.exceptions import PreventUpdate
 from cpmonitor.core import annotations
 from cpmonitor.core.access import Role
 from cpmonitor.core.settings import Settings
-from dashboards import queries
+from dashboards import i18n, queries
 from dashboards.context import SETTINGS_KEY, current_role, current_settings, from_warehouse
+from dashboards.i18n import N_, _
 from dashboards.security import audit, signed_in_user
 
 LOG = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ MESSAGE_ID = "indicator-note-message"
 DELETE_TYPE = "indicator-note-delete"
 NAME_PREFIX = "cp-note-"  # names of the shapes and labels drawn for notes
 COLOUR = "#6b4fa0"
-PLACEHOLDER = "e.g. New gatekeeping policy"
+PLACEHOLDER = N_("e.g. New gatekeeping policy")
 
 
 def _level(geo: str) -> str:
@@ -122,7 +123,7 @@ def draw_notes(fig: go.Figure, shown: Sequence[annotations.Shown]) -> go.Figure:
             yref="paper",
             yanchor="bottom",
             showarrow=False,
-            text="✎ " + ", ".join(str(number) for number, _ in items),
+            text="✎ " + ", ".join(str(number) for number, _note in items),
             hovertext="<br>".join(
                 annotations.plain(f"{number}. {note.label}: {note.hover()}")
                 for number, note in items
@@ -139,7 +140,7 @@ def notes_list(shown: Sequence[annotations.Shown], role: Role, username: str | N
     writer = role.may(annotations.ANNOTATE) and username is not None
     if not shown:
         return html.P(
-            "No notes on this trend yet." if writer else "",
+            _("No notes on this trend yet.") if writer else "",
             className="cp-empty small mb-0",
             id="indicator-notes-empty",
         )
@@ -157,12 +158,12 @@ def notes_list(shown: Sequence[annotations.Shown], role: Role, username: str | N
         if writer and annotations.may_delete(stored, username, role):
             parts.append(
                 dbc.Button(
-                    "Delete",
+                    _("Delete"),
                     id={"type": DELETE_TYPE, "id": stored.id},
                     color="link",
                     size="sm",
                     class_name="p-0 ms-2 align-baseline",
-                    title=f"Delete note {number}",
+                    title=_("Delete note {number}").format(number=number),
                 )
             )
         items.append(html.Li(parts, value=number))
@@ -182,7 +183,7 @@ def note_form(series: pd.DataFrame) -> html.Div:
                 [
                     dbc.Col(
                         [
-                            dbc.Label("Period", html_for=PERIOD_ID, className="cp-label"),
+                            dbc.Label(_("Period"), html_for=PERIOD_ID, className="cp-label"),
                             dbc.Select(
                                 id=PERIOD_ID,
                                 options=options,
@@ -195,12 +196,12 @@ def note_form(series: pd.DataFrame) -> html.Div:
                     ),
                     dbc.Col(
                         [
-                            dbc.Label("Note", html_for=TEXT_ID, className="cp-label"),
+                            dbc.Label(_("Note"), html_for=TEXT_ID, className="cp-label"),
                             dbc.Input(
                                 id=TEXT_ID,
                                 type="text",
                                 maxLength=annotations.TEXT_MAX,
-                                placeholder=PLACEHOLDER,
+                                placeholder=_(PLACEHOLDER),
                                 size="sm",
                                 debounce=False,
                             ),
@@ -209,7 +210,7 @@ def note_form(series: pd.DataFrame) -> html.Div:
                         sm=7,
                     ),
                     dbc.Col(
-                        dbc.Button("Save note", id=SAVE_ID, color="primary", size="sm"),
+                        dbc.Button(_("Save note"), id=SAVE_ID, color="primary", size="sm"),
                         xs=12,
                         sm=2,
                         class_name="d-flex align-items-end",
@@ -252,7 +253,10 @@ def with_notes(
         section.append(note_form(series))
     if not shown and len(section) == 1:
         return trend
-    return [*trend, html.Div([html.Div("Notes", className="cp-label"), *section], className="mt-2")]
+    return [
+        *trend,
+        html.Div([html.Div(_("Notes"), className="cp-label"), *section], className="mt-2"),
+    ]
 
 
 def register_callbacks(app: dash.Dash) -> None:
@@ -293,7 +297,7 @@ def update_notes(
     user = signed_in_user()
     if not role.may(annotations.ANNOTATE) or not role.may_open(annotations.PAGE) or user is None:
         audit("access_denied", "notes")
-        return no_update, no_update, no_update, "Your role may not write notes."
+        return no_update, no_update, no_update, _("Your role may not write notes.")
     return from_warehouse(
         lambda warehouse: _change(
             warehouse,
@@ -326,12 +330,12 @@ def _change(
     settings = current_settings()
     refused = (no_update, no_update, no_update)
     if not queries.indicator(warehouse, code):
-        return *refused, "Choose an indicator first."
+        return *refused, _("Choose an indicator first.")
     if geo != queries.NATIONAL and geo not in set(queries.provinces(warehouse)["geo_code"]):
-        return *refused, "Choose a place first."
+        return *refused, _("Choose a place first.")
     available = queries.period_types(warehouse, code, role=role)
     if period_type not in available:
-        return *refused, "Choose how to show the trend first."
+        return *refused, _("Choose how to show the trend first.")
     clear: Any = no_update
     if isinstance(trigger, dict):
         try:
@@ -340,15 +344,15 @@ def _change(
             )
         except annotations.AnnotationRefused:
             audit("access_denied", f"delete note {trigger.get('id')}")
-            return *refused, "Only its author or an admin may delete a note."
+            return *refused, _("Only its author or an admin may delete a note.")
         except (annotations.AnnotationError, ValueError, TypeError):
-            return *refused, "That note is no longer there."
+            return *refused, _("That note is no longer there.")
         audit("annotation_deleted", _detail(note))
-        message = "Note deleted."
+        message = _("Note deleted.")
     else:
         series = queries.indicator_series(warehouse, code, geo, period_type, role=role)
         if period_id not in set(series["period_id"]):
-            return *refused, "Pick one of the periods of this trend."
+            return *refused, _("Pick one of the periods of this trend.")
         try:
             note = annotations.add_annotation(
                 settings,
@@ -360,9 +364,9 @@ def _change(
                 role=role,
             )
         except annotations.AnnotationError as exc:
-            return *refused, f"Not saved: {exc}."
+            return *refused, _("Not saved: {reason}.").format(reason=_refusal(exc))
         audit("annotation_added", _detail(note))
-        message, clear = "Note saved.", ""
+        message, clear = _("Note saved."), ""
     shown = notes_for(settings, code, geo, period_type, role)
     drawn: Any = no_update
     if figure:
@@ -375,3 +379,15 @@ def _change(
 def _detail(note: annotations.Annotation) -> str:
     place = note.geo_code or queries.NATIONAL
     return f"note {note.id} on {note.indicator_code} {place} {note.period_id}"
+
+
+def _refusal(error: Exception) -> str:
+    """Why a note was not saved, in the request's language (the core's words are English)."""
+    text = str(error)
+    if i18n.current_language() == i18n.DEFAULT_LANGUAGE:
+        return text
+    if text == "write a note first":
+        return _("write a note first")
+    if text.startswith("a note has at most"):
+        return _("a note has at most {limit} characters").format(limit=annotations.TEXT_MAX)
+    return text

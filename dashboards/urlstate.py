@@ -54,19 +54,21 @@ import pandas as pd
 
 from cpmonitor.core.access import Role
 from dashboards import queries
+from dashboards.i18n import N_
 
 NATIONAL = queries.NATIONAL
 PERIOD_RANK = {"month": 0, "quarter": 1, "year": 2}
 ALL = "all"
 CUSTOM = "custom"
 RANGE_LABELS = {
-    ALL: "All",
-    "last12m": "Last 12 months",
-    "thisyear": "This year",
-    "last3y": "Last 3 years",
-    "last5y": "Last 5 years",
-    CUSTOM: "From … to …",
+    ALL: N_("All"),
+    "last12m": N_("Last 12 months"),
+    "thisyear": N_("This year"),
+    "last3y": N_("Last 3 years"),
+    "last5y": N_("Last 5 years"),
+    CUSTOM: N_("From … to …"),
 }
+"""The range picker's choices (marked for translation: shown as ``_(label)``)."""
 RANGE_MONTHS = {"last12m": 12, "last3y": 36, "last5y": 60}
 PAGE_LEVELS = ("national", "province")  # the places the pages' pickers offer
 

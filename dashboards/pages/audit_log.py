@@ -13,35 +13,36 @@ from dash import html
 from cpmonitor.core import users
 from dashboards.components import data_table, page_header
 from dashboards.context import current_role, current_settings
+from dashboards.i18n import N_, _
 from dashboards.pages import Route
 
-ROUTE = Route(path="/audit-log", title="Audit log", nav_label="Audit log", order=5)
-LEAD = (
+ROUTE = Route(path="/audit-log", title=N_("Audit log"), nav_label=N_("Audit log"), order=5)
+LEAD = N_(
     "Every sign-in, failed sign-in, sign-out, page view and refusal, newest first. The log is "
     "append-only: no one can change or delete a line of it, from here or from the command line."
 )
 SHOWN = 500
 EVENT_WORDS = {
-    "sign_in": "Signed in",
-    "sign_in_failed": "Sign-in failed",
-    "sign_in_rate_limited": "Sign-in refused (too many attempts)",
-    "sign_out": "Signed out",
-    "page_view": "Opened a page",
-    "access_denied": "Refused a page",
-    "user_added": "User added",
-    "user_removed": "User removed",
-    "role_changed": "Role changed",
-    "password_changed": "Password changed",
-    "annotation_added": "Note added",
-    "annotation_deleted": "Note deleted",
+    "sign_in": N_("Signed in"),
+    "sign_in_failed": N_("Sign-in failed"),
+    "sign_in_rate_limited": N_("Sign-in refused (too many attempts)"),
+    "sign_out": N_("Signed out"),
+    "page_view": N_("Opened a page"),
+    "access_denied": N_("Refused a page"),
+    "user_added": N_("User added"),
+    "user_removed": N_("User removed"),
+    "role_changed": N_("Role changed"),
+    "password_changed": N_("Password changed"),
+    "annotation_added": N_("Note added"),
+    "annotation_deleted": N_("Note deleted"),
 }
 COLUMNS = {
-    "when": "When (UTC)",
-    "event": "Event",
-    "username": "User",
-    "role": "Role",
-    "address": "Address",
-    "detail": "Detail",
+    "when": N_("When (UTC)"),
+    "event": N_("Event"),
+    "username": N_("User"),
+    "role": N_("Role"),
+    "address": N_("Address"),
+    "detail": N_("Detail"),
 }
 
 
@@ -49,7 +50,9 @@ def layout(**_query: Any) -> html.Div:
     """The latest ``SHOWN`` lines of the audit log; refused for a role without ``audit_log``."""
     if not current_role().may("audit_log"):  # the router refuses it first; this holds anyway
         return html.Div(
-            page_header("You do not have access to this page", "Only administrators read it."),
+            page_header(
+                _("You do not have access to this page"), _("Only administrators read it.")
+            ),
             id="audit-log-refused",
         )
     events = users.read_events(current_settings(), limit=SHOWN)
@@ -57,7 +60,7 @@ def layout(**_query: Any) -> html.Div:
         [
             {
                 "when": event.when.strftime("%d %b %Y, %H:%M:%S"),
-                "event": EVENT_WORDS.get(event.event, event.event),
+                "event": _(EVENT_WORDS[event.event]) if event.event in EVENT_WORDS else event.event,
                 "username": event.username or "—",
                 "role": event.role or "—",
                 "address": event.address or "—",
@@ -68,14 +71,16 @@ def layout(**_query: Any) -> html.Div:
         columns=list(COLUMNS),
     )
     body: Any = (
-        html.P("Nothing has been logged yet.", className="cp-empty")
+        html.P(_("Nothing has been logged yet."), className="cp-empty")
         if frame.empty
-        else data_table(frame, COLUMNS, id_prefix="audit-log")
+        else data_table(
+            frame, {key: _(label) for key, label in COLUMNS.items()}, id_prefix="audit-log"
+        )
     )
     return html.Div(
         [
-            page_header("Audit log", LEAD),
-            html.P(f"The latest {SHOWN} lines are shown.", className="cp-source"),
+            page_header(_(ROUTE.title), _(LEAD)),
+            html.P(_("The latest {n} lines are shown.").format(n=SHOWN), className="cp-source"),
             body,
         ],
         id="audit-log",

@@ -22,7 +22,7 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, html
 
 from cpmonitor.core.access import Role
-from dashboards import figures, kpis, queries, urlstate
+from dashboards import figures, i18n, kpis, queries, urlstate
 from dashboards.components import (
     breadcrumb,
     card,
@@ -33,16 +33,19 @@ from dashboards.components import (
 )
 from dashboards.context import current_role, from_warehouse
 from dashboards.downloads import following_links
+from dashboards.i18n import N_, _
 from dashboards.pages import Route
 from dashboards.words import not_shown_small
 
-ROUTE = Route(path="/", title="Care reform", nav_label="Care reform", order=0, follows_query=True)
+ROUTE = Route(
+    path="/", title=N_("Care reform"), nav_label=N_("Care reform"), order=0, follows_query=True
+)
 LOCATION = "care-location"
-SOURCE = (
+SOURCE = N_(
     "Source: Ministry of Social Affairs placement records; National Statistics Office "
     "population projections."
 )
-LEAD = (
+LEAD = N_(
     "Is the country moving children out of residential institutions and back to families? "
     "Figures are for the last day of each month unless stated."
 )
@@ -68,11 +71,11 @@ def page_layout(
     drills = role.sees_level("district")
     return html.Div(
         [
-            page_header(ROUTE.title, LEAD),
+            page_header(_(ROUTE.title), _(LEAD)),
             dbc.Row(
                 dbc.Col(
                     [
-                        dbc.Label("Show", html_for="care-province", className="cp-label"),
+                        dbc.Label(_("Show"), html_for="care-province", className="cp-label"),
                         dbc.Select(id="care-province", options=options, value=chosen),
                     ],
                     xs=12,
@@ -141,10 +144,12 @@ def page_layout(
                                 html.Div(id="care-map-trail"),
                                 dcc.Graph(id="care-map-graph", config=GRAPH_CONFIG),
                                 html.P(
-                                    "Click a province to see its districts, a district to show "
-                                    "it; the names above the map go back up."
+                                    _(
+                                        "Click a province to see its districts, a district to "
+                                        "show it; the names above the map go back up."
+                                    )
                                     if drills
-                                    else "Click a province to show it.",
+                                    else _("Click a province to show it."),
                                     className="cp-hint",
                                 ),
                                 following_links(
@@ -309,7 +314,7 @@ def map_trail(
     while code in names:
         chain.insert(0, code)
         code = parents.get(code)
-    trail = [(country or "National", f"{ROUTE.path}?geo={queries.NATIONAL}")]
+    trail = [(country or _("National"), f"{ROUTE.path}?geo={queries.NATIONAL}")]
     return trail + [(names[code], f"{ROUTE.path}?geo={code}") for code in chain]
 
 
@@ -333,7 +338,7 @@ def care_content(
     names = dict(zip(places["geo_code"], places["geo_name"], strict=True))
     if geo_code not in names:
         geo_code = queries.NATIONAL
-    place = names.get(geo_code, "National")
+    place = names.get(geo_code, _("National"))
     map_parent, outlined = map_view(geo_code, places, role)
 
     children_ind = queries.indicator(warehouse, "AC04")
@@ -371,45 +376,55 @@ def care_content(
         class_name="g-3 mb-3",
     )
 
-    where = "nationally" if geo_code == queries.NATIONAL else f"in {place}"
+    where = _("nationally") if geo_code == queries.NATIONAL else _("in {place}").format(place=place)
     children_fig = figures.trend_figure(
         children,
-        title=f"Children living in residential care institutions, {where}",
-        y_title="Children (end of month)",
+        title=_("Children living in residential care institutions, {where}").format(where=where),
+        y_title=_("Children (end of month)"),
         number_format=children_ind.get("number_format") or ",.0f",
-        name=children_ind.get("short_label") or "Children",
+        name=children_ind.get("short_label") or _("Children"),
     )
     institutions_fig = figures.trend_figure(
         institutions,
-        title=f"Residential care institutions open, {where}",
-        y_title="Institutions (end of month)",
+        title=_("Residential care institutions open, {where}").format(where=where),
+        y_title=_("Institutions (end of month)"),
         number_format=institutions_ind.get("number_format") or ",.0f",
-        name=institutions_ind.get("short_label") or "Institutions",
+        name=institutions_ind.get("short_label") or _("Institutions"),
     )
     baseline = _date_words(reint_ind.get("baseline_date"))
     reintegration_fig = figures.target_figure(
         reintegration,
-        title=f"Children reintegrated with family since {baseline or 'the baseline'}, {where}",
-        y_title="% of children in care at baseline",
+        title=_("Children reintegrated with family since {date}, {where}").format(
+            date=baseline or _("the baseline"), where=where
+        ),
+        y_title=_("% of children in care at baseline"),
         number_format=reint_ind.get("number_format") or ",.1f",
-        name=reint_ind.get("short_label") or "Reintegrated",
+        name=reint_ind.get("short_label") or _("Reintegrated"),
         target_value=reint_ind.get("target_value"),
         target_year=reint_ind.get("target_year"),
         unit=reint_ind.get("unit"),
     )
     labels = map_values["period_label"].dropna()
     year = str(labels.iloc[0]) if len(labels) else ""
-    rate_unit = (rate_ind.get("unit") or "").replace("100 000", "100,000")
-    by = "province" if map_parent == queries.NATIONAL else f"district, {names[map_parent]}"
+    rate_unit = kpis.localise((rate_ind.get("unit") or "").replace("100 000", "100,000"))
+    by = (
+        _("by province")
+        if map_parent == queries.NATIONAL
+        else _("by district, {province}").format(province=names[map_parent])
+    )
     map_fig = figures.area_map(
         map_values,
-        title=f"Children in residential care {rate_unit} children, by {by}, {year}".strip(", "),
+        title=_("Children in residential care {unit} children, {by}, {year}")
+        .format(unit=rate_unit, by=by, year=year)
+        .strip(", "),
         number_format=rate_ind.get("number_format") or ",.1f",
         colourbar_title=rate_unit,
         selected=outlined,
     )
     source = " ".join(
-        part for part in (SOURCE, published_sentence(published), privacy_text(role.exact)) if part
+        part
+        for part in (_(SOURCE), published_sentence(published), privacy_text(role.exact))
+        if part
     )
     return cards, children_fig, institutions_fig, reintegration_fig, map_fig, source
 
@@ -417,7 +432,9 @@ def care_content(
 def _date_words(value: Any) -> str:
     if value is None or pd.isna(value):
         return ""
-    return pd.Timestamp(value).strftime("%-d %b %Y")
+    if i18n.current_language() == i18n.DEFAULT_LANGUAGE:
+        return pd.Timestamp(value).strftime("%-d %b %Y")
+    return i18n.format_day(pd.Timestamp(value).to_pydatetime())
 
 
 def _with_unit(text: str, unit: str | None) -> str:
@@ -459,43 +476,60 @@ def _stock_card(card_id: str, ind: dict, monthly: pd.DataFrame, geo_code: str) -
         baseline_date=ind.get("baseline_date") if national else None,
     )
     if change is None:
-        return _kpi(card_id, title, "—", "No data yet", "", "cp-neutral")
+        return _kpi(card_id, title, "—", _("No data yet"), "", "cp-neutral")
     value = kpis.format_number(change.latest, number_format)
     if change.difference is None:
-        return _kpi(card_id, title, value, f"End of {change.latest_label}", "", "cp-neutral")
+        return _kpi(
+            card_id,
+            title,
+            value,
+            _("End of {period}").format(period=change.latest_label),
+            "",
+            "cp-neutral",
+        )
     arrow = "▼" if change.difference < 0 else "▲" if change.difference > 0 else "●"
     amount = kpis.format_number(abs(change.difference), number_format)
-    percent = f" ({change.percent:+.1f}%)".replace("-", "−") if change.percent is not None else ""
-    detail = f"{arrow} {amount}{percent} since {change.base_label}"
+    percent = (
+        " (" + kpis.localise(f"{change.percent:+.1f}%").replace("-", "−") + ")"
+        if change.percent is not None
+        else ""
+    )
+    detail = _("{change} since {base}").format(
+        change=f"{arrow} {amount}{percent}", base=change.base_label
+    )
     css = _good_or_bad(change.difference, ind.get("direction"))
-    return _kpi(card_id, title, value, f"End of {change.latest_label}", detail, css)
+    return _kpi(
+        card_id, title, value, _("End of {period}").format(period=change.latest_label), detail, css
+    )
 
 
 def _target_card(card_id: str, ind: dict, monthly: pd.DataFrame, geo_code: str) -> dbc.Card:
     title = ind.get("short_label") or ind.get("indicator_name") or ""
     rows = monthly.dropna(subset=["value"])
     if rows.empty:
-        return _kpi(card_id, title, "—", "No data yet", "", "cp-neutral")
+        return _kpi(card_id, title, "—", _("No data yet"), "", "cp-neutral")
     last = rows.iloc[-1]
     value = _with_unit(kpis.format_number(last["value"], ind.get("number_format")), ind.get("unit"))
     baseline = _date_words(ind.get("baseline_date"))
     when = (
-        f"End of {last['period_label']}, of children in care on {baseline}"
+        _("End of {period}, of children in care on {date}").format(
+            period=last["period_label"], date=baseline
+        )
         if baseline
-        else (f"End of {last['period_label']}")
+        else _("End of {period}").format(period=last["period_label"])
     )
     # Status, progress and the target applying to this row come from the warehouse (one home).
     status, target_value = last.get("status"), last.get("target_value")
     target_year = ind.get("target_year")
     if status not in ("on_track", "off_track") or target_value is None or pd.isna(target_value):
-        return _kpi(card_id, title, value, when, "No target set", "cp-neutral")
+        return _kpi(card_id, title, value, when, _("No target set"), "cp-neutral")
     words = kpis.status_text(status, last["period_end"], target_year)
     label = (
         figures.target_label(float(target_value), int(target_year), ind.get("unit"))
         if target_year is not None
         else ""
     )
-    scope = " (national target)" if geo_code != queries.NATIONAL else ""
+    scope = " " + _("(national target)") if geo_code != queries.NATIONAL else ""
     css = "cp-good" if status == "on_track" else "cp-bad"
     detail = [html.Span(words, className="cp-status"), f" · {label}{scope}"]
     return _kpi(card_id, title, value, when, detail, css)
@@ -508,13 +542,15 @@ def _exits_card(card_id: str, ind: dict, rolling: dict | None) -> dbc.Card:
             card_id,
             title,
             not_shown_small(),
-            "exits in the last 12 months: too few to show",
-            f"{rolling['first_label']} – {rolling['last_label']} (last 12 months)",
+            _("exits in the last 12 months: too few to show"),
+            _("{first} – {last} (last 12 months)").format(
+                first=rolling["first_label"], last=rolling["last_label"]
+            ),
             "cp-muted",
         )
     if rolling is None or rolling["value"] is None:
         return _kpi(
-            card_id, title, "—", "No exits recorded in the last 12 months", "", "cp-neutral"
+            card_id, title, "—", _("No exits recorded in the last 12 months"), "", "cp-neutral"
         )
     value, first, last = rolling["value"], rolling["first_label"], rolling["last_label"]
     shown = _with_unit(kpis.format_number(value, ind.get("number_format")), ind.get("unit"))
@@ -522,7 +558,9 @@ def _exits_card(card_id: str, ind: dict, rolling: dict | None) -> dbc.Card:
         card_id,
         title,
         shown,
-        "of children leaving residential care went to a family",
-        f"{first} (the whole year)" if first == last else f"{first} – {last} (last 12 months)",
+        _("of children leaving residential care went to a family"),
+        _("{first} (the whole year)").format(first=first)
+        if first == last
+        else _("{first} – {last} (last 12 months)").format(first=first, last=last),
         "cp-muted",
     )

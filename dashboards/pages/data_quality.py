@@ -21,32 +21,33 @@ import plotly.graph_objects as go
 from dash import dcc, html
 
 from cpmonitor.core.access import Role
-from dashboards import queries
+from dashboards import kpis, queries
 from dashboards.components import data_table, format_timestamp, page_header
 from dashboards.context import current_role, from_warehouse, hide_below
 from dashboards.downloads import download_links
 from dashboards.figures import COLOURS, FONT, OKABE_ITO
+from dashboards.i18n import N_, _, ngettext
 from dashboards.pages import Route
 
-ROUTE = Route(path="/data-quality", title="Data quality", nav_label="Data quality", order=3)
-LEAD = (
+ROUTE = Route(path="/data-quality", title=N_("Data quality"), nav_label=N_("Data quality"), order=3)
+LEAD = N_(
     "What the published figures were built from: the files each ministry delivered, whether they "
     "came complete and on time, the files refused, the rows set aside, and the checks that failed "
     "or raised a warning."
 )
-COMPLETENESS_NOTE = (
+COMPLETENESS_NOTE = N_(
     "For each feed, the periods expected from its first delivery up to the last period already due "
     "(the end of the period plus the days the contract allows). Complete: periods with a usable file. "
     "On time: periods whose first usable file arrived by the due date. Refused files do not count "
     "as received."
 )
-HEATMAP_NOTE = (
+HEATMAP_NOTE = N_(
     "Reporting rate, as in DHIS2: of the reports expected in a period (one per feed, or one per "
     "province office for a feed compiled from offices' reports), the share received on time or "
     "late. A report counts in the column of the month, quarter or year its period ends in; an "
     "empty cell expects no report. Refused files are not received."
 )
-REJECTED_NOTE = (
+REJECTED_NOTE = N_(
     "Files that were loaded, but with rows that broke the data contract: those rows are kept in "
     "quarantine and are not in any figure; the other rows are used."
 )
@@ -54,7 +55,7 @@ GRAPH_CONFIG = {"displaylogo": False}
 
 # Columns of the heat map: the finest period that keeps it to this many columns.
 MAX_COLUMNS = 24
-ALL_FEEDS = "All feeds"
+ALL_FEEDS = N_("All feeds")
 # Vermillion (nothing received) through orange and sky blue to blue (every report received):
 # Okabe-Ito's colour-blind-safe hues, so no one has to tell red from green; each cell also
 # prints its share.
@@ -80,7 +81,7 @@ def _humanise(expectation: Any) -> str:
 def _severity_badge(severity: Any) -> dbc.Badge:
     is_error = severity == "error"
     return dbc.Badge(
-        "Failed" if is_error else "Warning",
+        _("Failed") if is_error else _("Warning"),
         color="danger" if is_error else "warning",
         text_color=None if is_error else "dark",
         class_name="cp-badge",
@@ -93,7 +94,7 @@ def _count(value: Any) -> str:
         return value
     if value is None or pd.isna(value):
         return "—"
-    return f"{int(value):,}"
+    return kpis.format_number(int(value), ",.0f")
 
 
 def _summary_card(card_id: str, title: str, value: str, note: str) -> dbc.Col:
@@ -119,11 +120,11 @@ def _rows_set_aside(rejected: pd.DataFrame, threshold: int | None) -> str:
     when one file's count is hidden from it (the total less the others would give it away)."""
     counts = rejected["rows_rejected"]
     if any(isinstance(value, str) for value in counts):
-        return f"<{threshold}" if len(counts) == 1 else "Not shown"
+        return f"<{threshold}" if len(counts) == 1 else _("Not shown")
     total = int(pd.to_numeric(counts).sum()) if len(counts) else 0
     if threshold is not None and 0 < total < threshold:
         return f"<{threshold}"
-    return f"{total:,}"
+    return kpis.format_number(total, ",.0f")
 
 
 def quality_content(warehouse: Path, *, role: Role, group: str | None = None) -> html.Div:
@@ -143,63 +144,74 @@ def quality_content(warehouse: Path, *, role: Role, group: str | None = None) ->
     summary = dbc.Row(
         [
             _summary_card(
-                "dq-published", "Published", format_timestamp(published), "Latest published run"
+                "dq-published",
+                _("Published"),
+                format_timestamp(published),
+                _("Latest published run"),
             ),
             _summary_card(
                 "dq-files",
-                "Files loaded",
+                _("Files loaded"),
                 _count(feeds["files_loaded"].sum()),
-                f"from {feeds['entity'].nunique()} reporting entities, {len(feeds)} feeds",
+                _("from {entities} reporting entities, {feeds} feeds").format(
+                    entities=feeds["entity"].nunique(), feeds=len(feeds)
+                ),
             ),
             _summary_card(
-                "dq-refused", "Files refused", _count(len(refused)), "Quarantined, not used"
+                "dq-refused", _("Files refused"), _count(len(refused)), _("Quarantined, not used")
             ),
             _summary_card(
                 "dq-rejected",
-                "Rows set aside",
+                _("Rows set aside"),
                 _rows_set_aside(rejected, threshold),
-                f"within {len(rejected):,} loaded file{'' if len(rejected) == 1 else 's'}",
+                ngettext("within {n} loaded file", "within {n} loaded files", len(rejected)).format(
+                    n=_count(len(rejected))
+                ),
             ),
             _summary_card(
                 "dq-checks",
-                "Checks",
-                f"{counts['passed']:,} passed",
-                f"{counts['warned']:,} warnings, {counts['failed']:,} failed",
+                _("Checks"),
+                _("{n} passed").format(n=_count(counts["passed"])),
+                _("{warned} warnings, {failed} failed").format(
+                    warned=_count(counts["warned"]), failed=_count(counts["failed"])
+                ),
             ),
         ],
         class_name="g-3 mb-4",
     )
     return html.Div(
         [
-            page_header(ROUTE.title, LEAD),
+            page_header(_(ROUTE.title), _(LEAD)),
             summary,
             _section(
-                "Reporting completeness",
+                _("Reporting completeness"),
                 _completeness_block(expected, completeness),
                 html.Div(
                     [
-                        download_links("quality-reports", role=role, label="Heat map:"),
-                        download_links("quality-completeness", role=role, label="Totals per feed:"),
+                        download_links("quality-reports", role=role, label=_("Heat map:")),
+                        download_links(
+                            "quality-completeness", role=role, label=_("Totals per feed:")
+                        ),
                     ]
                 ),
             ),
             _section(
-                "Refused files",
+                _("Refused files"),
                 _refused_block(refused),
                 download_links("quality-refused", role=role),
             ),
             _section(
-                "Rows set aside within loaded files",
+                _("Rows set aside within loaded files"),
                 _rejected_block(rejected),
                 download_links("quality-rejected", role=role),
             ),
             _section(
-                "Checks that failed or warned",
+                _("Checks that failed or warned"),
                 _findings_block(problems, _feed_titles(feeds), group),
                 download_links("quality-checks", role=role),
             ),
             _section(
-                "Deliveries by reporting entity and feed",
+                _("Deliveries by reporting entity and feed"),
                 _deliveries_block(feeds),
                 download_links("quality-feeds", role=role),
             ),
@@ -246,8 +258,8 @@ def completeness_cells(expected: pd.DataFrame) -> pd.DataFrame:
     kind = _column_kind(expected["feed_period_end"])
     placed = [_column_of(end, kind) for end in expected["feed_period_end"]]
     frame = expected.assign(
-        column_start=[start for start, _ in placed],
-        column=[label for _, label in placed],
+        column_start=[start for start, _label in placed],
+        column=[label for _start, label in placed],
         received=expected["is_received"].astype(bool).astype(int),
     )
     order = list(dict.fromkeys(frame["feed_title"]))
@@ -264,11 +276,11 @@ def completeness_cells(expected: pd.DataFrame) -> pd.DataFrame:
     overall = (
         frame.groupby(["column_start", "column"], as_index=False)
         .agg(expected=("received", "size"), received=("received", "sum"))
-        .assign(row=ALL_FEEDS, entity_name="Every reporting entity", periods="")
+        .assign(row=_(ALL_FEEDS), entity_name=_("Every reporting entity"), periods="")
     )
     cells = pd.concat([overall, by_feed], ignore_index=True)
     cells["rate"] = 100.0 * cells["received"] / cells["expected"]
-    rank = {name: i for i, name in enumerate([ALL_FEEDS, *order])}
+    rank = {name: i for i, name in enumerate([_(ALL_FEEDS), *order])}
     cells = cells.assign(rank=cells["row"].map(rank)).sort_values(["rank", "column_start"])
     return cells[columns].reset_index(drop=True)
 
@@ -287,15 +299,18 @@ def completeness_figure(cells: pd.DataFrame) -> go.Figure:
         hover_row, text_row = [], []
         for column in columns:
             if (row, column) not in lookup.index:
-                hover_row.append(f"{row}<br>{column}: no report expected")
+                hover_row.append(f"{row}<br>{column}: " + _("no report expected"))
                 text_row.append("")
                 continue
             cell = lookup.loc[(row, column)]
             what = f" ({cell['periods']})" if cell["periods"] else ""
             hover_row.append(
                 f"<b>{row}</b><br>{cell['entity_name']}<br>{column}{what}: "
-                f"{int(cell['received'])} of {int(cell['expected'])} expected reports received "
-                f"({cell['rate']:.0f}%)"
+                + _("{received} of {expected} expected reports received ({percent}%)").format(
+                    received=int(cell["received"]),
+                    expected=int(cell["expected"]),
+                    percent=f"{cell['rate']:.0f}",
+                )
             )
             text_row.append(f"{cell['rate']:.0f}%")
         hover.append(hover_row)
@@ -315,7 +330,7 @@ def completeness_figure(cells: pd.DataFrame) -> go.Figure:
             hovertemplate="%{customdata}<extra></extra>",
             xgap=2,
             ygap=2,
-            colorbar={"title": {"text": "% received", "side": "right"}, "thickness": 12},
+            colorbar={"title": {"text": _("% received"), "side": "right"}, "thickness": 12},
         )
     )
     fig.update_layout(
@@ -347,22 +362,24 @@ def _percent(value: Any) -> str:
 
 
 def _missing_periods(value: Any) -> str:
-    return str(value) if value else "None"
+    return str(value) if value else _("None")
 
 
 def _completeness_block(expected: pd.DataFrame, completeness: pd.DataFrame) -> Any:
     """The reporting-rate heat map over the per-feed totals (collapsed)."""
     if completeness.empty and expected.empty:
         return html.P(
-            "Reporting completeness is not recorded in this warehouse yet; it appears after the "
-            "next run.",
+            _(
+                "Reporting completeness is not recorded in this warehouse yet; it appears after "
+                "the next run."
+            ),
             className="cp-empty",
         )
     parts: list[Any] = []
     if not expected.empty:
         cells = completeness_cells(expected)
         parts += [
-            html.P(HEATMAP_NOTE, className="cp-lead"),
+            html.P(_(HEATMAP_NOTE), className="cp-lead"),
             # Never squeezed below a readable cell (a phone scrolls it sideways instead).
             html.Div(
                 dcc.Graph(
@@ -377,8 +394,10 @@ def _completeness_block(expected: pd.DataFrame, completeness: pd.DataFrame) -> A
     if completeness.empty:
         parts.append(
             html.P(
-                "Totals per feed are not recorded in this warehouse yet; they appear after the "
-                "next run.",
+                _(
+                    "Totals per feed are not recorded in this warehouse yet; they appear after "
+                    "the next run."
+                ),
                 className="cp-empty",
             )
         )
@@ -386,14 +405,14 @@ def _completeness_block(expected: pd.DataFrame, completeness: pd.DataFrame) -> A
         table = data_table(
             completeness,
             {
-                "entity_name": "Reporting entity",
-                "feed_title": "Feed",
-                "frequency": "Delivered",
-                "expected": "Periods expected",
-                "completeness_pct": "Complete",
-                "timeliness_pct": "On time",
-                "late": "Late",
-                "missing_periods": "Periods missing or refused",
+                "entity_name": _("Reporting entity"),
+                "feed_title": _("Feed"),
+                "frequency": _("Delivered"),
+                "expected": _("Periods expected"),
+                "completeness_pct": _("Complete"),
+                "timeliness_pct": _("On time"),
+                "late": _("Late"),
+                "missing_periods": _("Periods missing or refused"),
             },
             id_prefix="dq-completeness",
             formatters={
@@ -408,8 +427,8 @@ def _completeness_block(expected: pd.DataFrame, completeness: pd.DataFrame) -> A
         parts.append(
             dbc.Accordion(
                 dbc.AccordionItem(
-                    [html.P(COMPLETENESS_NOTE, className="cp-lead"), table],
-                    title="Totals per feed since its first delivery",
+                    [html.P(_(COMPLETENESS_NOTE), className="cp-lead"), table],
+                    title=_("Totals per feed since its first delivery"),
                     item_id="totals",
                 ),
                 id="dq-completeness-totals",
@@ -443,17 +462,17 @@ def _without_file(reason: Any, source_file: Any) -> Any:
 
 def _refused_block(refused: pd.DataFrame) -> Any:
     if refused.empty:
-        return html.P("No delivered file was refused.", className="cp-empty")
+        return html.P(_("No delivered file was refused."), className="cp-empty")
     reasons = map(_without_file, refused["reason"], refused["source_file"])
     return data_table(
         refused.assign(reason=list(reasons)),
         {
-            "source_file": "File",
-            "feed_title": "Feed",
-            "period": "Period",
-            "rows": "Rows",
-            "reason": "Why it was refused",
-            "received_at": "Received",
+            "source_file": _("File"),
+            "feed_title": _("Feed"),
+            "period": _("Period"),
+            "rows": _("Rows"),
+            "reason": _("Why it was refused"),
+            "received_at": _("Received"),
         },
         id_prefix="dq-quarantine",
         formatters={
@@ -468,16 +487,16 @@ def _refused_block(refused: pd.DataFrame) -> Any:
 
 def _rejected_block(rejected: pd.DataFrame) -> Any:
     if rejected.empty:
-        return html.P("No rows were set aside within the loaded files.", className="cp-empty")
+        return html.P(_("No rows were set aside within the loaded files."), className="cp-empty")
     table = data_table(
         rejected,
         {
-            "source_file": "File",
-            "feed_title": "Feed",
-            "period": "Period",
-            "rows_rejected": "Rows set aside",
-            "rows": "Of rows",
-            "reason": "Why",
+            "source_file": _("File"),
+            "feed_title": _("Feed"),
+            "period": _("Period"),
+            "rows_rejected": _("Rows set aside"),
+            "rows": _("Of rows"),
+            "reason": _("Why"),
         },
         id_prefix="dq-rejected",
         formatters={
@@ -488,13 +507,13 @@ def _rejected_block(rejected: pd.DataFrame) -> Any:
         },
         numeric=("rows_rejected", "rows"),
     )
-    return html.Div([html.P(REJECTED_NOTE, className="cp-lead"), table])
+    return html.Div([html.P(_(REJECTED_NOTE), className="cp-lead"), table])
 
 
 # --- check findings, grouped ---------------------------------------------------------------------
 
-GROUPINGS = {"check": "Check", "feed": "Feed", "result": "Result"}
-RESULT_WORDS = {"error": "Failed", "warning": "Warnings"}
+GROUPINGS = {"check": N_("Check"), "feed": N_("Feed"), "result": N_("Result")}
+RESULT_WORDS = {"error": N_("Failed"), "warning": N_("Warnings")}
 
 
 def _feed_titles(feeds: pd.DataFrame) -> dict[str, str]:
@@ -508,7 +527,7 @@ def _suite_label(suite: Any, titles: dict[str, str]) -> str:
     feed = name.removeprefix("feed.")
     if feed in titles:
         return titles[feed]
-    return name.replace("_", " ").replace(".", " ").capitalize() or "Other"
+    return name.replace("_", " ").replace(".", " ").capitalize() or _("Other")
 
 
 def group_findings(
@@ -521,7 +540,7 @@ def group_findings(
     if by == "feed":
         keys = problems["suite"].map(lambda suite: _suite_label(suite, titles))
     elif by == "result":
-        keys = problems["severity"].map(lambda s: RESULT_WORDS.get(s, "Failed"))
+        keys = problems["severity"].map(lambda s: _(RESULT_WORDS.get(s, "Failed")))
     else:
         keys = problems["expectation"].map(_humanise)
     groups = [(str(key), frame) for key, frame in problems.groupby(keys, sort=False)]
@@ -532,8 +551,9 @@ def group_findings(
 
 
 def _group_links(active: str) -> html.Div:
-    links: list[Any] = [html.Span("Group by: ", className="cp-hint me-1")]
-    for key, label in GROUPINGS.items():
+    links: list[Any] = [html.Span(_("Group by:") + " ", className="cp-hint me-1")]
+    for key, word in GROUPINGS.items():
+        label = _(word)
         if key == active:
             links.append(html.Strong(label, className="me-3", id=f"dq-group-{key}"))
         else:
@@ -547,11 +567,13 @@ def _group_title(name: str, frame: pd.DataFrame) -> html.Span:
     warnings = len(frame) - errors
     badges = []
     if errors:
-        badges.append(dbc.Badge(f"{errors} failed", color="danger", class_name="cp-badge ms-2"))
+        badges.append(
+            dbc.Badge(_("{n} failed").format(n=errors), color="danger", class_name="cp-badge ms-2")
+        )
     if warnings:
         badges.append(
             dbc.Badge(
-                f"{warnings} warning{'' if warnings == 1 else 's'}",
+                ngettext("{n} warning", "{n} warnings", warnings).format(n=warnings),
                 color="warning",
                 text_color="dark",
                 class_name="cp-badge ms-2",
@@ -562,13 +584,13 @@ def _group_title(name: str, frame: pd.DataFrame) -> html.Span:
 
 def _findings_table(frame: pd.DataFrame, id_prefix: str, by: str) -> dbc.Table:
     columns: dict[str, str] = {
-        "severity": "Result",
-        "expectation": "Check",
-        "target": "Checked",
-        "column_name": "Column",
-        "unexpected_count": "Rows affected",
-        "details": "Details",
-        "checked_at": "When",
+        "severity": _("Result"),
+        "expectation": _("Check"),
+        "target": _("Checked"),
+        "column_name": _("Column"),
+        "unexpected_count": _("Rows affected"),
+        "details": _("Details"),
+        "checked_at": _("When"),
     }
     if by == "check":
         columns.pop("expectation")
@@ -593,7 +615,7 @@ def _findings_table(frame: pd.DataFrame, id_prefix: str, by: str) -> dbc.Table:
 def _findings_block(problems: pd.DataFrame, titles: dict[str, str], group: str | None) -> Any:
     by = group if group in GROUPINGS else "check"
     if problems.empty:
-        return html.P("All checks passed.", className="cp-empty")
+        return html.P(_("All checks passed."), className="cp-empty")
     groups = group_findings(problems, titles, by)
     items = [
         dbc.AccordionItem(
@@ -623,26 +645,31 @@ def _findings_block(problems: pd.DataFrame, titles: dict[str, str], group: str |
 def _feeds_table(feeds: pd.DataFrame) -> dbc.Table:
     feeds = feeds.assign(
         status=[
-            dbc.Badge(f"{n} refused", color="warning", text_color="dark", class_name="cp-badge")
+            dbc.Badge(
+                _("{n} refused").format(n=n),
+                color="warning",
+                text_color="dark",
+                class_name="cp-badge",
+            )
             if n
-            else dbc.Badge("All loaded", color="success", class_name="cp-badge")
+            else dbc.Badge(_("All loaded"), color="success", class_name="cp-badge")
             if loaded
-            else dbc.Badge("Nothing received", color="secondary", class_name="cp-badge")
+            else dbc.Badge(_("Nothing received"), color="secondary", class_name="cp-badge")
             for n, loaded in zip(feeds["files_quarantined"], feeds["files_loaded"], strict=True)
         ]
     )
     return data_table(
         feeds,
         {
-            "entity_name": "Reporting entity",
-            "feed_title": "Feed",
-            "frequency": "Delivered",
-            "status": "Status",
-            "files_loaded": "Files loaded",
-            "files_quarantined": "Files refused",
-            "latest_period": "Latest period",
-            "rows_loaded": "Rows loaded",
-            "last_received": "Last received",
+            "entity_name": _("Reporting entity"),
+            "feed_title": _("Feed"),
+            "frequency": _("Delivered"),
+            "status": _("Status"),
+            "files_loaded": _("Files loaded"),
+            "files_quarantined": _("Files refused"),
+            "latest_period": _("Latest period"),
+            "rows_loaded": _("Rows loaded"),
+            "last_received": _("Last received"),
         },
         id_prefix="dq-feeds",
         formatters={"rows_loaded": _count, "last_received": format_timestamp},
@@ -654,14 +681,15 @@ def _deliveries_block(feeds: pd.DataFrame) -> dbc.Accordion:
     """The deliveries table, folded: the heat map above answers "did it arrive" at a glance."""
     refused = int((feeds["files_quarantined"] > 0).sum())
     nothing = int(((feeds["files_loaded"] + feeds["files_quarantined"]) == 0).sum())
-    parts = [f"{len(feeds)} feeds"]
+    parts = [_("{n} feeds").format(n=len(feeds))]
     if refused:
-        parts.append(f"{refused} with a refused file")
+        parts.append(_("{n} with a refused file").format(n=refused))
     if nothing:
-        parts.append(f"{nothing} with nothing received")
+        parts.append(_("{n} with nothing received").format(n=nothing))
     return dbc.Accordion(
         dbc.AccordionItem(
-            _feeds_table(feeds), title="Files loaded and refused per feed: " + ", ".join(parts)
+            _feeds_table(feeds),
+            title=_("Files loaded and refused per feed:") + " " + ", ".join(parts),
         ),
         id="dq-deliveries",
         start_collapsed=True,

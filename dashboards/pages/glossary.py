@@ -22,15 +22,16 @@ from cpmonitor.core.access import Role
 from dashboards import kpis, queries
 from dashboards.components import is_missing, page_header
 from dashboards.context import current_role, from_warehouse
+from dashboards.i18n import N_, _
 from dashboards.pages import Route
 from dashboards.pages.data_quality import COMPLETENESS_NOTE, HEATMAP_NOTE, REJECTED_NOTE
-from dashboards.pages.indicator import DIRECTION_WORDS, FREQUENCY_WORDS, KIND_WORDS
+from dashboards.pages.indicator import DIRECTION_WORDS, FREQUENCY_WORDS, KIND_WORDS, _day
 from dashboards.pages.indicator import _words_for_unit as unit_words  # the indicator page's words
 from dashboards.pages.scorecard import STATUS_NOTE
-from dashboards.words import EXACT_NOTE, NOT_SHOWN_OTHER, PROTECTS_ANOTHER_WHY, privacy_note
+from dashboards.words import exact_note, not_shown_other, privacy_note, protects_another_why
 
-ROUTE = Route(path="/glossary", title="Glossary", nav_label="Glossary", order=6)
-LEAD = (
+ROUTE = Route(path="/glossary", title=N_("Glossary"), nav_label=N_("Glossary"), order=6)
+LEAD = N_(
     "What each indicator of the national framework measures and how it is counted, sector by "
     "sector, and the words used across the dashboard."
 )
@@ -54,26 +55,30 @@ def _split(text: Any) -> list[str]:
 
 
 def _term(words: str) -> tuple[str, str]:
-    """``"Stock: counted on ..."`` -> ``("Stock", "Counted on ...")``."""
-    term, _, meaning = words.partition(": ")
+    """``"Stock: counted on ..."`` -> ``("Stock", "Counted on ...")`` (``Stock : ...`` too)."""
+    term, _colon, meaning = words.partition(":")
+    term, meaning = term.strip(), meaning.strip()
     return term, meaning[:1].upper() + meaning[1:]
 
 
 def dashboard_terms() -> list[tuple[str, str]]:
     """The terms a user meets on the dashboard, each with the dashboard's own words for it."""
-    kinds = [_term(KIND_WORDS[kind]) for kind in KIND_WORDS if kind not in RATE_KINDS]
-    rates = [_term(KIND_WORDS[kind]) for kind in RATE_KINDS if kind in KIND_WORDS]
+    kinds = [_term(_(KIND_WORDS[kind])) for kind in KIND_WORDS if kind not in RATE_KINDS]
+    rates = [_term(_(KIND_WORDS[kind])) for kind in RATE_KINDS if kind in KIND_WORDS]
     return [
-        ("Not shown (suppressed), protected figures", privacy_note()),
-        (NOT_SHOWN_OTHER, PROTECTS_ANOTHER_WHY + "."),
-        ("Exact figures", EXACT_NOTE),
+        (_("Not shown (suppressed), protected figures"), privacy_note()),
+        (not_shown_other(), protects_another_why() + "."),
+        (_("Exact figures"), exact_note()),
         *kinds,
         *rates,
-        ("Higher is better, lower is better", " ".join(DIRECTION_WORDS.values())),
-        ("On track, off track, progress", STATUS_NOTE),
-        ("Reporting rate (completeness)", HEATMAP_NOTE),
-        ("Complete, on time", COMPLETENESS_NOTE),
-        ("Rows set aside", REJECTED_NOTE),
+        (
+            _("Higher is better, lower is better"),
+            " ".join(_(words) for words in DIRECTION_WORDS.values()),
+        ),
+        (_("On track, off track, progress"), _(STATUS_NOTE)),
+        (_("Reporting rate (completeness)"), _(HEATMAP_NOTE)),
+        (_("Complete, on time"), _(COMPLETENESS_NOTE)),
+        (_("Rows set aside"), _(REJECTED_NOTE)),
     ]
 
 
@@ -89,7 +94,7 @@ def _terms_card(terms: list[tuple[str, str]]) -> dbc.Card:
     return dbc.Card(
         dbc.CardBody(
             [
-                html.H2("Words used on the dashboard", className="cp-section-title"),
+                html.H2(_("Words used on the dashboard"), className="cp-section-title"),
                 html.Dl(entries, className="row mb-0", id="glossary-terms"),
             ]
         ),
@@ -105,14 +110,15 @@ def _sources(feeds: list[str], titles: dict[str, str]) -> str:
 def _target(ind: dict[str, Any]) -> str:
     number_format, unit = ind.get("number_format"), ind.get("unit")
     if is_missing(ind.get("target_value")) or is_missing(ind.get("target_year")):
-        return "No target set"
+        return _("No target set")
     target = kpis.format_value(ind["target_value"], number_format, unit)
-    text = f"{target} by {int(ind['target_year'])} (national)"
+    text = _("{value} by {year} (national)").format(value=target, year=int(ind["target_year"]))
     if not is_missing(ind.get("baseline_value")):
         baseline = kpis.format_value(ind["baseline_value"], number_format, unit)
         when = ind.get("baseline_date")
-        on = "" if is_missing(when) else f" on {pd.Timestamp(when).strftime('%-d %b %Y')}"
-        text += f", from a baseline of {baseline}{on}"
+        if not is_missing(when):
+            baseline = _("{value} on {date}").format(value=baseline, date=_day(when))
+        text += ", " + _("from a baseline of {baseline}").format(baseline=baseline)
     return text
 
 
@@ -123,16 +129,16 @@ def indicator_entry(ind: dict[str, Any], titles: dict[str, str], *, link: bool) 
     kind, frequency = _text(ind.get("kind")), _text(ind.get("frequency"))
     how = [
         unit_words(ind) if _text(ind.get("unit")) else "",
-        KIND_WORDS.get(kind, kind),
-        DIRECTION_WORDS.get(_text(ind.get("direction")), DIRECTION_WORDS["none"]),
-        FREQUENCY_WORDS.get(frequency, frequency),
+        _(KIND_WORDS[kind]) if kind in KIND_WORDS else kind,
+        _(DIRECTION_WORDS.get(_text(ind.get("direction")), DIRECTION_WORDS["none"])),
+        _(FREQUENCY_WORDS[frequency]) if frequency in FREQUENCY_WORDS else frequency,
     ]
     facts = [
-        ("Counted (numerator)", _text(ind.get("numerator_definition"))),
-        ("Out of (denominator)", _text(ind.get("denominator_definition"))),
-        ("How it is counted", " · ".join(part for part in how if part)),
-        ("Target", _target(ind)),
-        ("Source feeds", _sources(_split(ind.get("source_feeds")), titles)),
+        (_("Counted (numerator)"), _text(ind.get("numerator_definition"))),
+        (_("Out of (denominator)"), _text(ind.get("denominator_definition"))),
+        (_("How it is counted"), " · ".join(part for part in how if part)),
+        (_("Target"), _target(ind)),
+        (_("Source feeds"), _sources(_split(ind.get("source_feeds")), titles)),
     ]
     items: list[Any] = []
     for term, description in facts:
@@ -217,9 +223,9 @@ def glossary_content(warehouse: Path, *, role: Role) -> html.Div:
     ]
     return html.Div(
         [
-            page_header(ROUTE.title, LEAD),
+            page_header(_(ROUTE.title), _(LEAD)),
             dbc.Card(
-                dbc.CardBody([html.H2("Sectors", className="cp-section-title"), contents]),
+                dbc.CardBody([html.H2(_("Sectors"), className="cp-section-title"), contents]),
                 class_name="cp-card mb-4",
             ),
             _terms_card(dashboard_terms()),

@@ -19,7 +19,7 @@ import pandas as pd
 from dash import Input, Output, State, dcc, html
 
 from cpmonitor.core.access import Role
-from dashboards import figures, kpis, queries, trend_notes, urlstate
+from dashboards import figures, i18n, kpis, queries, trend_notes, urlstate
 from dashboards.components import (
     card,
     data_flags,
@@ -32,53 +32,73 @@ from dashboards.components import (
 )
 from dashboards.context import current_role, from_warehouse
 from dashboards.downloads import download_links
+from dashboards.i18n import N_, _
 from dashboards.pages import Route
 from dashboards.words import every_group_hidden
 
 ROUTE = Route(
-    path="/indicator", title="Indicator", nav_label="Indicators", order=2, follows_query=True
+    path="/indicator",
+    title=N_("Indicator"),
+    nav_label=N_("Indicators"),
+    order=2,
+    follows_query=True,
 )
 DEFAULT_CODE = "AC06"
-LEAD = (
+LEAD = N_(
     "One indicator in detail: what it measures, how it has moved, where and for whom. Pick an "
     "indicator and a place."
 )
-NO_DATA = "No data for this place and period"
-NO_DATA_IN_RANGE = "No data in the chosen periods"
+NO_DATA = N_("No data for this place and period")
+NO_DATA_IN_RANGE = N_("No data in the chosen periods")
 LOCATION = "indicator-location"
 KIND_WORDS = {
-    "stock": "Stock: counted on the last day of each period.",
-    "flow": "Flow: events counted over the whole period.",
-    "flow_rate": "Rate of events: events during the period, divided by the denominator.",
-    "stock_rate": "Rate on the last day: counted on the last day of each period, divided by the "
-    "denominator.",
-    "rate": "Rate: events during the period, divided by the number on the last day of the period.",
-    "cohort_rate": "Cohort: follows a group of children over time and counts what happened to them.",
-    "cumulative_rate": "Cumulative: adds up from the baseline date to the end of each period.",
-    "median": "Median: the middle value over the records of the period (half lie above, half "
-    "below).",
-    "distinct": "Distinct children: each child is counted once in the period, however many cases.",
-    "survey": "Survey estimate: from a household survey in the survey year, with a 95% confidence "
-    "interval. Not available between surveys.",
+    "stock": N_("Stock: counted on the last day of each period."),
+    "flow": N_("Flow: events counted over the whole period."),
+    "flow_rate": N_("Rate of events: events during the period, divided by the denominator."),
+    "stock_rate": N_(
+        "Rate on the last day: counted on the last day of each period, divided by the denominator."
+    ),
+    "rate": N_(
+        "Rate: events during the period, divided by the number on the last day of the period."
+    ),
+    "cohort_rate": N_(
+        "Cohort: follows a group of children over time and counts what happened to them."
+    ),
+    "cumulative_rate": N_("Cumulative: adds up from the baseline date to the end of each period."),
+    "median": N_(
+        "Median: the middle value over the records of the period (half lie above, half below)."
+    ),
+    "distinct": N_(
+        "Distinct children: each child is counted once in the period, however many cases."
+    ),
+    "survey": N_(
+        "Survey estimate: from a household survey in the survey year, with a 95% confidence "
+        "interval. Not available between surveys."
+    ),
 }
 DIRECTION_WORDS = {
-    "up": "Higher is better.",
-    "down": "Lower is better.",
-    "none": "Neither higher nor lower is better in itself.",
+    "up": N_("Higher is better."),
+    "down": N_("Lower is better."),
+    "none": N_("Neither higher nor lower is better in itself."),
 }
-PERIOD_WORDS = {"month": "Month", "quarter": "Quarter", "year": "Year"}
-FREQUENCY_WORDS = {"monthly": "Every month", "quarterly": "Every quarter", "yearly": "Every year"}
-GROUP_TITLES = {"sex": "By sex", "age_band": "By age", "disability": "By disability"}
+PERIOD_WORDS = {"month": N_("Month"), "quarter": N_("Quarter"), "year": N_("Year")}
+FREQUENCY_WORDS = {
+    "monthly": N_("Every month"),
+    "quarterly": N_("Every quarter"),
+    "yearly": N_("Every year"),
+}
+GROUP_TITLES = {"sex": N_("By sex"), "age_band": N_("By age"), "disability": N_("By disability")}
 GROUP_LABELS = {
-    "female": "Female",
-    "male": "Male",
-    "0-4": "0–4 years",
-    "5-9": "5–9 years",
-    "10-14": "10–14 years",
-    "15-17": "15–17 years",
-    "yes": "With a disability",
-    "no": "Without a disability",
+    "female": N_("Female"),
+    "male": N_("Male"),
+    "0-4": N_("0–4 years"),
+    "5-9": N_("5–9 years"),
+    "10-14": N_("10–14 years"),
+    "15-17": N_("15–17 years"),
+    "yes": N_("With a disability"),
+    "no": N_("Without a disability"),
 }
+GROUP_WORDS = {"sex": N_("sex"), "age_band": N_("age"), "disability": N_("disability")}
 GRAPH_CONFIG = {"displaylogo": False}
 
 
@@ -109,7 +129,7 @@ def indicator_options(catalogue: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def period_options(available: list[str]) -> list[dict[str, str]]:
-    return [{"label": PERIOD_WORDS[p], "value": p} for p in available]
+    return [{"label": _(PERIOD_WORDS[p]), "value": p} for p in available]
 
 
 def layout(code: str | None = None, geo: str | None = None, **query: Any) -> html.Div:
@@ -121,7 +141,7 @@ def layout(code: str | None = None, geo: str | None = None, **query: Any) -> htm
 
 
 def range_options() -> list[dict[str, str]]:
-    return [{"label": label, "value": value} for value, label in urlstate.RANGE_LABELS.items()]
+    return [{"label": _(label), "value": value} for value, label in urlstate.RANGE_LABELS.items()]
 
 
 def bound_options(periods: pd.DataFrame) -> list[dict[str, str]]:
@@ -167,7 +187,7 @@ def page_layout(
     bounds = bound_options(periods)
     notice = (
         dbc.Alert(
-            "There is no indicator with that code; showing the first of the list instead.",
+            _("There is no indicator with that code; showing the first of the list instead."),
             color="light",
             class_name="py-2",
             id="indicator-unknown",
@@ -177,20 +197,22 @@ def page_layout(
     )
     return html.Div(
         [
-            page_header(ROUTE.title, LEAD),
+            page_header(_(ROUTE.title), _(LEAD)),
             notice,
             dbc.Row(
                 [
                     dbc.Col(
                         [
-                            dbc.Label("Indicator", html_for="indicator-code", className="cp-label"),
+                            dbc.Label(
+                                _("Indicator"), html_for="indicator-code", className="cp-label"
+                            ),
                             dcc.Dropdown(
                                 id="indicator-code",
                                 options=indicator_options(catalogue),
                                 value=chosen,
                                 clearable=False,
                                 searchable=True,
-                                placeholder="Type a code or words, e.g. AC06 or detention",
+                                placeholder=_("Type a code or words, e.g. AC06 or detention"),
                                 maxHeight=420,
                             ),
                         ],
@@ -199,7 +221,7 @@ def page_layout(
                     ),
                     dbc.Col(
                         [
-                            dbc.Label("Place", html_for="indicator-geo", className="cp-label"),
+                            dbc.Label(_("Place"), html_for="indicator-geo", className="cp-label"),
                             dbc.Select(id="indicator-geo", options=options, value=place),
                         ],
                         xs=12,
@@ -210,7 +232,7 @@ def page_layout(
                         html.Div(
                             [
                                 dbc.Label(
-                                    "Show by",
+                                    _("Show by"),
                                     id="indicator-period-label",
                                     class_name="cp-label d-block",
                                 ),
@@ -238,7 +260,9 @@ def page_layout(
                 [
                     dbc.Col(
                         [
-                            dbc.Label("Periods", html_for="indicator-range", className="cp-label"),
+                            dbc.Label(
+                                _("Periods"), html_for="indicator-range", className="cp-label"
+                            ),
                             dbc.Select(
                                 id="indicator-range", options=range_options(), value=view.range
                             ),
@@ -253,7 +277,9 @@ def page_layout(
                                 html.Div(
                                     [
                                         dbc.Label(
-                                            "From", html_for="indicator-from", className="cp-label"
+                                            _("From"),
+                                            html_for="indicator-from",
+                                            className="cp-label",
                                         ),
                                         dbc.Select(
                                             id="indicator-from",
@@ -266,7 +292,7 @@ def page_layout(
                                 html.Div(
                                     [
                                         dbc.Label(
-                                            "To", html_for="indicator-to", className="cp-label"
+                                            _("To"), html_for="indicator-to", className="cp-label"
                                         ),
                                         dbc.Select(
                                             id="indicator-to", options=bounds, value=view.end or ""
@@ -466,14 +492,14 @@ def indicator_content(
     ind = queries.indicator(warehouse, code)
     if not ind:
         return html.Div(
-            html.P("Choose an indicator from the list.", className="cp-empty"),
+            html.P(_("Choose an indicator from the list."), className="cp-empty"),
             id="indicator-none",
         )
     places = queries.provinces(warehouse)
     names = dict(zip(places["geo_code"], places["geo_name"], strict=True))
     if geo not in names:
         geo = queries.NATIONAL
-    place = names.get(geo) or queries.country_name(warehouse) or "National"
+    place = names.get(geo) or queries.country_name(warehouse) or _("National")
     available = queries.period_types(warehouse, code, role=role)
     if period_type not in available:
         period_type = default_period_type(available)
@@ -493,8 +519,10 @@ def indicator_content(
                         dbc.Col(
                             card(
                                 html.P(
-                                    "No data for this indicator yet: the feeds it is computed "
-                                    "from have not been delivered.",
+                                    _(
+                                        "No data for this indicator yet: the feeds it is computed "
+                                        "from have not been delivered."
+                                    ),
                                     className="cp-empty",
                                     id="indicator-no-data",
                                 )
@@ -582,7 +610,11 @@ def indicator_content(
             card(
                 [
                     html.H2(
-                        f"By {area_word}, {place}, {period_label}",
+                        (
+                            _("By district, {place}, {period}")
+                            if area_word == "district"
+                            else _("By province, {place}, {period}")
+                        ).format(place=place, period=period_label),
                         className="cp-section-title",
                     ),
                     area_table(ind, areas, area_word),
@@ -605,13 +637,24 @@ def _split(text: Any) -> list[str]:
 
 def _words_for_unit(ind: dict) -> str:
     unit = ind.get("unit") or ""
-    return {
-        "count": "A number (count)",
-        "%": "Percent (%)",
-        "% (cumulative)": "Percent (%), cumulative",
-        "days": "Days",
-        "ratio": "A ratio (one number for every one of the other)",
-    }.get(unit, unit.replace("100 000", "100,000").replace("1 000", "1,000").capitalize())
+    words = {
+        "count": N_("A number (count)"),
+        "%": N_("Percent (%)"),
+        "% (cumulative)": N_("Percent (%), cumulative"),
+        "days": N_("Days"),
+        "ratio": N_("A ratio (one number for every one of the other)"),
+    }
+    if unit in words:
+        return _(words[unit])
+    return unit.replace("100 000", "100,000").replace("1 000", "1,000").capitalize()
+
+
+def _day(when: Any) -> str:
+    """``15 Jan 2019`` (``15 janv. 2019`` in French)."""
+    stamp = pd.Timestamp(when)
+    if i18n.current_language() == i18n.DEFAULT_LANGUAGE:
+        return stamp.strftime("%-d %b %Y")
+    return i18n.format_day(stamp.to_pydatetime())
 
 
 def definition_card(ind: dict, feeds: pd.DataFrame) -> dbc.Card:
@@ -623,19 +666,28 @@ def definition_card(ind: dict, feeds: pd.DataFrame) -> dbc.Card:
         items.extend([html.Dt(term), html.Dd(list(description))])
 
     if ind.get("numerator_definition"):
-        add("Counted (numerator)", ind["numerator_definition"])
+        add(_("Counted (numerator)"), ind["numerator_definition"])
     if ind.get("denominator_definition"):
-        add("Out of (denominator)", ind["denominator_definition"])
-    add("Unit", _words_for_unit(ind))
-    kind = KIND_WORDS.get(str(ind.get("kind")), str(ind.get("kind") or ""))
-    direction = DIRECTION_WORDS.get(str(ind.get("direction")), DIRECTION_WORDS["none"])
-    add("How it is counted", kind, " ", direction)
-    groups = [GROUP_TITLES[g].removeprefix("By ") for g in _split(ind.get("disaggregations"))]
-    frequency = FREQUENCY_WORDS.get(str(ind.get("frequency")), str(ind.get("frequency") or ""))
-    add("Reported", frequency + (f"; by {', '.join(groups)} and place" if groups else "; by place"))
+        add(_("Out of (denominator)"), ind["denominator_definition"])
+    add(_("Unit"), _words_for_unit(ind))
+    kind_code = str(ind.get("kind"))
+    kind = _(KIND_WORDS[kind_code]) if kind_code in KIND_WORDS else str(ind.get("kind") or "")
+    direction = _(DIRECTION_WORDS.get(str(ind.get("direction")), DIRECTION_WORDS["none"]))
+    add(_("How it is counted"), kind, " ", direction)
+    groups = [_(GROUP_WORDS[g]) for g in _split(ind.get("disaggregations")) if g in GROUP_WORDS]
+    frequency_code = str(ind.get("frequency"))
+    frequency = (
+        _(FREQUENCY_WORDS[frequency_code])
+        if frequency_code in FREQUENCY_WORDS
+        else str(ind.get("frequency") or "")
+    )
+    where = (
+        _("; by {groups} and place").format(groups=", ".join(groups)) if groups else _("; by place")
+    )
+    add(_("Reported"), frequency + where)
     if not feeds.empty:
         add(
-            "Source",
+            _("Source"),
             html.Ul(
                 [
                     html.Li(f"{row['entity_name']}: {row['title']}")
@@ -645,21 +697,25 @@ def definition_card(ind: dict, feeds: pd.DataFrame) -> dbc.Card:
             ),
         )
     elif ind.get("source_feeds"):
-        add("Source", ", ".join(_split(ind.get("source_feeds"))))
+        add(_("Source"), ", ".join(_split(ind.get("source_feeds"))))
     if ind.get("framework_ref"):
-        add("Framework reference", ind["framework_ref"])
+        add(_("Framework reference"), ind["framework_ref"])
     if ind.get("baseline_value") is not None:
         when = ind.get("baseline_date")
-        date = f" on {pd.Timestamp(when).strftime('%-d %b %Y')}" if when is not None else ""
-        add("Baseline", kpis.format_value(ind["baseline_value"], number_format, unit) + date)
+        baseline = kpis.format_value(ind["baseline_value"], number_format, unit)
+        if when is not None:
+            baseline = _("{value} on {date}").format(value=baseline, date=_day(when))
+        add(_("Baseline"), baseline)
     if ind.get("target_value") is not None and ind.get("target_year") is not None:
         add(
-            "Target",
-            f"{kpis.format_value(ind['target_value'], number_format, unit)} by "
-            f"{int(ind['target_year'])} (national)",
+            _("Target"),
+            _("{value} by {year} (national)").format(
+                value=kpis.format_value(ind["target_value"], number_format, unit),
+                year=int(ind["target_year"]),
+            ),
         )
     else:
-        add("Target", "No target set")
+        add(_("Target"), _("No target set"))
     return dbc.Card(
         dbc.CardBody(
             [
@@ -681,7 +737,7 @@ def headline(ind: dict, series: pd.DataFrame) -> html.Div:
     """The latest value of the trend, its status badge and the target, in one line."""
     known = series[series["value"].notna() | series["suppressed"].fillna(False).astype(bool)]
     if known.empty:
-        return html.Div(NO_DATA, className="cp-kpi-when", id="indicator-latest")
+        return html.Div(_(NO_DATA), className="cp-kpi-when", id="indicator-latest")
     last = known.iloc[-1].to_dict()
     number_format, unit = ind.get("number_format"), ind.get("unit")
     value = (
@@ -691,11 +747,15 @@ def headline(ind: dict, series: pd.DataFrame) -> html.Div:
     )
     when = str(last["period_label"])
     if ind.get("kind") == "survey":
-        when = f"survey {when}"
+        when = _("survey {period}").format(period=when)
         if pd.notna(last.get("ci_lower")) and pd.notna(last.get("ci_upper")):
             when += (
-                f" (95% CI {kpis.format_number(last['ci_lower'], number_format)}–"
-                f"{kpis.format_number(last['ci_upper'], number_format)})"
+                " ("
+                + _("95% CI {lower}–{upper}").format(
+                    lower=kpis.format_number(last["ci_lower"], number_format),
+                    upper=kpis.format_number(last["ci_upper"], number_format),
+                )
+                + ")"
             )
     status = last.get("status")
     words = (
@@ -706,7 +766,7 @@ def headline(ind: dict, series: pd.DataFrame) -> html.Div:
     line = html.Div(
         [
             html.Span(value, className="cp-kpi-value cp-kpi-small me-2", id="indicator-latest"),
-            html.Span(f"Latest: {when}", className="cp-kpi-when me-3"),
+            html.Span(_("Latest: {period}").format(period=when), className="cp-kpi-when me-3"),
             status_badge(status, words),
             *data_flags(last),
         ],
@@ -725,11 +785,11 @@ def trend_block(ind: dict, series: pd.DataFrame, place: str, period_type: str) -
     name = ind.get("short_label") or ind.get("indicator_name") or ""
     number_format = ind.get("number_format") or ",.1f"
     unit = ind.get("unit")
-    y_title = _words_for_unit(ind) if unit not in ("count",) else "Number"
+    y_title = _words_for_unit(ind) if unit not in ("count",) else _("Number")
     if ind.get("kind") == "survey":
         fig = figures.survey_figure(
             series,
-            title=f"{name}, {place}, survey years",
+            title=_("{name}, {place}, survey years").format(name=name, place=place),
             y_title=y_title,
             number_format=number_format,
             name=name,
@@ -738,7 +798,7 @@ def trend_block(ind: dict, series: pd.DataFrame, place: str, period_type: str) -
             target_year=ind.get("target_year"),
         )
     else:
-        by = {"month": "by month", "quarter": "by quarter", "year": "by year"}[period_type]
+        by = {"month": _("by month"), "quarter": _("by quarter"), "year": _("by year")}[period_type]
         fig = figures.target_figure(
             middle_of_period(series) if period_type != "month" else series,
             title=f"{name}, {place}, {by}",
@@ -773,13 +833,13 @@ def province_figure(ind: dict, provinces: pd.DataFrame, selected: str | None) ->
     name = ind.get("short_label") or ind.get("indicator_name") or ""
     number_format = ind.get("number_format") or ",.1f"
     period = str(provinces["period_label"].iloc[0]) if len(provinces) else ""
-    title = f"{name} by province, {period}".strip(", ")
+    title = _("{name} by province, {period}").format(name=name, period=period).strip(", ")
     if provinces.empty or (
         provinces["value"].isna().all() and not provinces["suppressed"].fillna(False).any()
     ):
-        return figures.empty_figure(NO_DATA, title)
+        return figures.empty_figure(_(NO_DATA), title)
     if _is_rate(ind) and provinces["boundary_geojson"].notna().any():
-        unit = kpis.unit_words(ind.get("unit")).strip() or "Value"
+        unit = kpis.unit_words(ind.get("unit")).strip() or _("Value")
         return figures.province_map(
             provinces,
             title=title,
@@ -800,37 +860,38 @@ def province_figure(ind: dict, provinces: pd.DataFrame, selected: str | None) ->
 def breakdown_block(ind: dict, groups: pd.DataFrame, place: str, period_label: str) -> list[Any]:
     """One small bar chart per disaggregation the indicator carries (sex, age band, disability)."""
     carried = [g for g in _split(ind.get("disaggregations")) if g in GROUP_TITLES]
-    title = html.H2(f"By group, {place}, {period_label}", className="cp-section-title")
+    title = html.H2(
+        _("By group, {place}, {period}").format(place=place, period=period_label),
+        className="cp-section-title",
+    )
     if not carried:
         return [
             title,
             html.P(
-                "This indicator is not broken down by sex, age or disability.",
+                _("This indicator is not broken down by sex, age or disability."),
                 className="cp-empty",
                 id="indicator-groups-none",
             ),
         ]
     blocks: list[Any] = [title]
     number_format = ind.get("number_format") or ",.1f"
+    labels = {value: _(label) for value, label in GROUP_LABELS.items()}
     for group in carried:
+        group_title = _(GROUP_TITLES[group])
         rows = groups[groups["disaggregation"] == group].assign(
-            label=lambda f: (
-                f["disaggregation_value"].map(GROUP_LABELS).fillna(f["disaggregation_value"])
-            )
+            label=lambda f: f["disaggregation_value"].map(labels).fillna(f["disaggregation_value"])
         )
         if rows.empty:
             blocks.append(
-                html.P(f"{GROUP_TITLES[group]}: {NO_DATA.lower()}.", className="cp-empty mb-2")
+                html.P(f"{group_title}: {_(NO_DATA).lower()}.", className="cp-empty mb-2")
             )
             continue
         if rows["value"].isna().all():
-            blocks.append(
-                html.P(every_group_hidden(GROUP_TITLES[group]), className="cp-empty mb-2")
-            )
+            blocks.append(html.P(every_group_hidden(group_title), className="cp-empty mb-2"))
             continue
         fig = figures.bar_figure(
             rows,
-            title=GROUP_TITLES[group],
+            title=group_title,
             number_format=number_format,
             unit=ind.get("unit"),
             sort=False,
@@ -847,24 +908,29 @@ def breakdown_block(ind: dict, groups: pd.DataFrame, place: str, period_label: s
 def area_table(ind: dict, areas: pd.DataFrame, area_word: str) -> Any:
     """The areas under the chosen place (provinces of the nation, districts of a province)."""
     if areas.empty or (areas["value"].isna().all() and not areas["suppressed"].fillna(False).any()):
-        return html.P(NO_DATA, className="cp-empty", id="indicator-areas-empty")
+        return html.P(_(NO_DATA), className="cp-empty", id="indicator-areas-empty")
     number_format, unit, kind = ind.get("number_format"), ind.get("unit"), ind.get("kind")
     has_target = ind.get("target_value") is not None
-    headings = [area_word.capitalize()]
+    headings = [_("District") if area_word == "district" else _("Province")]
     if kind == "survey":
-        headings += ["Estimate", "95% confidence interval"]
+        headings += [_("Estimate"), _("95% confidence interval")]
     elif kind == "median":
-        headings += ["Median", "Records"]
+        headings += [_("Median"), _("Records")]
     elif unit == "count":
-        headings += ["Number"]
+        headings += [_("Number")]
     else:
-        headings += ["Value", "Counted", "Out of"]
+        headings += [_("Value"), _("Counted"), _("Out of")]
     if has_target:
-        headings.append("Status")
+        headings.append(_("Status"))
     header = html.Thead(
         html.Tr(
             [
-                html.Th(h, className=None if i == 0 or h == "Status" else "text-end")
+                html.Th(
+                    h,
+                    className=None
+                    if i == 0 or (has_target and i == len(headings) - 1)
+                    else "text-end",
+                )
                 for i, h in enumerate(headings)
             ]
         )  # fmt: skip

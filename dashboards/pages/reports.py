@@ -12,10 +12,11 @@ from dashboards import queries
 from dashboards.components import page_header
 from dashboards.context import current_role, current_warehouse
 from dashboards.downloads import report_href
+from dashboards.i18n import N_, _
 from dashboards.pages import Route
 
-ROUTE = Route(path="/reports", title="Reports", nav_label="Reports", order=4)
-LEAD = (
+ROUTE = Route(path="/reports", title=N_("Reports"), nav_label=N_("Reports"), order=4)
+LEAD = N_(
     "Progress reports for each period: an executive summary written from the figures, results "
     "against targets by sector, care reform, data quality and methodology. Each names the "
     "warehouse version it was built from."
@@ -27,24 +28,25 @@ def layout(**_query: Any) -> html.Div:
     role = current_role()
     if not role.may("downloads"):
         return html.Div(
-            page_header("Reports", "Your role does not include downloads."), id="reports-refused"
+            page_header(_(ROUTE.title), _("Your role does not include downloads.")),
+            id="reports-refused",
         )
     periods = queries.report_periods(current_warehouse(), role=role)
     who = (
-        "Exact figures, for use within the ministry."
+        _("Exact figures, for use within the ministry.")
         if role.exact
-        else "As you see the dashboard: small counts, and what would reveal them, are not shown."
+        else _("As you see the dashboard: small counts, and what would reveal them, are not shown.")
     )
-    years = [period for period, _ in periods if len(period) == 4][:SHOWN]
+    years = [period for period, _label in periods if len(period) == 4][:SHOWN]
     quarters = {period: label for period, label in periods if "-Q" in period}
     if not years:
-        body: Any = html.P("No period has values yet.", className="cp-empty")
+        body: Any = html.P(_("No period has values yet."), className="cp-empty")
     else:
         body = html.Table(
             [
                 html.Thead(
                     html.Tr(
-                        [html.Th("Year", scope="col"), html.Th("Whole year", scope="col")]
+                        [html.Th(_("Year"), scope="col"), html.Th(_("Whole year"), scope="col")]
                         + (
                             [html.Th(f"Q{q}", scope="col") for q in (1, 2, 3, 4)]
                             if quarters
@@ -78,7 +80,8 @@ def layout(**_query: Any) -> html.Div:
         )
         body = html.Div(body, className="table-responsive")  # scrolls sideways on a phone
     return html.Div(
-        [page_header("Reports", LEAD), html.P(who, className="cp-source"), body], id="reports"
+        [page_header(_(ROUTE.title), _(LEAD)), html.P(who, className="cp-source"), body],
+        id="reports",
     )
 
 
@@ -90,7 +93,11 @@ def _links(period: str, label: str) -> list[html.A]:
             href=report_href(period, fmt),
             className=f"btn btn-sm btn-outline-{'primary' if fmt == 'pdf' else 'secondary'} me-1",
             id=f"report-{period}-{fmt}",
-            **{"aria-label": f"Report {label}, {fmt.upper()}"},
+            **{
+                "aria-label": _("Report {period}, {format}").format(
+                    period=label, format=fmt.upper()
+                )
+            },
         )
         for fmt in ("pdf", "html")
     ]

@@ -37,23 +37,23 @@ from dashboards.components import (
 from dashboards.context import current_role, from_warehouse
 from dashboards.downloads import download_links
 from dashboards.figures import COLOURS
+from dashboards.i18n import N_, _, ngettext
 from dashboards.pages import Route
-from dashboards.words import PROTECTS_ANOTHER_WHY, hidden_words, small_count_why
+from dashboards.words import hidden_words, not_shown, protects_another_why, small_count_why
 
-ROUTE = Route(path="/scorecard", title="Scorecard", nav_label="Scorecard", order=1)
+ROUTE = Route(path="/scorecard", title=N_("Scorecard"), nav_label=N_("Scorecard"), order=1)
 ALL = "all"
-LEAD = (
+LEAD = N_(
     "Where each indicator of the national framework stands: its latest national value, its recent "
     "trend, the change over a year and progress towards its target. Choose an indicator to see its "
     "provinces and groups, or a sector for its own page."
 )
-STATUS_NOTE = (
+STATUS_NOTE = N_(
     "On track: the latest value is at least as good as a straight path from the baseline to the "
     "target (or as the target itself when there is no baseline or the target year has come). "
     "Progress: share of the way from the baseline to the target. Targets are national."
 )
-PERIOD_WORDS = {"month": "months", "quarter": "quarters", "year": "years"}
-SOURCE = "Sources: the ministries' feeds named on each indicator's page."
+SOURCE = N_("Sources: the ministries' feeds named on each indicator's page.")
 
 
 def layout(sector: str | None = None, **_query: Any) -> html.Div:
@@ -69,18 +69,18 @@ def page_layout(warehouse: Path, sector: str | None = None, *, role: Role) -> ht
     published = queries.published_at(warehouse)
     sectors = sectors_of(card)
     chosen = sector if sector in dict(sectors) else ALL
-    options = [{"label": "All sectors", "value": ALL}] + [
+    options = [{"label": _("All sectors"), "value": ALL}] + [
         {"label": name, "value": code} for code, name in sectors
     ]
-    source = " ".join(part for part in (SOURCE, published_sentence(published)) if part)
+    source = " ".join(part for part in (_(SOURCE), published_sentence(published)) if part)
     return html.Div(
         [
-            page_header(ROUTE.title, LEAD),
+            page_header(_(ROUTE.title), _(LEAD)),
             summary_strip(card),
             dbc.Row(
                 dbc.Col(
                     [
-                        dbc.Label("Sector", html_for="scorecard-sector", className="cp-label"),
+                        dbc.Label(_("Sector"), html_for="scorecard-sector", className="cp-label"),
                         dbc.Select(id="scorecard-sector", options=options, value=chosen),
                     ],
                     xs=12,
@@ -90,7 +90,7 @@ def page_layout(warehouse: Path, sector: str | None = None, *, role: Role) -> ht
                 class_name="mb-3",
             ),
             html.Div(sections(card, chosen, recent, role=role), id="scorecard-sections"),
-            html.P(STATUS_NOTE, className="cp-source mb-1"),
+            html.P(_(STATUS_NOTE), className="cp-source mb-1"),
             html.P(trend_note(role), className="cp-source border-0 pt-0 mb-1"),
             privacy_note("scorecard", role.exact),
             html.P(source, className="cp-source border-0 pt-0"),
@@ -150,15 +150,21 @@ def summary_counts(card: pd.DataFrame) -> dict[str, int]:
 def summary_strip(card: pd.DataFrame) -> dbc.Row:
     counts = summary_counts(card)
     tiles = [
-        ("on-track", "On track", counts["on_track"], "cp-summary-good", "against their target"),
-        ("off-track", "Off track", counts["off_track"], "cp-summary-bad", "against their target"),
-        ("no-target", "No target set", counts["no_target"], "", "followed without a target"),
-        ("no-data", "No data yet", counts["no_data"], "", "feeds not yet delivered"),
-    ]
+        ("on-track", _("On track"), counts["on_track"], "cp-summary-good", _("against their target")),
+        ("off-track", _("Off track"), counts["off_track"], "cp-summary-bad", _("against their target")),
+        ("no-target", _("No target set"), counts["no_target"], "", _("followed without a target")),
+        ("no-data", _("No data yet"), counts["no_data"], "", _("feeds not yet delivered")),
+    ]  # fmt: skip
     if counts["hidden"]:  # only a protected role has values it may not see
         tiles.insert(
             3,
-            ("hidden", "Not shown", counts["hidden"], "", "latest value rests on too few children"),
+            (
+                "hidden",
+                _("Not shown"),
+                counts["hidden"],
+                "",
+                _("latest value rests on too few children"),
+            ),
         )
     total = len(card)
     return dbc.Row(
@@ -171,11 +177,14 @@ def summary_strip(card: pd.DataFrame) -> dbc.Row:
                             html.Div(
                                 [
                                     html.Span(
-                                        f"{value:,}",
+                                        kpis.format_number(value, ",.0f"),
                                         id=f"scorecard-{key}-value",
                                         className=f"cp-summary-value {css}",
                                     ),
-                                    html.Span(f" of {total}", className="cp-kpi-when"),
+                                    html.Span(
+                                        _(" of {total}").format(total=total),
+                                        className="cp-kpi-when",
+                                    ),
                                 ]
                             ),
                             html.Div(note, className="cp-kpi-when"),
@@ -218,7 +227,7 @@ def sections(
                 dcc.Link(
                     [
                         html.Span(f"{name}: ", className="visually-hidden"),
-                        "Sector page ",
+                        _("Sector page") + " ",
                         html.Span("→", **{"aria-hidden": "true"}),
                     ],
                     href="/sector?" + urlencode({"sector": code}),
@@ -242,7 +251,10 @@ def sections(
                         ),
                         _table(rows, lines),
                         download_links(
-                            "scorecard", role=role, sector=code, what=f"the {name} scorecard"
+                            "scorecard",
+                            role=role,
+                            sector=code,
+                            what=_("the {sector} scorecard").format(sector=name),
                         ),
                     ]
                 ),
@@ -257,24 +269,26 @@ def sector_line(counts: dict[str, int]) -> str:
     """``1 of 2 indicators with a target on track`` for a sector's ``summary_counts``."""
     judged = counts["on_track"] + counts["off_track"]
     if not judged:
-        return "No indicator with a target has data yet"
-    return f"{counts['on_track']} of {judged} indicators with a target on track"
+        return _("No indicator with a target has data yet")
+    return _("{on_track} of {judged} indicators with a target on track").format(
+        on_track=counts["on_track"], judged=judged
+    )
 
 
 HEADINGS = (
-    ("Code", "cp-code cp-w-code"),
-    ("Indicator", "cp-w-name"),
-    ("Recent trend", "cp-w-trend"),
-    ("Latest national value", "cp-num cp-w-value"),
-    ("Change over a year", "cp-num cp-w-change"),
-    ("Target", "cp-num cp-w-target"),
-    ("Status", "cp-w-status"),
-    ("Progress", "cp-w-progress"),
+    (N_("Code"), "cp-code cp-w-code"),
+    (N_("Indicator"), "cp-w-name"),
+    (N_("Recent trend"), "cp-w-trend"),
+    (N_("Latest national value"), "cp-num cp-w-value"),
+    (N_("Change over a year"), "cp-num cp-w-change"),
+    (N_("Target"), "cp-num cp-w-target"),
+    (N_("Status"), "cp-w-status"),
+    (N_("Progress"), "cp-w-progress"),
 )
 
 
 def _table(rows: pd.DataFrame, lines: dict[str, list[Point]]) -> dbc.Table:
-    header = html.Thead(html.Tr([html.Th(text, className=css) for text, css in HEADINGS]))
+    header = html.Thead(html.Tr([html.Th(_(text), className=css) for text, css in HEADINGS]))
     body = [
         _row(record, lines.get(str(record["indicator_code"]), []))
         for record in rows.to_dict("records")
@@ -293,25 +307,29 @@ def latest_cell(row: dict[str, Any]) -> list[Any]:
     """The latest value with its unit and period (surveys: the survey year and the 95% CI)."""
     number_format, unit = row.get("number_format"), row.get("unit")
     if is_missing(row.get("period_id")):
-        return [html.Span("No data yet", className="cp-nodata")]
+        return [html.Span(_("No data yet"), className="cp-nodata")]
     if row.get("suppressed"):
         reason = row.get("suppression_reason")
         shown: Any = html.Span(
             suppressed_text(unit, reason),
             className="cp-suppressed",
-            title=PROTECTS_ANOTHER_WHY if reason == "protects_another" else small_count_why(),
+            title=protects_another_why() if reason == "protects_another" else small_count_why(),
         )
     else:
         shown = kpis.format_value(row.get("value"), number_format, unit)
     when = str(row.get("period_label") or "")
     if row.get("kind") == "survey":
-        when = f"Survey {when}"
+        when = _("Survey {period}").format(period=when)
         if not is_missing(row.get("ci_lower")) and not is_missing(row.get("ci_upper")):
             lower = kpis.format_number(row["ci_lower"], number_format)
             upper = kpis.format_number(row["ci_upper"], number_format)
-            when += f" · 95% CI {lower}–{upper}"
+            when += " · " + _("95% CI {lower}–{upper}").format(lower=lower, upper=upper)
     elif row.get("period_type") == "month":
-        when = f"End of {when}" if row.get("kind") in ("stock", "stock_rate") else when
+        when = (
+            _("End of {period}").format(period=when)
+            if row.get("kind") in ("stock", "stock_rate")
+            else when
+        )
     cell = [shown, html.Span(when, className="cp-when")]
     flags = data_flags(row)
     if flags:
@@ -324,13 +342,13 @@ def change_cell(row: dict[str, Any]) -> list[Any]:
     if is_missing(row.get("previous_label")) or is_missing(row.get("period_id")):
         return []
     if row.get("suppressed") or row.get("previous_suppressed"):
-        return [html.Span("Not shown", className="cp-nodata"), _since(row)]
+        return [html.Span(not_shown(), className="cp-nodata"), _since(row)]
     if is_missing(row.get("value")) or is_missing(row.get("previous_value")):
         return []
     difference = float(row["value"]) - float(row["previous_value"])
     text = kpis.format_change(difference, row.get("number_format"), row.get("unit"))
-    if kpis.format_number(abs(difference), row.get("number_format")) in ("0", "0.0", "0.00"):
-        text = "No change"
+    if kpis.format_number(abs(difference), row.get("number_format")).strip("0.,") == "":
+        text = _("No change")
     better = kpis.improving(difference, row.get("direction"))
     css = {True: "cp-good", False: "cp-bad"}.get(better, "cp-neutral")
     return [html.Span(text, className=css), _since(row)]
@@ -338,17 +356,19 @@ def change_cell(row: dict[str, Any]) -> list[Any]:
 
 def _since(row: dict[str, Any]) -> html.Span:
     label = str(row.get("previous_label"))
-    prefix = "since survey " if row.get("kind") == "survey" else "since "
-    return html.Span(prefix + label, className="cp-when")
+    text = (
+        _("since survey {period}") if row.get("kind") == "survey" else _("since {period}")
+    ).format(period=label)
+    return html.Span(text, className="cp-when")
 
 
 def target_cell(row: dict[str, Any]) -> list[Any]:
     target, year = row.get("target_value"), row.get("target_year")
     if is_missing(target) or is_missing(year):
-        return [html.Span("No target", className="cp-nodata")]
+        return [html.Span(_("No target"), className="cp-nodata")]
     return [
         kpis.format_value(float(target), row.get("number_format"), row.get("unit")),
-        html.Span(f"by {int(year)}", className="cp-when"),
+        html.Span(_("by {year}").format(year=int(year)), className="cp-when"),
     ]
 
 
@@ -397,7 +417,7 @@ def status_light(row: dict[str, Any]) -> html.Span | str:
     words = (
         kpis.status_text(status, row.get("period_end"), row.get("target_year"))
         if status in ("on_track", "off_track")
-        else "No target"
+        else _("No target")
     )
     return html.Span(
         [html.Span(icon, className="cp-light-icon", **{"aria-hidden": "true"}), words],
@@ -501,14 +521,22 @@ def sparkline_words(points: list[Point], row: dict[str, Any]) -> str:
     shown = [p for p in points if p.value is not None]
     hidden = [p for p in points if p.suppressed]
     if not shown:
-        return "National trend: " + (hidden_words(hidden[0].reason) if hidden else "no data yet")
+        return _("National trend: {what}").format(
+            what=hidden_words(hidden[0].reason) if hidden else _("no data yet")
+        )
     first, last = shown[0], shown[-1]
     if first is last:
-        text = f"National trend: only {first.label}, {_shown(first, row)}"
+        text = _("National trend: only {period}, {value}").format(
+            period=first.label, value=_shown(first, row)
+        )
     else:
-        text = (
-            f"National trend: from {_shown(first, row)} in {first.label} "
-            f"to {_shown(last, row)} in {last.label}"
+        text = _(
+            "National trend: from {first} in {first_period} to {last} in {last_period}"
+        ).format(
+            first=_shown(first, row),
+            first_period=first.label,
+            last=_shown(last, row),
+            last_period=last.label,
         )
     if hidden:
         periods = ", ".join(p.label for p in hidden)
@@ -532,7 +560,7 @@ def sparkline(
     ``sparkline_words`` as its alternative text; a dash when there is nothing to draw."""
     named = {"id": id} if id else {}
     if not points:
-        return html.Span("–", className="cp-nodata", title="No data yet", **named)
+        return html.Span("–", className="cp-nodata", title=_("No data yet"), **named)
     svg = sparkline_svg(points, width=width, height=height, dots=row.get("kind") == "survey")
     words = sparkline_words(points, row)
     return html.Img(
@@ -549,13 +577,26 @@ def sparkline(
 def trend_note(role: Role) -> str:
     """The footnote saying what the sparklines cover for ``role`` (its finest period type)."""
     kinds = [kind for kind in ("month", "quarter", "year") if role.sees_period(kind)]
-    spans = [f"{queries.RECENT_PERIODS[kind]} {PERIOD_WORDS[kind]}" for kind in kinds]
-    text = "Recent trend: national values over the last " + spans[0]
+    spans = [period_count(queries.RECENT_PERIODS[kind], kind) for kind in kinds]
     if len(spans) > 1:
-        text += (
-            " (the last "
-            + " or ".join(spans[1:])
-            + " for an indicator without "
-            + (PERIOD_WORDS[kinds[0]] + ")")
-        )
-    return text + ", up to the latest value; a gap is a value not shown or not delivered."
+        return _(
+            "Recent trend: national values over the last {span} (the last {others} for an "
+            "indicator without {kind}), up to the latest value; a gap is a value not shown or not "
+            "delivered."
+        ).format(span=spans[0], others=_(" or ").join(spans[1:]), kind=_(PERIOD_WORDS[kinds[0]]))
+    return _(
+        "Recent trend: national values over the last {span}, up to the latest value; a gap is a "
+        "value not shown or not delivered."
+    ).format(span=spans[0])
+
+
+PERIOD_WORDS = {"month": N_("months"), "quarter": N_("quarters"), "year": N_("years")}
+
+
+def period_count(n: int, kind: str) -> str:
+    """``24 months``, ``8 quarters``, ``5 years``."""
+    if kind == "month":
+        return ngettext("{n} month", "{n} months", n).format(n=n)
+    if kind == "quarter":
+        return ngettext("{n} quarter", "{n} quarters", n).format(n=n)
+    return ngettext("{n} year", "{n} years", n).format(n=n)

@@ -27,6 +27,7 @@ from dashboards.components import (
     published_sentence,
 )
 from dashboards.context import current_role, from_warehouse
+from dashboards.i18n import N_, _, ngettext
 from dashboards.pages import Route
 from dashboards.pages.scorecard import (
     SOURCE,
@@ -43,8 +44,8 @@ from dashboards.pages.scorecard import (
     trend_note,
 )
 
-ROUTE = Route(path="/sector", title="Sectors", nav_label="Sectors", order=1)
-LEAD = (
+ROUTE = Route(path="/sector", title=N_("Sectors"), nav_label=N_("Sectors"), order=1)
+LEAD = N_(
     "Each sector of the national framework on its own: its indicators' latest national values, "
     "their recent trend and where they stand against their targets. Choose an indicator for its "
     "provinces and groups."
@@ -68,7 +69,7 @@ def page_layout(warehouse: Path, sector: str | None = None, *, role: Role) -> ht
     published = published_sentence(queries.published_at(warehouse))
     return html.Div(
         [
-            page_header(ROUTE.title, LEAD),
+            page_header(_(ROUTE.title), _(LEAD)),
             sector_nav(sectors, chosen, card),
             html.Div(
                 [
@@ -95,11 +96,11 @@ def page_layout(warehouse: Path, sector: str | None = None, *, role: Role) -> ht
                 class_name="g-3 mb-3",
                 id="sector-cards",
             ),
-            html.P(STATUS_NOTE, className="cp-source mb-1"),
+            html.P(_(STATUS_NOTE), className="cp-source mb-1"),
             html.P(trend_note(role), className="cp-source border-0 pt-0 mb-1"),
             privacy_note("sector", role.exact),
             html.P(
-                " ".join(part for part in (SOURCE, published) if part),
+                " ".join(part for part in (_(SOURCE), published) if part),
                 className="cp-source border-0 pt-0",
             ),
         ]
@@ -114,15 +115,18 @@ def sector_nav(sectors: list[tuple[str, str]], chosen: str, card: pd.DataFrame) 
         current = code == chosen
         counts = summary_counts(card[card["sector_code"] == code])
         judged = counts["on_track"] + counts["off_track"]
-        detail = f"{sum(counts.values())} indicators"
+        total = sum(counts.values())
+        detail = ngettext("{n} indicator", "{n} indicators", total).format(n=total)
         if judged:
-            detail += f" · {counts['on_track']} of {judged} on track"
+            detail += " · " + _("{on_track} of {judged} on track").format(
+                on_track=counts["on_track"], judged=judged
+            )
         children: list[Any] = [
             html.Span(name, className="cp-sector-tab-name"),
             html.Span(detail, className="cp-sector-tab-detail"),
         ]
         if current:
-            children.append(html.Span(" (this page)", className="visually-hidden"))
+            children.append(html.Span(" " + _("(this page)"), className="visually-hidden"))
         links.append(
             html.Li(
                 dcc.Link(
@@ -138,7 +142,7 @@ def sector_nav(sectors: list[tuple[str, str]], chosen: str, card: pd.DataFrame) 
         html.Ul(links, className="nav nav-pills cp-sector-nav"),
         id="sector-nav",
         className="mb-3",
-        **{"aria-label": "Sectors"},
+        **{"aria-label": _("Sectors")},
     )
 
 
@@ -185,4 +189,4 @@ def _target(row: dict[str, Any]) -> html.Span | None:
     """``Target 30.0% by 2018``; nothing without a target when the status light says so."""
     if is_missing(row.get("target_value")) or is_missing(row.get("target_year")):
         return None if row.get("status") == "no_target" else html.Span(target_cell(row))
-    return html.Span(["Target ", *target_cell(row)], className="cp-sector-target")
+    return html.Span([_("Target") + " ", *target_cell(row)], className="cp-sector-target")
