@@ -598,28 +598,6 @@ def feed_summary(warehouse: Path) -> pd.DataFrame:
     )
 
 
-def quarantined_files(warehouse: Path, *, hide_below: int | None = None) -> pd.DataFrame:
-    """Refused deliveries (``REFUSED_STATUSES``) with the reason, newest first; ``hide_below``
-    (for a protected role) writes counts below it in the reasons as ``<hide_below``."""
-    frame = _fetch(
-        warehouse,
-        """
-        SELECT files.entity, coalesce(feeds.entity_name, files.entity) AS entity_name,
-               files.feed, coalesce(feeds.title, files.feed) AS feed_title,
-               files.period, files.source_file, files.reason, files.received_at
-        FROM audit.ingest_files AS files
-        LEFT JOIN audit.feeds AS feeds
-            ON feeds.feed = files.feed AND feeds.entity = files.entity
-        WHERE list_contains($refused, files.status)
-        ORDER BY files.received_at DESC, files.source_file
-        """,
-        {"refused": _statuses(REFUSED_STATUSES)},
-    )
-    if hide_below is not None and not frame.empty:
-        frame["reason"] = frame["reason"].map(lambda text: redact_small_counts(text, hide_below))
-    return frame
-
-
 def check_problems(warehouse: Path, *, hide_below: int | None = None) -> pd.DataFrame:
     """Checks that failed or warned, errors first, newest first.
 

@@ -117,7 +117,7 @@ def test_audit_queries(warehouse: Path) -> None:
     # A contracted feed with no delivery is listed, with nothing received.
     assert feeds.loc["admin_units", "files_loaded"] == 0
     assert pd.isna(feeds.loc["admin_units", "last_received"])
-    refused = queries.quarantined_files(warehouse)
+    refused = queries.refused_files(warehouse)
     assert list(refused["source_file"]) == ["mosa/placements/2018-11/placements_nov_v2.parquet"]
     assert list(refused["entity_name"]) == ["Ministry of Social Affairs"]
     assert "date_of_placement" in refused["reason"].iloc[0]

@@ -134,9 +134,9 @@ def test_refusal_reasons_quote_no_small_count_to_a_protected_role(tmp_path: Path
             }
         ],
     )
-    exact = queries.quarantined_files(warehouse).set_index("feed")
+    exact = queries.refused_files(warehouse).set_index("feed")
     assert exact.loc["abuse_reports", "reason"] == reason
-    hidden = queries.quarantined_files(warehouse, hide_below=5).set_index("feed")
+    hidden = queries.refused_files(warehouse, hide_below=5).set_index("feed")
     assert hidden.loc["abuse_reports", "reason"] == (
         "column 'report_id': <5 rows have a duplicate primary key (rows 70, 71: not shown)"
     )
