@@ -330,7 +330,6 @@ def recent_values(warehouse: Path, *, role: Role) -> pd.DataFrame:
     (datetime), ``value`` (NULL when hidden or missing), ``suppressed``, ``suppression_reason``.
     Indicators without data have no rows.
     """
-    fineness = "CASE f.period_type WHEN 'month' THEN 3 WHEN 'quarter' THEN 2 ELSE 1 END"
     frame = _fetch(
         warehouse,
         f"""
@@ -342,7 +341,7 @@ def recent_values(warehouse: Path, *, role: Role) -> pd.DataFrame:
             )
         }, finest AS (
             SELECT * FROM safe AS f
-            QUALIFY {fineness} = max({fineness}) OVER (PARTITION BY f.indicator_code)
+            QUALIFY {_PERIOD_RANK} = max({_PERIOD_RANK}) OVER (PARTITION BY f.indicator_code)
         ), anchored AS (
             SELECT *, max(period_end) FILTER (WHERE value IS NOT NULL OR suppressed)
                           OVER (PARTITION BY indicator_code) AS last_known
