@@ -20,15 +20,13 @@
 -- A case whose district the statistics office does not know counts in the nation only. Every
 -- geography x period has a total row (zero / null when nothing happened); groups with no records
 -- (e.g. no child with a disability) have no row; unknown disability is not a group.
-{% set dims = ['sex', 'age_band', 'disability'] %}
-{% set geos = ['district_code', 'province_code', none] %}
 {% set grouping_sets = [] %}
-{% for geo in geos %}{% for dim in [none] + dims %}
+{% for dim in [none, 'sex', 'age_band', 'disability'] %}
 {% do grouping_sets.append(
-    '(' ~ (['indicator_code', 'period_id'] + ([geo] if geo else []) + ([dim] if dim else []))
+    '(' ~ (['indicator_code', 'period_id', 'geo_level', 'geo_code'] + ([dim] if dim else []))
     | join(', ') ~ ')'
 ) %}
-{% endfor %}{% endfor %}
+{% endfor %}
 with
 
 periods as (
@@ -92,22 +90,48 @@ child_in_period as (
 
 ),
 
+-- Every record once per place it counts in (its district, its province, the nation), so that
+-- each level is a plain count: a child is one row per period and place, a closed case one row.
+child_places as (
+
+    select distinct period_id, child_id, 'district' as geo_level, district_code as geo_code
+    from open_in_period
+    where district_code is not null
+
+    union all
+
+    select distinct period_id, child_id, 'province', province_code
+    from open_in_period
+    where province_code is not null
+
+    union all
+
+    select period_id, child_id, 'national', 'NAT'
+    from child_in_period
+
+),
+
+levels as (
+
+    select * from (values ('district'), ('province'), ('national')) as levels (geo_level)
+
+),
+
 records as (
 
-    select distinct
+    select
         'VE02' as indicator_code,
-        open_in_period.period_id,
-        open_in_period.child_id as record_key,
-        open_in_period.district_code,
-        open_in_period.province_code,
+        child_places.period_id,
+        child_places.geo_level,
+        child_places.geo_code,
         child_in_period.sex,
         child_in_period.age_band,
         child_in_period.disability,
         cast(null as integer) as days
-    from open_in_period
+    from child_places
     inner join child_in_period
-        on child_in_period.period_id = open_in_period.period_id
-        and child_in_period.child_id = open_in_period.child_id
+        on child_in_period.period_id = child_places.period_id
+        and child_in_period.child_id = child_places.child_id
 
     union all
 
@@ -115,9 +139,12 @@ records as (
     select
         'VE07',
         periods.period_id,
-        cases.case_id,
-        cases.district_code,
-        cases.province_code,
+        levels.geo_level,
+        case levels.geo_level
+            when 'district' then cases.district_code
+            when 'province' then cases.province_code
+            else 'NAT'
+        end,
         cases.sex,
         {{ age_band(age_on('cases.date_of_birth', 'cases.closed_date')) }},
         cases.disability,
@@ -125,6 +152,7 @@ records as (
     from periods
     inner join cases
         on cases.closed_date between periods.period_start and periods.period_end
+    cross join levels
 
 ),
 
@@ -133,17 +161,15 @@ grouped as (
     select
         indicator_code,
         period_id,
-        district_code,
-        province_code,
+        geo_level,
+        geo_code,
         sex,
         age_band,
         disability,
-        grouping(district_code) as not_by_district,
-        grouping(province_code) as not_by_province,
         grouping(sex) as not_by_sex,
         grouping(age_band) as not_by_age_band,
         grouping(disability) as not_by_disability,
-        count(distinct record_key) as records,
+        count(*) as records,
         quantile_cont(days, 0.5) as median_days
     from records
     group by grouping sets (  -- noqa: PRS
@@ -201,16 +227,8 @@ labelled as (
     select
         indicator_code,
         period_id,
-        case
-            when not_by_district = 0 then 'district'
-            when not_by_province = 0 then 'province'
-            else 'national'
-        end as geo_level,
-        case
-            when not_by_district = 0 then district_code
-            when not_by_province = 0 then province_code
-            else 'NAT'
-        end as geo_code,
+        geo_level,
+        geo_code,
         case
             when not_by_sex = 0 then 'sex'
             when not_by_age_band = 0 then 'age_band'
