@@ -66,6 +66,7 @@ from ingest.outcome import (
 )
 from ingest.probe import MAX_FILES_PER_CHILD, ParseLimits, ProbeServer
 from ingest.references import References
+from ingest.schema import forget_reused
 from ingest.table_checks import ROW_REASONS, check_table
 
 # The public names of ingest. ``read_ledger``, ``check_table``, ``ROW_REASONS`` and
@@ -143,6 +144,7 @@ def ingest_landing(
                 ledger, newly_superseded = supersede(append_rows(ledger, new_rows))
                 write_ledger(ledger, settings.ledger_file)
             remove_superseded_copies(ledger, settings.ingested_dir)
+            forget_reused()
     return IngestReport(
         files_seen=len(results),
         files_loaded=sum(r.status in USED_STATUSES for r in results),

@@ -33,9 +33,10 @@ from ingest_fixtures import (
 from cpmonitor.core.contracts import Contract, load_contracts
 from cpmonitor.core.periods import period_bounds
 from cpmonitor.core.settings import Settings
+from ingest import schema
 from ingest.ledger import LEDGER_SCHEMA, LedgerRow, read_ledger
 from ingest.run import IngestReport, ingest_landing
-from ingest.schema import pseudonymise, pseudonymise_array, type_matches
+from ingest.schema import forget_reused, pseudonymise, pseudonymise_array, type_matches
 from ingest.table_checks import location_problems
 
 GOOD = {
@@ -343,6 +344,24 @@ def test_a_column_is_pseudonymised_as_value_by_value() -> None:
         assert pseudonymise_array(many, a_key).to_pylist() == [
             pseudonymise(v, a_key) for v in many.to_pylist()
         ]
+
+
+def test_ids_reused_from_the_previous_file_get_the_same_pseudonyms() -> None:
+    key = b"r" * 32
+    first = pa.array([f"C{i:05d}" for i in range(2500)] + [None])
+    # The next delivery: most ids again, some new ones, a few gone, nulls; then one with no id.
+    second = pa.array([None, "N1"] + [f"C{i:05d}" for i in range(100, 2600)] + ["N2", "C00100"])
+    third = pa.array([None, None], pa.string())
+    try:
+        for values in (first, second, third, second):
+            reused = pseudonymise_array(values, key, reuse="cases.child_id")
+            assert reused.to_pylist() == [pseudonymise(v, key) for v in values.to_pylist()]
+        # Another key never reads what the first one kept.
+        other = pseudonymise_array(second, b"o" * 32, reuse="cases.child_id").to_pylist()
+        assert other == [pseudonymise(v, b"o" * 32) for v in second.to_pylist()]
+    finally:
+        forget_reused()
+    assert schema._PREVIOUS == {}
 
 
 def test_same_child_same_pseudonym_across_files(delivery: Delivery) -> None:
