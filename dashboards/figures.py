@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from dashboards import i18n, kpis
 from dashboards.i18n import _
@@ -45,10 +46,24 @@ FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, s
 MAP_COLOURSCALE = [[0.0, "#9dbcd9"], [0.5, "#5f8fbd"], [1.0, "#1f4e79"]]
 
 
+def white_template(fig: go.Figure) -> go.Figure:
+    """``fig`` drawn with plotly's ``plotly_white`` template. The registered template is already
+    valid, so it is set as plotly sets its default template (without validating it again: that
+    alone took a third of a figure's time); the figure is the same as with
+    ``update_layout(template="plotly_white")``."""
+    layout = fig.layout
+    layout._validate = False
+    try:
+        layout.template = pio.templates["plotly_white"]
+    finally:
+        layout._validate = fig._validate
+    return fig
+
+
 def _style(fig: go.Figure, title: str, y_title: str | None = None, height: int = 370) -> go.Figure:
+    white_template(fig)
     fig.update_layout(
         title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
-        template="plotly_white",
         font={"family": FONT, "color": COLOURS["text"], "size": 13},
         height=height,
         margin={"l": 64, "r": 24, "t": 56, "b": 48},

@@ -1,20 +1,40 @@
 """The dashboard's one query layer: every SQL statement the app runs lives here.
 
-Each function opens a short-lived, read-only connection to the published warehouse, fetches the whole
-result and closes it, so the pipeline can swap the file in (``os.replace``) at any time. External
-access is disabled and the configuration locked, so no query can read other files. Values always
-travel as parameters; the only identifiers in the SQL are the constants written below.
+Every query runs on a read-only connection to the published warehouse (external access disabled and
+the configuration locked, so no query can read other files) and fetches its whole result. Values
+always travel as parameters; the only identifiers in the SQL are the constants written below.
+
+**The published version.** The pipeline swaps a new warehouse in with ``os.replace`` at any time,
+so each query first reads the served file's identity (``warehouse_version``: device, inode, size,
+modification and change times). One read-only connection per version is opened and kept (each query
+runs on its own cursor of it, so concurrent requests do not share one); when the identity changes the
+new file is opened and the old connection is let go.
+
+**Answers are remembered per published version.** A published file never changes (a new publish is
+a new file), so one SQL statement with the same parameters on the same version always has the same
+answer. ``_fetch`` keeps the latest answers (``CACHE_ENTRIES``, ``CACHE_BYTES``) keyed by the
+warehouse path, its version, the SQL text and every parameter; what a role may read is decided in
+that SQL and those parameters (``safe_facts`` and ``role_params``: the audience's table, its levels
+and period types), so an answer computed for one role can only be served to a query that is the
+same, byte for byte, with the same parameters: to a role that reads exactly the same values. A new
+publish changes the version, so nothing from an earlier file is served again. Callers get a copy.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import stat
+import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pandas as pd
 
 from cpmonitor.core.access import Role
-from cpmonitor.core.connections import connect_read_only
+from cpmonitor.core.connections import READ_ONLY_CONFIG
 from cpmonitor.core.published import NATIONAL, role_params, safe_facts
 from cpmonitor.core.statuses import ACCEPTED_STATUSES, REFUSED_STATUSES, USED_STATUSES
 from cpmonitor.core.words import redact_small_counts
@@ -29,15 +49,164 @@ def warehouse_exists(warehouse: Path) -> bool:
     return Path(warehouse).is_file()
 
 
-def _fetch(warehouse: Path, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
-    """Run one parameterised query on a fresh read-only connection and fetch it fully."""
-    if not warehouse_exists(warehouse):
-        raise WarehouseNotPublishedError(str(warehouse))
-    con = connect_read_only(Path(warehouse))
+# How many answers ``_fetch`` remembers, and how many bytes of them (pandas' deep memory use).
+CACHE_ENTRIES = 2048
+CACHE_BYTES = 256 * 1024 * 1024
+
+Version = tuple[int, int, int, int, int, bytes]
+
+# DuckDB's two database headers (after the file header): each checkpoint writes one of them anew.
+_HEADERS = (4096, 8192)
+
+
+def warehouse_version(warehouse: Path) -> Version:
+    """The identity of the published file at ``warehouse``: device, inode, size, modification and
+    change times, and a digest of DuckDB's database headers (so that even a file rewritten in place
+    within the clock's resolution reads as another version). A new publish (``os.replace``) or a
+    rollback gives another one. ``WarehouseNotPublishedError`` when there is none."""
     try:
-        return con.execute(sql, params or {}).df()
-    finally:
+        with open(warehouse, "rb") as handle:
+            found = os.fstat(handle.fileno())
+            if not stat.S_ISREG(found.st_mode):
+                raise WarehouseNotPublishedError(str(warehouse))
+            headers = os.pread(handle.fileno(), _HEADERS[1], _HEADERS[0])
+    except (FileNotFoundError, IsADirectoryError):
+        raise WarehouseNotPublishedError(str(warehouse)) from None
+    digest = hashlib.blake2b(headers, digest_size=16).digest()
+    return (found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns, digest)
+
+
+# The name the published file is attached under in a query connection (see ``_open``).
+_ATTACHED = "warehouse"
+
+
+def _open(warehouse: Path) -> duckdb.DuckDBPyConnection:
+    """A connection of its own (an in-memory database, never shared through DuckDB's cache of
+    open files, which would hand out an earlier file after a swap) with the published file
+    attached read-only and made the default; then, as ``connect_read_only``: no access to other
+    files and a configuration that cannot be changed."""
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute(f"ATTACH $path AS {_ATTACHED} (READ_ONLY)", {"path": str(warehouse)})
+        con.execute(f"USE {_ATTACHED}")
+        for name, value in READ_ONLY_CONFIG.items():
+            con.execute(f"SET {name} = {str(bool(value)).lower()}")
+    except BaseException:
         con.close()
+        raise
+    return con
+
+
+class _Connections:
+    """One connection per served warehouse path, to its current version; each query runs on a
+    cursor of its own (a connection's cursors may run at the same time)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._open: dict[str, tuple[Version, duckdb.DuckDBPyConnection]] = {}
+
+    def cursor(self, warehouse: Path) -> tuple[Version, duckdb.DuckDBPyConnection]:
+        """The current version of ``warehouse`` and a new cursor on that version."""
+        key = str(Path(warehouse).absolute())
+        for _attempt in range(3):
+            version = warehouse_version(warehouse)
+            with self._lock:
+                held = self._open.get(key)
+                if held is None or held[0] != version:
+                    # An earlier version is let go, not closed: a query still running on it
+                    # finishes, and the connection closes with its last cursor.
+                    self._open.pop(key, None)
+                    con = _open(warehouse)
+                    # The file may have been swapped while it was being opened: only a file
+                    # opened between two identical looks at it is known to be that version.
+                    if warehouse_version(warehouse) != version:
+                        con.close()
+                        continue
+                    held = self._open[key] = (version, con)
+                cursor = held[1].cursor()
+            cursor.execute(f"USE {_ATTACHED}")
+            return version, cursor
+        raise duckdb.IOException(f"{warehouse} kept changing while it was being opened")
+
+    def close(self) -> None:
+        """Let every held connection go (the next query opens the file again)."""
+        with self._lock:
+            self._open.clear()
+
+
+class _Answers:
+    """The latest answers of ``_fetch``, least recently used first (see the module's notes)."""
+
+    def __init__(self, entries: int, size: int) -> None:
+        self._lock = threading.Lock()
+        self._frames: OrderedDict[tuple, tuple[pd.DataFrame, int]] = OrderedDict()
+        self._entries, self._size, self._bytes = entries, size, 0
+
+    def get(self, key: tuple) -> pd.DataFrame | None:
+        with self._lock:
+            found = self._frames.get(key)
+            if found is None:
+                return None
+            self._frames.move_to_end(key)
+            return found[0]
+
+    def put(self, key: tuple, frame: pd.DataFrame) -> None:
+        size = int(frame.memory_usage(index=True, deep=True).sum())
+        if size > self._size:
+            return
+        with self._lock:
+            if key in self._frames:
+                return
+            self._frames[key] = (frame, size)
+            self._bytes += size
+            while len(self._frames) > self._entries or self._bytes > self._size:
+                _key, (_frame, dropped) = self._frames.popitem(last=False)
+                self._bytes -= dropped
+
+    def clear(self) -> None:
+        with self._lock:
+            self._frames.clear()
+            self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._frames)
+
+
+_CONNECTIONS = _Connections()
+_ANSWERS = _Answers(CACHE_ENTRIES, CACHE_BYTES)
+
+
+def forget(*, connections: bool = True) -> None:
+    """Drop every remembered answer and (``connections``) let the held connections go: for tests
+    and the benchmark's uncached requests; never needed for a new publish, which the version check
+    notices by itself."""
+    _ANSWERS.clear()
+    if connections:
+        _CONNECTIONS.close()
+
+
+def _frozen(value: Any) -> Any:
+    """A parameter as part of a cache key (lists as tuples, with their type kept)."""
+    if isinstance(value, list | tuple):
+        return (type(value).__name__, tuple(_frozen(item) for item in value))
+    return (type(value).__name__, value)
+
+
+def _fetch(warehouse: Path, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+    """Run one parameterised query on the current version of ``warehouse`` and fetch it fully (or
+    the answer remembered for that version, SQL and parameters: a copy)."""
+    params = params or {}
+    frozen = tuple(sorted((name, _frozen(value)) for name, value in params.items()))
+    path = str(Path(warehouse).absolute())
+    found = _ANSWERS.get((path, warehouse_version(warehouse), sql, frozen))
+    if found is None:
+        version, cursor = _CONNECTIONS.cursor(warehouse)
+        try:
+            found = cursor.execute(sql, params).df()
+        finally:
+            cursor.close()
+        _ANSWERS.put((path, version, sql, frozen), found)
+    return found.copy()
 
 
 def country_name(warehouse: Path) -> str:

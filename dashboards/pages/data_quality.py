@@ -25,7 +25,7 @@ from dashboards import kpis, queries
 from dashboards.components import data_table, format_timestamp, page_header
 from dashboards.context import current_role, from_warehouse, hide_below
 from dashboards.downloads import download_links
-from dashboards.figures import COLOURS, FONT, OKABE_ITO
+from dashboards.figures import COLOURS, FONT, OKABE_ITO, white_template
 from dashboards.i18n import N_, _, ngettext
 from dashboards.pages import Route
 
@@ -293,16 +293,16 @@ def completeness_figure(cells: pd.DataFrame) -> go.Figure:
     grid = cells.pivot(index="row", columns="column", values="rate").reindex(
         index=rows, columns=columns
     )
-    lookup = cells.set_index(["row", "column"])
+    lookup = {(cell["row"], cell["column"]): cell for cell in cells.to_dict("records")}
     hover, text = [], []
     for row in rows:
         hover_row, text_row = [], []
         for column in columns:
-            if (row, column) not in lookup.index:
+            cell = lookup.get((row, column))
+            if cell is None:
                 hover_row.append(f"{row}<br>{column}: " + _("no report expected"))
                 text_row.append("")
                 continue
-            cell = lookup.loc[(row, column)]
             what = f" ({cell['periods']})" if cell["periods"] else ""
             hover_row.append(
                 f"<b>{row}</b><br>{cell['entity_name']}<br>{column}{what}: "
@@ -333,8 +333,8 @@ def completeness_figure(cells: pd.DataFrame) -> go.Figure:
             colorbar={"title": {"text": _("% received"), "side": "right"}, "thickness": 12},
         )
     )
+    white_template(fig)
     fig.update_layout(
-        template="plotly_white",
         font={"family": FONT, "color": COLOURS["text"], "size": 12},
         height=max(180, 60 + 24 * len(rows)),
         margin={"l": 8, "r": 8, "t": 8, "b": 48},
