@@ -219,7 +219,7 @@ def to_ingested(
     arrays = []
     for field in schema:
         if field.name in metadata:
-            arrays.append(pa.array([metadata[field.name]] * typed.num_rows, type=field.type))
+            arrays.append(pa.repeat(pa.scalar(metadata[field.name], field.type), typed.num_rows))
         elif field.name in record_ids:
             reuse = f"{contract.feed}.{field.name}"
             hashed = pseudonymise_array(typed.column(field.name), key, reuse=reuse)
