@@ -60,25 +60,38 @@ def white_template(fig: go.Figure) -> go.Figure:
     return fig
 
 
-def _style(fig: go.Figure, title: str, y_title: str | None = None, height: int = 370) -> go.Figure:
-    white_template(fig)
-    fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
-        font={"family": FONT, "color": COLOURS["text"], "size": 13},
-        height=height,
-        margin={"l": 64, "r": 24, "t": 56, "b": 48},
-        hovermode="x unified",
-        showlegend=False,
-        paper_bgcolor="white",
-        plot_bgcolor="white",
+def _layout(title: str, y_title: str | None = None, height: int = 370) -> dict[str, Any]:
+    """The house style of every chart, as a layout a builder completes before the figure is made
+    (one ``go.Figure(data, layout)``: each ``update_layout`` afterwards costs as much again)."""
+    return {
+        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        "font": {"family": FONT, "color": COLOURS["text"], "size": 13},
+        "height": height,
+        "margin": {"l": 64, "r": 24, "t": 56, "b": 48},
+        "hovermode": "x unified",
+        "showlegend": False,
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
         # The decimal and thousands separators of the language (French: 12 345,6).
-        separators=", " if i18n.current_language() == "fr" else ".,",
-    )
-    fig.update_xaxes(showgrid=False, linecolor="#c9ced6", ticks="outside", tickcolor="#c9ced6")
-    fig.update_yaxes(
-        title_text=y_title, gridcolor=COLOURS["grid"], zeroline=False, rangemode="tozero"
-    )
-    return fig
+        "separators": ", " if i18n.current_language() == "fr" else ".,",
+        "xaxis": {
+            "showgrid": False,
+            "linecolor": "#c9ced6",
+            "ticks": "outside",
+            "tickcolor": "#c9ced6",
+        },
+        "yaxis": {
+            "title": {"text": y_title},
+            "gridcolor": COLOURS["grid"],
+            "zeroline": False,
+            "rangemode": "tozero",
+        },
+    }
+
+
+def _figure(traces: list[Any], layout: dict[str, Any]) -> go.Figure:
+    """The figure of ``traces`` with ``layout``, in plotly's ``plotly_white`` template."""
+    return white_template(go.Figure(data=traces, layout=layout))
 
 
 def _suffix(unit: str | None) -> str:
@@ -94,20 +107,21 @@ def axis_format(number_format: str) -> str:
 
 def empty_figure(message: str, title: str = "") -> go.Figure:
     """A blank chart that says why there is nothing to show."""
-    fig = go.Figure()
-    _style(fig, title)
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    fig.add_annotation(
-        text=message,
-        showarrow=False,
-        x=0.5,
-        y=0.5,
-        xref="paper",
-        yref="paper",
-        font={"color": COLOURS["muted"], "size": 14},
-    )
-    return fig
+    layout = _layout(title)
+    layout["xaxis"]["visible"] = False
+    layout["yaxis"]["visible"] = False
+    layout["annotations"] = [
+        {
+            "text": message,
+            "showarrow": False,
+            "x": 0.5,
+            "y": 0.5,
+            "xref": "paper",
+            "yref": "paper",
+            "font": {"color": COLOURS["muted"], "size": 14},
+        }
+    ]
+    return _figure([], layout)
 
 
 def trend_figure(
@@ -123,12 +137,28 @@ def trend_figure(
 
     Missing or suppressed values stay in the series as gaps: the line is never drawn across them.
     """
+    parts = _trend_parts(
+        series, title=title, y_title=y_title, number_format=number_format, name=name, unit=unit
+    )
+    return parts if isinstance(parts, go.Figure) else _figure(*parts)
+
+
+def _trend_parts(
+    series: pd.DataFrame,
+    *,
+    title: str,
+    y_title: str,
+    number_format: str,
+    name: str,
+    unit: str | None = None,
+) -> go.Figure | tuple[list[Any], dict[str, Any]]:
+    """``trend_figure``'s traces and layout, or the empty figure when there is nothing to draw."""
     if series.dropna(subset=["value"]).empty:
         if "suppressed" in series and series["suppressed"].fillna(False).astype(bool).any():
             return empty_figure(hidden_series(), title)
         return empty_figure(_("No data for this selection yet"), title)
     rows = series
-    fig = go.Figure(
+    traces = [
         go.Scatter(
             x=rows["period_end"],
             y=[None if pd.isna(v) else float(v) for v in rows["value"]],
@@ -142,37 +172,37 @@ def trend_figure(
                 f"%{{customdata}}: <b>%{{y:{number_format}}}{_suffix(unit)}</b><extra></extra>"
             ),
         )
-    )
-    _add_flagged_points(fig, rows, number_format, unit)
-    _style(fig, title, y_title)
-    fig.update_yaxes(tickformat=axis_format(number_format), ticksuffix=_suffix(unit))
+    ]
+    traces += _flagged_points(rows, number_format, unit)
+    layout = _layout(title, y_title)
+    layout["yaxis"].update(tickformat=axis_format(number_format), ticksuffix=_suffix(unit))
     span = pd.to_datetime(rows["period_end"]).max() - pd.to_datetime(rows["period_end"]).min()
     if span < pd.Timedelta(days=800):
-        fig.update_xaxes(dtick="M3", tickformat="%b %Y", hoverformat="%b %Y")
+        layout["xaxis"].update(dtick="M3", tickformat="%b %Y", hoverformat="%b %Y")
     else:
-        fig.update_xaxes(dtick="M12", tickformat="%Y", hoverformat="%b %Y")
-    fig.update_layout(hovermode="closest")
+        layout["xaxis"].update(dtick="M12", tickformat="%Y", hoverformat="%b %Y")
+    layout["hovermode"] = "closest"
     if "suppressed" in rows and rows["suppressed"].fillna(False).astype(bool).any():
-        fig.add_annotation(
-            text=gaps_note(),
-            xref="paper",
-            yref="paper",
-            x=0,
-            y=-0.16,
-            xanchor="left",
-            showarrow=False,
-            font={"size": 11, "color": COLOURS["muted"]},
+        layout.setdefault("annotations", []).append(
+            {
+                "text": gaps_note(),
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0,
+                "y": -0.16,
+                "xanchor": "left",
+                "showarrow": False,
+                "font": {"size": 11, "color": COLOURS["muted"]},
+            }
         )
-    return fig
+    return traces, layout
 
 
-def _add_flagged_points(
-    fig: go.Figure, rows: pd.DataFrame, number_format: str, unit: str | None
-) -> None:
+def _flagged_points(rows: pd.DataFrame, number_format: str, unit: str | None) -> list[go.Scatter]:
     """Hollow markers on the values that rest on incomplete or corrected deliveries
-    (``is_partial``, ``is_restated``), the reason in the hover."""
+    (``is_partial``, ``is_restated``), the reason in the hover (none when there are none)."""
     if "is_partial" not in rows:
-        return
+        return []
     flagged = rows[
         rows["value"].notna()
         & (
@@ -181,13 +211,13 @@ def _add_flagged_points(
         )
     ]
     if flagged.empty:
-        return
+        return []
     notes = (
         flagged.get("coverage_note", pd.Series("", index=flagged.index))
         .fillna("")
         .str.replace("; ", "<br>", regex=False)
     )
-    fig.add_trace(
+    return [
         go.Scatter(
             x=flagged["period_end"],
             y=[float(v) for v in flagged["value"]],
@@ -205,21 +235,23 @@ def _add_flagged_points(
                 "<br>%{customdata[1]}<extra></extra>"
             ),
         )
-    )
+    ]
 
 
 def _add_target_line(
-    fig: go.Figure,
+    traces: list[Any],
+    layout: dict[str, Any],
     start: Any,
     last: Any,
     top_value: float,
     target_value: float | None,
     target_year: int | None,
     unit: str | None,
-) -> go.Figure:
-    """A dashed horizontal line at the target, out to the end of the target year, labelled."""
+) -> None:
+    """A dashed horizontal line at the target, out to the end of the target year, labelled (added
+    to ``traces`` and ``layout``)."""
     if target_value is None or target_year is None or pd.isna(target_value):
-        return fig
+        return
     label = target_label(target_value, target_year, unit)
     deadline = pd.Timestamp(int(target_year), 12, 31)
     # Drawn out to the target year when it is near; a far target would squash the data to one side.
@@ -228,7 +260,7 @@ def _add_target_line(
         if pd.Timestamp(last) < deadline <= pd.Timestamp(last) + pd.DateOffset(years=2)
         else pd.Timestamp(last)
     )
-    fig.add_trace(
+    traces.append(
         go.Scatter(
             x=[start, end],
             y=[target_value, target_value],
@@ -238,18 +270,19 @@ def _add_target_line(
             hovertemplate=f"{label}<extra></extra>",
         )
     )
-    fig.add_annotation(
-        x=end,
-        y=target_value,
-        text=label,
-        showarrow=False,
-        xanchor="right",
-        yanchor="bottom",
-        yshift=4,
-        font={"color": COLOURS["target"], "size": 12},
+    layout.setdefault("annotations", []).append(
+        {
+            "x": end,
+            "y": target_value,
+            "text": label,
+            "showarrow": False,
+            "xanchor": "right",
+            "yanchor": "bottom",
+            "yshift": 4,
+            "font": {"color": COLOURS["target"], "size": 12},
+        }
     )
-    fig.update_yaxes(range=[0, max(top_value, float(target_value)) * 1.15])
-    return fig
+    layout["yaxis"]["range"] = [0, max(top_value, float(target_value)) * 1.15]
 
 
 def target_label(target_value: float, target_year: int, unit: str | None) -> str:
@@ -271,16 +304,22 @@ def target_figure(
     target_value: float | None,
     target_year: int | None,
     unit: str | None,
+    year_ticks: bool = False,
 ) -> go.Figure:
-    """Trend with a dashed line at the catalogue target, drawn out to the end of the target year."""
-    fig = trend_figure(
+    """Trend with a dashed line at the catalogue target, drawn out to the end of the target year;
+    ``year_ticks``: one tick a year, in the middle of the year (where yearly values are drawn)."""
+    parts = _trend_parts(
         series, title=title, y_title=y_title, number_format=number_format, name=name, unit=unit
     )
+    if isinstance(parts, go.Figure):
+        return parts
+    traces, layout = parts
+    if year_ticks:
+        layout["xaxis"].update(tick0="2000-07-01", dtick="M12", tickformat="%Y")
     rows = series.dropna(subset=["value"])
-    if rows.empty:
-        return fig
-    return _add_target_line(
-        fig,
+    _add_target_line(
+        traces,
+        layout,
         rows["period_end"].min(),
         rows["period_end"].max(),
         float(rows["value"].max()),
@@ -288,6 +327,7 @@ def target_figure(
         target_year,
         unit,
     )
+    return _figure(traces, layout)
 
 
 def survey_figure(
@@ -328,7 +368,7 @@ def survey_figure(
         for lo, u in zip(lower, upper, strict=True)
     ]
     suffix = _suffix(unit)
-    fig = go.Figure(
+    traces = [
         go.Scatter(
             x=rows["period_end"],
             y=rows["value"],
@@ -351,21 +391,20 @@ def survey_figure(
                 "<br>%{customdata[1]}<extra></extra>"
             ),
         )
-    )
-    _style(fig, title, y_title)
-    fig.update_yaxes(tickformat=axis_format(number_format), ticksuffix=suffix)
-    fig.update_xaxes(dtick="M12", tickformat="%Y", tick0="2000-07-01")
-    fig.update_layout(hovermode="closest")
+    ]
+    layout = _layout(title, y_title)
+    layout["yaxis"].update(tickformat=axis_format(number_format), ticksuffix=suffix)
+    layout["xaxis"].update(dtick="M12", tickformat="%Y", tick0="2000-07-01")
+    layout["hovermode"] = "closest"
     top = float(max(rows["value"].max(), upper.max() if upper.notna().any() else 0))
-    fig.update_yaxes(range=[0, top * 1.15])
+    layout["yaxis"]["range"] = [0, top * 1.15]
     first, last = rows["period_end"].min(), rows["period_end"].max()
-    fig.update_xaxes(
-        range=[
-            pd.Timestamp(first) - pd.Timedelta(days=240),
-            pd.Timestamp(last) + pd.Timedelta(days=240),
-        ]
-    )
-    return _add_target_line(fig, first, last, top, target_value, target_year, unit)
+    layout["xaxis"]["range"] = [
+        pd.Timestamp(first) - pd.Timedelta(days=240),
+        pd.Timestamp(last) + pd.Timedelta(days=240),
+    ]
+    _add_target_line(traces, layout, first, last, top, target_value, target_year, unit)
+    return _figure(traces, layout)
 
 
 def bar_figure(
@@ -378,8 +417,11 @@ def bar_figure(
     sort: bool = True,
     highlight: str | None = None,
     height: int | None = None,
+    compact: bool = False,
 ) -> go.Figure:
-    """Horizontal bars of ``value`` by ``label_column``, largest at the top when ``sort``.
+    """Horizontal bars of ``value`` by ``label_column``, largest at the top when ``sort``;
+    ``compact`` (one of several small charts): the rows top to bottom in their order, tighter
+    margins and a smaller title.
 
     Rows whose value is missing or suppressed keep their place with an empty bar and a note in the
     label (``suppressed`` column true: ``<5``); their values are never put in the figure.
@@ -413,31 +455,34 @@ def bar_figure(
         COLOURS["series"] if highlight is None or code == highlight else "#9dbcd9"
         for code in rows.get("geo_code", rows[label_column])
     ]
-    fig = go.Figure(
-        go.Bar(
-            x=values,
-            y=rows["_shown"],
-            orientation="h",
-            marker={"color": colours},
-            text=["" if v is None else format(v, number_format) + suffix for v in values],
-            textposition="outside",
-            cliponaxis=False,
-            hovertemplate=f"%{{y}}: <b>%{{x:{number_format}}}{suffix}</b><extra></extra>",
-        )
+    bars = go.Bar(
+        x=values,
+        y=rows["_shown"],
+        orientation="h",
+        marker={"color": colours},
+        text=["" if v is None else format(v, number_format) + suffix for v in values],
+        textposition="outside",
+        cliponaxis=False,
+        hovertemplate=f"%{{y}}: <b>%{{x:{number_format}}}{suffix}</b><extra></extra>",
     )
-    _style(fig, title, height=height or max(220, 90 + 32 * len(rows)))
-    fig.update_xaxes(
+    layout = _layout(title, height=height or max(220, 90 + 32 * len(rows)))
+    layout["xaxis"].update(
         tickformat=axis_format(number_format),
         ticksuffix=suffix,
         showgrid=True,
         gridcolor=COLOURS["grid"],
         rangemode="tozero",
     )
-    fig.update_yaxes(gridcolor="rgba(0,0,0,0)", automargin=True)
+    layout["yaxis"].update(gridcolor="rgba(0,0,0,0)", automargin=True)
     top = max((v for v in values if v is not None), default=0.0)
-    fig.update_xaxes(range=[0, (top or 1) * 1.18])
-    fig.update_layout(hovermode="closest", margin={"l": 16, "r": 32, "t": 56, "b": 40})
-    return fig
+    layout["xaxis"]["range"] = [0, (top or 1) * 1.18]
+    layout["hovermode"] = "closest"
+    layout["margin"] = {"l": 16, "r": 32, "t": 56, "b": 40}
+    if compact:
+        layout["yaxis"]["autorange"] = "reversed"
+        layout["margin"].update(t=36, b=24)
+        layout["title"]["font"] = {"size": 14}
+    return _figure([bars], layout)
 
 
 def _positions(geometry: dict[str, Any]) -> Iterable[list[float]]:
@@ -610,16 +655,16 @@ def area_map(
                 name=_("not shown"),
             )
         )
-    fig = go.Figure(traces)
-    fig.update_geos(
-        fitbounds="locations",
-        visible=False,
-        projection_type="mercator",
-        bgcolor="white",
-    )
-    _style(fig, title)
-    fig.update_layout(hovermode="closest", margin={"l": 8, "r": 8, "t": 56, "b": 8})
-    return fig
+    layout = _layout(title)
+    layout["geo"] = {
+        "fitbounds": "locations",
+        "visible": False,
+        "projection": {"type": "mercator"},
+        "bgcolor": "white",
+    }
+    layout["hovermode"] = "closest"
+    layout["margin"] = {"l": 8, "r": 8, "t": 56, "b": 8}
+    return _figure(traces, layout)
 
 
 def province_map(

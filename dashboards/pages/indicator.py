@@ -808,10 +808,9 @@ def trend_block(ind: dict, series: pd.DataFrame, place: str, period_type: str) -
             target_value=ind.get("target_value"),
             target_year=ind.get("target_year"),
             unit=unit,
-        )
-        if period_type == "year":
             # One tick a year under each point, however few years a range shows.
-            fig.update_xaxes(tick0="2000-07-01", dtick="M12", tickformat="%Y")
+            year_ticks=period_type == "year",
+        )
     return [
         headline(ind, series),
         dcc.Graph(id="indicator-trend-graph", figure=fig, config=GRAPH_CONFIG),
@@ -896,9 +895,8 @@ def breakdown_block(ind: dict, groups: pd.DataFrame, place: str, period_label: s
             unit=ind.get("unit"),
             sort=False,
             height=70 + 34 * len(rows),
+            compact=True,
         )
-        fig.update_yaxes(autorange="reversed")
-        fig.update_layout(margin={"t": 36, "b": 24}, title={"font": {"size": 14}})
         blocks.append(
             dcc.Graph(id=f"indicator-group-{group}-graph", figure=fig, config=GRAPH_CONFIG)
         )
