@@ -13,8 +13,8 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
 .PHONY: demo test bench install chromium pdftools axe lint sqllint format messages clean
 
-## demo: install, generate the demo country, run the pipeline, serve http://127.0.0.1:8050
-##       (make demo SCALE=1 for the national-size country)
+## demo: install, generate the national-size demo country, run the pipeline, serve http://127.0.0.1:8050
+##       (make demo SCALE=0.1 for the tenth-size country)
 demo: install
 	$(BIN)/cpmonitor demo $(if $(SCALE),--scale $(SCALE))
 

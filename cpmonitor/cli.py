@@ -69,10 +69,11 @@ def _main(
     """National child protection indicators warehouse and dashboard."""
 
 
-DEFAULT_SCALE = 0.1
+DEFAULT_SCALE = 1.0
 SCALE_HELP = (
-    "Size of the demo country: 1.0 is national (about 6 million children, 16,500 in residential "
-    "care, ten years of records; ~5 minutes to run); the default 0.1 runs in about a minute."
+    "Size of the demo country: the default 1.0 is national (about 6 million children, 16,500 in "
+    "residential care, ten years of records; about 2.5 minutes to run); 0.1 is a tenth-size "
+    "country that runs in about a minute."
 )
 
 DataDir = Annotated[
