@@ -123,6 +123,7 @@ class _Connections:
                         con.close()
                         continue
                     held = self._open[key] = (version, con)
+                    _ANSWERS.drop_other_versions(key, version)
                 cursor = held[1].cursor()
             cursor.execute(f"USE {_ATTACHED}")
             return version, cursor
@@ -167,6 +168,14 @@ class _Answers:
         with self._lock:
             self._frames.clear()
             self._bytes = 0
+
+    def drop_other_versions(self, path: str, version: Version) -> None:
+        """Forget the answers read from ``path`` at any version but ``version`` (a new publish:
+        nothing will ask for them again)."""
+        with self._lock:
+            for key in [k for k in self._frames if k[0] == path and k[1] != version]:
+                _frame, size = self._frames.pop(key)
+                self._bytes -= size
 
     def __len__(self) -> int:
         return len(self._frames)

@@ -125,6 +125,8 @@ def test_a_new_publish_changes_the_answer(served: Path, tmp_path: Path) -> None:
     assert queries.warehouse_version(served) != version
     after = queries.province_values_at(served, "SS08", "2018", role=PLANNER)
     assert _southhill(after)["value"] == pytest.approx(12.5)
+    # The earlier file's answers are forgotten once the new one is opened.
+    assert {key[1] for key in queries._ANSWERS._frames} == {queries.warehouse_version(served)}
 
 
 def test_a_file_rewritten_in_place_is_read_again(served: Path) -> None:
