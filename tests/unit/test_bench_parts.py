@@ -43,6 +43,16 @@ def test_dashboard_callbacks_are_timed_on_every_page(data_dir: Path) -> None:
         assert timed[f"route {page}"]["p50"] > 0, page
     for callback in ("care page", "scorecard sector", "indicator view", "indicator content"):
         assert timed[callback]["p50"] > 0, callback
+    # Each combination once with no answer remembered, then once more as it comes (repeats=1);
+    # the top-level figures are those of the first requests.
+    callbacks = result["callback_ms"]
+    assert callbacks["first"]["n"] == callbacks["combinations"] == callbacks["n"]
+    assert callbacks["repeated"]["n"] == callbacks["combinations"]
+    assert callbacks["p95"] == callbacks["first"]["p95"]
+    for name, figures in timed.items():
+        assert figures["first"]["n"] >= 1 and figures["repeated"]["n"] == figures["first"]["n"], (
+            name
+        )
     assert "first_load_ms" not in result
 
 
