@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from pathlib import Path
 
 import duckdb
@@ -39,6 +40,7 @@ from dbt_fixture import build, fact_values, pseudonym
 from cpmonitor.core.contracts import load_contract, load_contracts
 from cpmonitor.core.settings import CONTRACTS_DIR, Settings
 from cpmonitor.dbt_runner import DbtResult, run_dbt
+from cpmonitor.pipeline import BUILD_ARGS
 from ingest.run import write_empty_feed_files
 
 D = dt.date
@@ -343,6 +345,19 @@ def test_build_succeeds_with_readable_summary(built: tuple[DbtResult, Path]) -> 
     assert result.summary.startswith("dbt succeeded")
     assert result.run_results_path is not None and result.run_results_path.exists()
     assert result.output_path.exists()
+
+
+def test_the_fixture_build_runs_every_dbt_unit_test(built: tuple[DbtResult, Path]) -> None:
+    # A pipeline run leaves the unit tests out (cpmonitor.pipeline.BUILD_ARGS): they run here.
+    result, _ = built
+    manifest = json.loads((result.run_results_path.parent / "manifest.json").read_text())
+    declared = {uid for uid in manifest["unit_tests"]}
+    ran = json.loads(result.run_results_path.read_text())["results"]
+    passed = {r["unique_id"] for r in ran if r["unique_id"].startswith("unit_test.")}
+    assert len(declared) >= 44
+    assert passed == declared
+    assert {r["status"] for r in ran if r["unique_id"] in declared} == {"pass"}
+    assert BUILD_ARGS == ["build", "--exclude-resource-type", "unit_test"]
 
 
 def test_row_count_is_dense(values: dict) -> None:
