@@ -69,7 +69,8 @@ def warehouse_version(warehouse: Path) -> Version:
             found = os.fstat(handle.fileno())
             if not stat.S_ISREG(found.st_mode):
                 raise WarehouseNotPublishedError(str(warehouse))
-            headers = os.pread(handle.fileno(), _HEADERS[1], _HEADERS[0])
+            handle.seek(_HEADERS[0])
+            headers = handle.read(_HEADERS[1])
     except (FileNotFoundError, IsADirectoryError):
         raise WarehouseNotPublishedError(str(warehouse)) from None
     digest = hashlib.blake2b(headers, digest_size=16).digest()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -162,3 +163,26 @@ def test_a_query_connection_reads_no_other_file_and_writes_nothing(served: Path)
         queries._fetch(served, "CREATE TABLE main.written AS SELECT 1 AS one")
     with pytest.raises(duckdb.Error, match="lock"):
         queries._fetch(served, "SET enable_external_access = true")
+
+
+def test_concurrent_requests_of_several_roles_get_their_own_answers(served: Path) -> None:
+    """As waitress's threads would ask: many queries at once on the one connection (a cursor
+    each), half of them answered from memory, every answer the one a query alone gets."""
+
+    def ask(number: int) -> tuple[str, list]:
+        role = (PLANNER, DONOR)[number % 2]
+        code = ("SS08", "AC04", "AC06")[number % 3]
+        frame = queries.province_values_latest(served, code, "year", role=role)
+        return f"{role.name} {code}", frame["value"].tolist()
+
+    alone = {}
+    for number in range(6):
+        queries.forget()
+        key, values = ask(number)
+        alone[key] = values
+    queries.forget()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        together = list(pool.map(ask, range(96)))
+    for key, values in together:
+        assert values == pytest.approx(alone[key], nan_ok=True), key
+    assert SENTINEL_SMALL not in [v for key, values in together if "donor" in key for v in values]
