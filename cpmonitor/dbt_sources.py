@@ -51,6 +51,9 @@ DELIVERY_COLUMNS = (
 )
 
 
+CONTRACT_TAG = "contract"
+
+
 def sources_path(entity: str, root: Path = PROJECT_ROOT) -> Path:
     return root / "models" / "staging" / entity / f"_{entity}__sources.yml"
 
@@ -308,7 +311,14 @@ def _model(contract: Contract, register_of: str | None) -> dict:
             {"name": name, "description": about}
             | ({"data_tests": ["not_null"]} if name == "_period" else {})
         )
-    return {"name": staging_model_name(contract), "description": description, "columns": columns}
+    return {
+        "name": staging_model_name(contract),
+        "description": description,
+        # The tag its tests inherit: they re-check the contract's rules, which ingest enforced on
+        # every delivered file, so a pipeline run leaves them out (cpmonitor.pipeline.BUILD_ARGS).
+        "config": {"tags": [CONTRACT_TAG]},
+        "columns": columns,
+    }
 
 
 def _model_column(column: Column) -> dict:

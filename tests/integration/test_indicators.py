@@ -40,6 +40,7 @@ from dbt_fixture import build, fact_values, pseudonym
 from cpmonitor.core.contracts import load_contract, load_contracts
 from cpmonitor.core.settings import CONTRACTS_DIR, Settings
 from cpmonitor.dbt_runner import DbtResult, run_dbt
+from cpmonitor.dbt_sources import CONTRACT_TAG
 from cpmonitor.pipeline import BUILD_ARGS
 from ingest.run import write_empty_feed_files
 
@@ -347,17 +348,35 @@ def test_build_succeeds_with_readable_summary(built: tuple[DbtResult, Path]) -> 
     assert result.output_path.exists()
 
 
-def test_the_fixture_build_runs_every_dbt_unit_test(built: tuple[DbtResult, Path]) -> None:
-    # A pipeline run leaves the unit tests out (cpmonitor.pipeline.BUILD_ARGS): they run here.
+def test_the_fixture_build_runs_what_a_pipeline_run_leaves_out(
+    built: tuple[DbtResult, Path],
+) -> None:
+    # A pipeline run leaves out the unit tests and the staging tests generated from the contracts
+    # (cpmonitor.pipeline.BUILD_ARGS): the test suite's builds run every one of them.
     result, _ = built
     manifest = json.loads((result.run_results_path.parent / "manifest.json").read_text())
-    declared = {uid for uid in manifest["unit_tests"]}
-    ran = json.loads(result.run_results_path.read_text())["results"]
-    passed = {r["unique_id"] for r in ran if r["unique_id"].startswith("unit_test.")}
-    assert len(declared) >= 44
-    assert passed == declared
-    assert {r["status"] for r in ran if r["unique_id"] in declared} == {"pass"}
-    assert BUILD_ARGS == ["build", "--exclude-resource-type", "unit_test"]
+    unit_tests = set(manifest["unit_tests"])
+    tagged = {uid for uid, node in manifest["nodes"].items() if CONTRACT_TAG in node["tags"]}
+    contract_tests = {
+        uid
+        for uid, node in manifest["nodes"].items()
+        if node["resource_type"] == "test" and node.get("attached_node") in tagged
+    }
+    statuses = {
+        r["unique_id"]: r["status"]
+        for r in json.loads(result.run_results_path.read_text())["results"]
+    }
+    assert len(unit_tests) >= 44
+    assert len(contract_tests) >= 250
+    assert all(".stg_" in uid or "_stg_" in uid for uid in contract_tests)
+    assert {statuses.get(uid) for uid in unit_tests | contract_tests} == {"pass"}
+    assert BUILD_ARGS == [
+        "build",
+        "--exclude-resource-type",
+        "unit_test",
+        "--exclude",
+        "tag:contract,resource_type:test",
+    ]
 
 
 def test_row_count_is_dense(values: dict) -> None:
