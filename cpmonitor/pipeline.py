@@ -27,6 +27,7 @@ import secrets
 import shutil
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -380,8 +381,13 @@ def _run_locked(
 
     _step(progress, "Checking the indicator marts and cross-feed rules")
     stages.start("checks")
-    checks = validate_marts(build_db, run_id=run_id) + run_build_checks(build_db, run_id=run_id)
-    indicator_hash = indicator_values_sha256(build_db, log_dir)
+    # The hash (DuckDB sorting and writing every fact) runs beside the checks (mostly pandas and
+    # GX in this thread): on two cores that takes about 5 s off the stage at national scale.
+    with ThreadPoolExecutor(max_workers=1) as hashing:
+        indicator_hash_of = hashing.submit(indicator_values_sha256, build_db, log_dir)
+        checks = validate_marts(build_db, run_id=run_id)
+        checks += run_build_checks(build_db, run_id=run_id)
+        indicator_hash = indicator_hash_of.result()
     pause_point("checks")
     failed = [c for c in checks if not c.success and c.severity == "error"]
     warned = [c for c in checks if not c.success and c.severity == "warning"]
