@@ -207,6 +207,9 @@ def _write(
          AND h.disaggregation = f.disaggregation
          AND h.disaggregation_value = f.disaggregation_value
         WHERE list_contains($levels, f.geo_level) AND list_contains($periods, f.period_type)
+        -- stored in the order it is read: one audience, one indicator at a time
+        ORDER BY a.audience, f.indicator_code, f.period_type, f.period_id, f.geo_code,
+                 f.disaggregation, f.disaggregation_value
     """
     params = {"audiences": list(audiences), "levels": list(levels), "periods": list(periods)}
     if create:
