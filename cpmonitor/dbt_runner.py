@@ -21,6 +21,7 @@ from pathlib import Path
 from cpmonitor.core.settings import PROJECT_ROOT, QUIET_ENV, Settings
 
 OUTPUT_FILE_NAME = "dbt_output.log"
+PARSE_OUTPUT_FILE_NAME = "dbt_parse.log"
 FAILED_STATUSES = ("error", "fail", "runtime error")
 MAX_LISTED_PROBLEMS = 20
 
@@ -107,6 +108,37 @@ def run_dbt(args: list[str], *, build_db: Path, settings: Settings, log_dir: Pat
         run_results_path=results_path,
         output_path=output_path,
     )
+
+
+def start_parse(*, build_db: Path, settings: Settings, log_dir: Path) -> subprocess.Popen:
+    """Start ``dbt parse`` in the background, with the environment and target directory a later
+    ``run_dbt(..., build_db=build_db, log_dir=log_dir)`` uses: that build then reads the saved
+    manifest (dbt's partial parsing) instead of parsing the project again. Parsing never touches
+    the database. Output goes to ``log_dir/dbt_parse.log``; wait for the process before the build.
+    """
+    log_dir = Path(log_dir).expanduser().resolve()
+    log_dir.mkdir(parents=True, exist_ok=True)
+    command = [
+        str(dbt_executable()),
+        "parse",
+        "--project-dir",
+        str(PROJECT_ROOT),
+        "--profiles-dir",
+        str(PROJECT_ROOT),
+        "--target-path",
+        str(log_dir / "target"),
+        "--log-path",
+        str(log_dir / "logs"),
+    ]
+    with (log_dir / PARSE_OUTPUT_FILE_NAME).open("w") as output:
+        return subprocess.Popen(
+            command,
+            cwd=PROJECT_ROOT,
+            env=dbt_environment(build_db, settings),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent,
+        )
 
 
 def _node_name(unique_id: str) -> str:

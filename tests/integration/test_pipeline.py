@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -166,6 +167,15 @@ def test_no_personal_data_in_the_published_warehouse(published: Settings) -> Non
     assert schemas == {"main", "audit", "protected", "analysis"}, schemas
     leaked = [(s, t, c) for s, t, c in columns if c in personal]
     assert leaked == []
+
+
+def test_the_build_starts_from_the_manifest_parsed_during_ingest(published: Settings) -> None:
+    run_dir = min(d for d in published.builds_dir.iterdir() if (d / "dbt_output.log").exists())
+    parse_log = (run_dir / "dbt_parse.log").read_text()
+    build_log = (run_dir / "dbt_output.log").read_text()
+    assert "Performance info" in parse_log  # dbt parse finished and saved its manifest
+    assert "Unable to do partial parsing" not in build_log
+    assert re.search(r"Found \d+ models", build_log)
 
 
 def test_rerun_on_the_same_deliveries_is_idempotent(published: Settings, tmp_path: Path) -> None:
