@@ -61,6 +61,22 @@ def dbt_environment(build_db: Path, settings: Settings) -> dict[str, str]:
     return env
 
 
+def dbt_command(args: list[str], log_dir: Path) -> list[str]:
+    """``dbt <args>`` on this project, its target and log directories under ``log_dir``."""
+    return [
+        str(dbt_executable()),
+        *args,
+        "--project-dir",
+        str(PROJECT_ROOT),
+        "--profiles-dir",
+        str(PROJECT_ROOT),
+        "--target-path",
+        str(log_dir / "target"),
+        "--log-path",
+        str(log_dir / "logs"),
+    ]
+
+
 def run_dbt(args: list[str], *, build_db: Path, settings: Settings, log_dir: Path) -> DbtResult:
     """Run ``dbt <args>`` (e.g. ``["build"]``) from the project root against ``build_db``.
 
@@ -70,23 +86,11 @@ def run_dbt(args: list[str], *, build_db: Path, settings: Settings, log_dir: Pat
     log_dir = Path(log_dir).expanduser().resolve()
     log_dir.mkdir(parents=True, exist_ok=True)
     target_dir = log_dir / "target"
-    dbt_log_dir = log_dir / "logs"
     run_results = target_dir / "run_results.json"
     run_results.unlink(missing_ok=True)  # never report a previous run's results
     output_path = log_dir / OUTPUT_FILE_NAME
 
-    command = [
-        str(dbt_executable()),
-        *args,
-        "--project-dir",
-        str(PROJECT_ROOT),
-        "--profiles-dir",
-        str(PROJECT_ROOT),
-        "--target-path",
-        str(target_dir),
-        "--log-path",
-        str(dbt_log_dir),
-    ]
+    command = dbt_command(args, log_dir)
     with output_path.open("w") as output:
         completed = subprocess.run(
             command,
@@ -118,18 +122,7 @@ def start_parse(*, build_db: Path, settings: Settings, log_dir: Path) -> subproc
     """
     log_dir = Path(log_dir).expanduser().resolve()
     log_dir.mkdir(parents=True, exist_ok=True)
-    command = [
-        str(dbt_executable()),
-        "parse",
-        "--project-dir",
-        str(PROJECT_ROOT),
-        "--profiles-dir",
-        str(PROJECT_ROOT),
-        "--target-path",
-        str(log_dir / "target"),
-        "--log-path",
-        str(log_dir / "logs"),
-    ]
+    command = dbt_command(["parse"], log_dir)
     with (log_dir / PARSE_OUTPUT_FILE_NAME).open("w") as output:
         return subprocess.Popen(
             command,
