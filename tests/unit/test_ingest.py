@@ -33,7 +33,7 @@ from ingest_fixtures import (
 from cpmonitor.core.contracts import Contract, load_contracts
 from cpmonitor.core.periods import period_bounds
 from cpmonitor.core.settings import Settings
-from ingest import schema
+from ingest import parallel, schema
 from ingest.ledger import LEDGER_SCHEMA, LedgerRow, read_ledger
 from ingest.run import IngestReport, ingest_landing
 from ingest.schema import forget_reused, pseudonymise, pseudonymise_array, type_matches
@@ -708,3 +708,69 @@ def test_an_older_resubmission_does_not_replace_a_newer_delivery(tmp_path: Path)
     assert ledger.loc[late, "superseded_by"] == file_sha256(settings.landing_dir / newer)
     assert ledger.loc[newer, "status"] == "loaded"
     assert report.files_superseded == 1
+
+
+def _without(table: pa.Table, *columns: str) -> pa.Table:
+    return table.drop_columns([c for c in columns if c in table.schema.names])
+
+
+def test_worker_processes_share_the_feeds_and_change_nothing(
+    delivery: Delivery, tmp_path: Path
+) -> None:
+    """The same landing ingested by two worker processes (``ingest.parallel``) gives the one-process
+    run's report, ledger (in order), ingested copies and quarantine, but for the times they were
+    written; progress still counts every entry up to the total."""
+    settings = Settings.from_env(tmp_path / "data")
+    fill_landing(settings.landing_dir)
+    progress: list[tuple[str, int, int]] = []
+    report = ingest_landing(
+        settings, run_id="run-1", workers=2, progress=lambda *args: progress.append(args)
+    )
+
+    assert report.results == delivery.report.results
+    assert (report.files_loaded, report.files_quarantined) == (len(GOOD), len(BAD))
+    assert [dataclasses.replace(c, checked_at=None) for c in report.check_results] == [
+        dataclasses.replace(c, checked_at=None) for c in delivery.report.check_results
+    ]
+    stamps = ("received_at", "ingested_at")
+    assert _without(pq.read_table(settings.ledger_file), *stamps).equals(
+        _without(pq.read_table(delivery.settings.ledger_file), *stamps)
+    )
+    for folder in ("ingested", "quarantine"):
+        ours = sorted(
+            p.relative_to(settings.data_dir) for p in (settings.data_dir / folder).rglob("*.*")
+        )
+        theirs = sorted(
+            p.relative_to(delivery.settings.data_dir)
+            for p in (delivery.settings.data_dir / folder).rglob("*.*")
+        )
+        assert ours == theirs and ours
+        for relative in ours:
+            mine, other = settings.data_dir / relative, delivery.settings.data_dir / relative
+            if relative.suffix == ".parquet":
+                assert _without(pq.read_table(mine), "_received_at", "_ingested_at").equals(
+                    _without(pq.read_table(other), "_received_at", "_ingested_at")
+                ), relative
+            else:
+                first, second = json.loads(mine.read_text()), json.loads(other.read_text())
+                for record in (first, second):
+                    for stamp in ("received_at", "ingested_at"):
+                        record.pop(stamp, None)
+                assert first == second, relative
+    total = len(delivery.report.results)
+    assert [done for _label, done, _total in progress] == sorted(done for _, done, _ in progress)
+    assert progress[-1][1:] == (total, total)
+
+
+def test_how_many_workers_a_run_gets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(parallel.WORKERS_ENV, raising=False)
+    assert parallel.workers_for(parallel.MIN_FILES_FOR_WORKERS - 1) == 1
+    cores = len(os.sched_getaffinity(0))
+    assert parallel.workers_for(2000) == max(1, min(parallel.MAX_WORKERS, cores))
+    monkeypatch.setenv(parallel.WORKERS_ENV, "1")
+    assert parallel.workers_for(2000) == 1
+    monkeypatch.setenv(parallel.WORKERS_ENV, "3")
+    assert parallel.workers_for(10) == 3
+    monkeypatch.setenv(parallel.WORKERS_ENV, "two")
+    with pytest.raises(ValueError, match="CPMONITOR_INGEST_WORKERS must be a whole number"):
+        parallel.workers_for(10)
