@@ -37,15 +37,16 @@ from ingest.probe import ParseLimits
 
 WORKERS_ENV = "CPMONITOR_INGEST_WORKERS"
 MAX_WORKERS = 4
-# Below this many entries a run stays in one process: the workers' start costs more than it saves.
+# Below this many new entries a run stays in one process: the workers' start (about 3 s of a core
+# each) costs more than they save.
 MIN_FILES_FOR_WORKERS = 200
 
 
 def workers_for(entries: int) -> int:
-    """How many worker processes a run of ``entries`` landing entries uses (1: none).
+    """How many worker processes a run with ``entries`` new landing entries uses (1: none).
 
     ``CPMONITOR_INGEST_WORKERS`` sets it (``1`` keeps ingest in one process); by default one per
-    core, at most ``MAX_WORKERS``, for runs of at least ``MIN_FILES_FOR_WORKERS`` entries."""
+    core, at most ``MAX_WORKERS``, for runs of at least ``MIN_FILES_FOR_WORKERS`` new entries."""
     chosen = os.environ.get(WORKERS_ENV, "").strip()
     if chosen:
         try:

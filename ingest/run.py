@@ -107,13 +107,17 @@ def ingest_landing(
     """Process every file in the landing zone not already in the ledger; return what happened.
 
     ``workers`` processes share the feeds (``ingest.parallel``); by default one per core for a
-    run of many files (``parallel.workers_for``), 1 for none."""
+    run of many new files (``parallel.workers_for``: a month's deliveries stay in one process),
+    1 for none."""
     settings.ensure_dirs()
     contracts = load_contracts() if contracts is None else contracts
     write_empty_feed_files(settings.ingested_dir, contracts)
     ledger = read_ledger_table(settings.ledger_file)
     entries = _in_processing_order(landing_entries(settings.landing_dir), contracts)
-    workers = workers_for(len(entries)) if workers is None else max(1, workers)
+    if workers is None:  # the entries under a name the ledger does not know are the work to do
+        known = set(ledger.column("source_file").to_pylist())
+        workers = workers_for(sum(e.source_file not in known for e in entries))
+    workers = max(1, workers)
     results: list[FileResult] = []
     checks: list[CheckResult] = []
     new_rows: list[LedgerRow] = []
