@@ -19,11 +19,13 @@ demo: install
 	$(BIN)/cpmonitor demo $(if $(SCALE),--scale $(SCALE))
 
 ## test: install with test tools and Chromium, lint, run the whole test suite
+##       (on TEST_WORKERS processes, a test file whole to one of them; make test TEST_WORKERS=1 for one)
+TEST_WORKERS ?= 2
 test: install chromium pdftools axe
 	$(BIN)/ruff check .
 	$(MAKE) --no-print-directory sqllint
 	$(BIN)/lint-imports
-	$(BIN)/pytest
+	$(BIN)/pytest $(if $(filter-out 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile)
 
 ## bench: the benchmark (benchmarks/bench.py): the national country by default (make bench SCALE=0.1);
 ##        results in benchmarks/results/ (latest.md is the README's table)
