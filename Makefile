@@ -11,7 +11,7 @@ export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: demo test bench install chromium pdftools axe lint sqllint format messages clean
+.PHONY: demo test bench install chromium pdftools axe plotly-bundle lint sqllint format messages clean
 
 ## demo: install, generate the national-size demo country, run the pipeline, serve http://127.0.0.1:8050
 ##       (make demo SCALE=0.1 for the tenth-size country)
@@ -55,6 +55,12 @@ pdftools:
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends poppler-utils; \
 	fi
+
+# The dashboard's plotly.js (dashboards/assets/plotly-dashboard.min.js, committed): rebuilt from
+# the npm registry with the pinned plotly.js and esbuild of dashboards/plotly_bundle/package-lock.json
+# after plotly (the Python package) moves to another plotly.js, or a figure needs another trace type.
+plotly-bundle:
+	cd dashboards/plotly_bundle && npm ci --ignore-scripts --no-audit --no-fund && node build.js
 
 # axe-core from the npm registry for the accessibility checks of the browser tests
 # (tests/integration/test_dashboard_screens.py injects its axe.min.js into each page); once, pinned.

@@ -73,6 +73,26 @@ def test_care_page_renders_offline(browser, server_url: str, tmp_path: Path) -> 
     page.close()
 
 
+def test_the_charts_use_the_dashboards_own_plotly_bundle(browser, server_url: str) -> None:
+    """dcc.Graph draws with assets/plotly-dashboard.min.js (the trace types of the figures, plotly.py's
+    plotly.js version), and plotly.py's 4.8 MB bundle of every trace type is never asked for."""
+    from plotly.offline import get_plotlyjs_version
+
+    page = browser.new_page()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(urlparse(request.url).path))
+    page.goto(server_url + "/")
+    page.wait_for_selector("#care-map-graph path.choroplethlocation", state="attached")
+    page.wait_for_load_state("networkidle")
+
+    assert page.evaluate("() => window.Plotly.version") == get_plotlyjs_version()
+    traces = page.evaluate("() => Object.keys(window.Plotly.PlotSchema.get().traces).sort()")
+    assert traces == ["bar", "choropleth", "heatmap", "scatter", "scattergeo"]
+    assert "/assets/plotly-dashboard.min.js" in requested
+    assert not [path for path in requested if path.endswith("package_data/plotly.min.js")]
+    page.close()
+
+
 def test_province_from_url_query(browser, server_url: str) -> None:
     page, errors, _hosts = open_page(browser, server_url + "/?province=02")
     page.wait_for_function(
