@@ -36,7 +36,7 @@ def test_the_bundle_is_plotly_pys_plotly_js_version() -> None:
 def test_the_bundle_holds_every_trace_type_a_figure_makes() -> None:
     made = {
         name.lower()
-        for source in DASHBOARDS.glob("*.py")
+        for source in DASHBOARDS.rglob("*.py")
         for name in re.findall(r"\bgo\.([A-Z][a-z]+)\(", source.read_text())
     }
     made -= {"figure"}
